@@ -1,0 +1,2 @@
+//! The `arraydict` command.
+fn main() {}

@@ -1,0 +1,1 @@
+//! Storage backends for ArrayDict trees: HDF5, Python pickle and MessagePack.

@@ -1,0 +1,2 @@
+//! Readers and writers for the VTK file formats VMTK users have: VTK XML (`.vtp`, `.vtu`, `.vti`),
+//! legacy `.vtk`, MetaImage (`.mha`, `.mhd`) and STL.

@@ -1,0 +1,196 @@
+use crate::ModelError;
+
+/// Cells in VTK 9's layout: `offsets` (`n_cells + 1` entries, starting at 0, non-decreasing) into a
+/// count-free `connectivity` of point ids.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct CellArray {
+    offsets: Vec<i64>,
+    connectivity: Vec<i64>,
+}
+
+impl Default for CellArray {
+    fn default() -> Self {
+        Self::empty()
+    }
+}
+
+impl CellArray {
+    /// No cells.
+    pub fn empty() -> Self {
+        Self { offsets: vec![0], connectivity: Vec::new() }
+    }
+
+    /// Builds from VTK 9 offsets and connectivity. An empty `offsets` means no cells.
+    ///
+    /// VTK XML files store offsets without the leading 0 (`n_cells` entries, each the end of a cell);
+    /// use [`CellArray::from_end_offsets`] for those.
+    pub fn new(mut offsets: Vec<i64>, connectivity: Vec<i64>) -> Result<Self, ModelError> {
+        if offsets.is_empty() {
+            offsets.push(0);
+        }
+        let bad = |detail: String| ModelError::BadOffsets { what: "cells".into(), detail };
+        if offsets[0] != 0 {
+            return Err(bad(format!("first offset is {}, expected 0", offsets[0])));
+        }
+        for (i, w) in offsets.windows(2).enumerate() {
+            if w[1] < w[0] {
+                return Err(bad(format!("offset {} ({}) is smaller than offset {} ({})", i + 1, w[1], i, w[0])));
+            }
+        }
+        let last = *offsets.last().unwrap_or(&0);
+        if usize::try_from(last).ok() != Some(connectivity.len()) {
+            return Err(bad(format!("last offset is {last}, but connectivity has {} ids", connectivity.len())));
+        }
+        Ok(Self { offsets, connectivity })
+    }
+
+    /// Builds from end offsets (VTK XML's `offsets` array: one entry per cell, the end of that cell).
+    pub fn from_end_offsets(end_offsets: &[i64], connectivity: Vec<i64>) -> Result<Self, ModelError> {
+        let mut offsets = Vec::with_capacity(end_offsets.len() + 1);
+        offsets.push(0);
+        offsets.extend_from_slice(end_offsets);
+        Self::new(offsets, connectivity)
+    }
+
+    /// Builds from a legacy stream `[n0, ids0..., n1, ids1...]`.
+    pub fn from_legacy(stream: &[i64]) -> Result<Self, ModelError> {
+        let mut offsets = vec![0i64];
+        let mut connectivity = Vec::with_capacity(stream.len());
+        let mut pos = 0usize;
+        while pos < stream.len() {
+            let n = stream[pos];
+            let bad = |detail: String| ModelError::BadLegacyCells { what: "cells".into(), position: pos, detail };
+            let n = usize::try_from(n).map_err(|_| bad(format!("negative point count {n}")))?;
+            let end = pos
+                .checked_add(1 + n)
+                .filter(|&e| e <= stream.len())
+                .ok_or_else(|| bad(format!("cell of {n} points runs past the end ({} values)", stream.len())))?;
+            connectivity.extend_from_slice(&stream[pos + 1..end]);
+            offsets.push(connectivity.len() as i64);
+            pos = end;
+        }
+        Ok(Self { offsets, connectivity })
+    }
+
+    /// Builds from one slice of point ids per cell.
+    pub fn from_cells<'a, I: IntoIterator<Item = &'a [i64]>>(cells: I) -> Self {
+        let mut out = Self::empty();
+        for c in cells {
+            out.push_cell(c);
+        }
+        out
+    }
+
+    /// Appends one cell.
+    pub fn push_cell(&mut self, ids: &[i64]) {
+        self.connectivity.extend_from_slice(ids);
+        self.offsets.push(self.connectivity.len() as i64);
+    }
+
+    /// Number of cells.
+    pub fn num_cells(&self) -> usize {
+        self.offsets.len() - 1
+    }
+    /// True when there are no cells.
+    pub fn is_empty(&self) -> bool {
+        self.num_cells() == 0
+    }
+    /// Offsets (`n_cells + 1` entries, starting at 0).
+    pub fn offsets(&self) -> &[i64] {
+        &self.offsets
+    }
+    /// Count-free connectivity.
+    pub fn connectivity(&self) -> &[i64] {
+        &self.connectivity
+    }
+    /// Point ids of cell `i`.
+    pub fn cell(&self, i: usize) -> &[i64] {
+        &self.connectivity[self.offsets[i] as usize..self.offsets[i + 1] as usize]
+    }
+    /// Number of points of cell `i`.
+    pub fn cell_size(&self, i: usize) -> usize {
+        (self.offsets[i + 1] - self.offsets[i]) as usize
+    }
+    /// Iterates cells as id slices.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &[i64]> + '_ {
+        (0..self.num_cells()).map(move |i| self.cell(i))
+    }
+    /// The common size of all cells, `None` when sizes differ or there are no cells.
+    pub fn uniform_size(&self) -> Option<usize> {
+        let first = self.offsets.get(1)?;
+        let n = *first;
+        self.offsets.windows(2).all(|w| w[1] - w[0] == n).then_some(n as usize)
+    }
+    /// Legacy stream `[n0, ids0..., n1, ids1...]`.
+    pub fn to_legacy(&self) -> Vec<i64> {
+        let mut out = Vec::with_capacity(self.connectivity.len() + self.num_cells());
+        for c in self.iter() {
+            out.push(c.len() as i64);
+            out.extend_from_slice(c);
+        }
+        out
+    }
+    /// Splits into offsets and connectivity.
+    pub fn into_parts(self) -> (Vec<i64>, Vec<i64>) {
+        (self.offsets, self.connectivity)
+    }
+    /// Appends all cells of `other`.
+    pub fn extend(&mut self, other: &CellArray) {
+        let base = self.connectivity.len() as i64;
+        self.connectivity.extend_from_slice(&other.connectivity);
+        self.offsets.extend(other.offsets[1..].iter().map(|o| o + base));
+    }
+    /// Checks every id is in `0..n_points`; `what` names the cell array in the error.
+    pub fn check_ids(&self, what: &str, n_points: usize) -> Result<(), ModelError> {
+        let n = n_points as i64;
+        if let Some(pos) = self.connectivity.iter().position(|&id| id < 0 || id >= n) {
+            let cell = self.offsets.partition_point(|&o| o <= pos as i64) - 1;
+            return Err(ModelError::PointIdOutOfRange {
+                what: what.into(),
+                cell,
+                id: self.connectivity[pos],
+                n_points,
+            });
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn legacy_round_trip() {
+        let c = CellArray::from_legacy(&[3, 0, 1, 2, 4, 0, 1, 2, 3]).unwrap();
+        assert_eq!(c.offsets(), &[0, 3, 7]);
+        assert_eq!(c.cell(1), &[0, 1, 2, 3]);
+        assert_eq!(c.to_legacy(), vec![3, 0, 1, 2, 4, 0, 1, 2, 3]);
+        assert_eq!(c.uniform_size(), None);
+    }
+
+    #[test]
+    fn legacy_truncated_is_an_error() {
+        assert!(matches!(CellArray::from_legacy(&[3, 0, 1]), Err(ModelError::BadLegacyCells { position: 0, .. })));
+        assert!(CellArray::from_legacy(&[-1]).is_err());
+    }
+
+    #[test]
+    fn offsets_checked() {
+        assert!(CellArray::new(vec![0, 3, 2], vec![0, 1, 2]).is_err());
+        assert!(CellArray::new(vec![1, 3], vec![0, 1, 2]).is_err());
+        assert!(CellArray::new(vec![0, 4], vec![0, 1, 2]).is_err());
+        assert!(CellArray::new(vec![], vec![]).unwrap().is_empty());
+    }
+
+    #[test]
+    fn ids_checked() {
+        let c = CellArray::from_legacy(&[2, 0, 1, 2, 1, 5]).unwrap();
+        assert!(c.check_ids("lines", 6).is_ok());
+        assert_eq!(
+            c.check_ids("lines", 5),
+            Err(ModelError::PointIdOutOfRange { what: "lines".into(), cell: 1, id: 5, n_points: 5 })
+        );
+    }
+}

@@ -1,0 +1,309 @@
+use crate::DType;
+
+/// A typed, owned, flat buffer of one of the ten numeric dtypes.
+///
+/// Values are stored in native (little-endian on every supported platform) order, so
+/// [`ArrayData::as_bytes`] is the on-disk little-endian representation without a copy.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[allow(missing_docs)]
+pub enum ArrayData {
+    I8(Vec<i8>),
+    U8(Vec<u8>),
+    I16(Vec<i16>),
+    U16(Vec<u16>),
+    I32(Vec<i32>),
+    U32(Vec<u32>),
+    I64(Vec<i64>),
+    U64(Vec<u64>),
+    F32(Vec<f32>),
+    F64(Vec<f64>),
+}
+
+/// Runs `$body` with `$v` bound to the inner `Vec<T>` (or a reference to it) of an [`ArrayData`].
+///
+/// ```
+/// use vtk_model::{with_array_data, ArrayData};
+/// let d = ArrayData::F32(vec![1.0, 2.0]);
+/// let n = with_array_data!(&d, v => v.len());
+/// assert_eq!(n, 2);
+/// ```
+#[macro_export]
+macro_rules! with_array_data {
+    ($data:expr, $v:ident => $body:expr) => {
+        match $data {
+            $crate::ArrayData::I8($v) => $body,
+            $crate::ArrayData::U8($v) => $body,
+            $crate::ArrayData::I16($v) => $body,
+            $crate::ArrayData::U16($v) => $body,
+            $crate::ArrayData::I32($v) => $body,
+            $crate::ArrayData::U32($v) => $body,
+            $crate::ArrayData::I64($v) => $body,
+            $crate::ArrayData::U64($v) => $body,
+            $crate::ArrayData::F32($v) => $body,
+            $crate::ArrayData::F64($v) => $body,
+        }
+    };
+}
+
+/// A Rust element type that maps to one [`DType`].
+pub trait Element: bytemuck::Pod + PartialEq + std::fmt::Debug + Send + Sync + 'static {
+    /// The dtype of this element type.
+    const DTYPE: DType;
+    /// Wraps a vector in the matching [`ArrayData`] variant.
+    fn wrap(v: Vec<Self>) -> ArrayData;
+    /// Borrows the vector if `data` holds this element type.
+    fn slice(data: &ArrayData) -> Option<&[Self]>;
+    /// Takes the vector if `data` holds this element type.
+    fn unwrap(data: ArrayData) -> Result<Vec<Self>, ArrayData>;
+    /// Lossy conversion to `f64` (exact for all but 64-bit integers above 2^53).
+    fn to_f64(self) -> f64;
+    /// Conversion from `f64` with Rust's saturating `as` semantics.
+    fn from_f64(v: f64) -> Self;
+    /// Exact conversion to `i64` for integer types (floats truncate), `None` when it does not fit.
+    fn to_i64(self) -> Option<i64>;
+}
+
+macro_rules! impl_element {
+    ($t:ident, $variant:ident, $to_i64:expr) => {
+        impl Element for $t {
+            const DTYPE: DType = DType::$variant;
+            fn wrap(v: Vec<Self>) -> ArrayData {
+                ArrayData::$variant(v)
+            }
+            fn slice(data: &ArrayData) -> Option<&[Self]> {
+                match data {
+                    ArrayData::$variant(v) => Some(v),
+                    _ => None,
+                }
+            }
+            fn unwrap(data: ArrayData) -> Result<Vec<Self>, ArrayData> {
+                match data {
+                    ArrayData::$variant(v) => Ok(v),
+                    other => Err(other),
+                }
+            }
+            #[allow(clippy::cast_lossless)]
+            fn to_f64(self) -> f64 {
+                self as f64
+            }
+            fn from_f64(v: f64) -> Self {
+                v as $t
+            }
+            fn to_i64(self) -> Option<i64> {
+                let f: fn($t) -> Option<i64> = $to_i64;
+                f(self)
+            }
+        }
+    };
+}
+
+/// Largest magnitude bound of `i64` as `f64` (2^63).
+const I64_BOUND: f64 = 9_223_372_036_854_775_808.0;
+
+fn float_to_i64(f: f64) -> Option<i64> {
+    (f.is_finite() && (-I64_BOUND..I64_BOUND).contains(&f)).then(|| f as i64)
+}
+
+impl_element!(i8, I8, |x| Some(i64::from(x)));
+impl_element!(u8, U8, |x| Some(i64::from(x)));
+impl_element!(i16, I16, |x| Some(i64::from(x)));
+impl_element!(u16, U16, |x| Some(i64::from(x)));
+impl_element!(i32, I32, |x| Some(i64::from(x)));
+impl_element!(u32, U32, |x| Some(i64::from(x)));
+impl_element!(i64, I64, Some);
+impl_element!(u64, U64, |x| i64::try_from(x).ok());
+impl_element!(f32, F32, |x| float_to_i64(f64::from(x)));
+impl_element!(f64, F64, float_to_i64);
+
+impl ArrayData {
+    /// The element type.
+    pub fn dtype(&self) -> DType {
+        match self {
+            ArrayData::I8(_) => DType::I8,
+            ArrayData::U8(_) => DType::U8,
+            ArrayData::I16(_) => DType::I16,
+            ArrayData::U16(_) => DType::U16,
+            ArrayData::I32(_) => DType::I32,
+            ArrayData::U32(_) => DType::U32,
+            ArrayData::I64(_) => DType::I64,
+            ArrayData::U64(_) => DType::U64,
+            ArrayData::F32(_) => DType::F32,
+            ArrayData::F64(_) => DType::F64,
+        }
+    }
+
+    /// Number of elements (not tuples).
+    pub fn len(&self) -> usize {
+        with_array_data!(self, v => v.len())
+    }
+
+    /// True when there are no elements.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Number of bytes of the data.
+    pub fn byte_len(&self) -> usize {
+        self.len() * self.dtype().size()
+    }
+
+    /// An empty buffer of the given dtype.
+    pub fn empty(dtype: DType) -> Self {
+        Self::zeros(dtype, 0)
+    }
+
+    /// `n` zeros of the given dtype.
+    pub fn zeros(dtype: DType, n: usize) -> Self {
+        match dtype {
+            DType::I8 => ArrayData::I8(vec![0; n]),
+            DType::U8 => ArrayData::U8(vec![0; n]),
+            DType::I16 => ArrayData::I16(vec![0; n]),
+            DType::U16 => ArrayData::U16(vec![0; n]),
+            DType::I32 => ArrayData::I32(vec![0; n]),
+            DType::U32 => ArrayData::U32(vec![0; n]),
+            DType::I64 => ArrayData::I64(vec![0; n]),
+            DType::U64 => ArrayData::U64(vec![0; n]),
+            DType::F32 => ArrayData::F32(vec![0.0; n]),
+            DType::F64 => ArrayData::F64(vec![0.0; n]),
+        }
+    }
+
+    /// The raw bytes in native (little-endian) order, without copying.
+    pub fn as_bytes(&self) -> &[u8] {
+        with_array_data!(self, v => bytemuck::cast_slice(v.as_slice()))
+    }
+
+    /// Mutable raw bytes, without copying (e.g. to read a file straight into the buffer).
+    pub fn as_bytes_mut(&mut self) -> &mut [u8] {
+        with_array_data!(self, v => bytemuck::cast_slice_mut(v.as_mut_slice()))
+    }
+
+    /// Builds a buffer from little-endian bytes. `bytes.len()` must be a multiple of the element size;
+    /// the trailing remainder, if any, is reported as `Err(remainder_len)`.
+    pub fn from_le_bytes(dtype: DType, bytes: &[u8]) -> Result<Self, usize> {
+        Self::from_bytes(dtype, bytes, false)
+    }
+
+    /// Builds a buffer from bytes in the given byte order (`big_endian`), swapping as needed.
+    pub fn from_bytes(dtype: DType, bytes: &[u8], big_endian: bool) -> Result<Self, usize> {
+        let rem = bytes.len() % dtype.size();
+        if rem != 0 {
+            return Err(rem);
+        }
+        let mut out = Self::zeros(dtype, bytes.len() / dtype.size());
+        out.as_bytes_mut().copy_from_slice(bytes);
+        if big_endian != cfg!(target_endian = "big") {
+            out.swap_bytes();
+        }
+        Ok(out)
+    }
+
+    /// Reverses the byte order of every element in place.
+    pub fn swap_bytes(&mut self) {
+        let size = self.dtype().size();
+        if size > 1 {
+            for chunk in self.as_bytes_mut().chunks_exact_mut(size) {
+                chunk.reverse();
+            }
+        }
+    }
+
+    /// Element `i` as `f64` (exact except 64-bit integers beyond 2^53).
+    pub fn get_f64(&self, i: usize) -> f64 {
+        with_array_data!(self, v => v[i].to_f64())
+    }
+
+    /// Element `i` as `i64` when it is an integer that fits (floats must be integral).
+    pub fn get_i64(&self, i: usize) -> Option<i64> {
+        match self {
+            ArrayData::F32(v) => {
+                let x = v[i];
+                (x.fract() == 0.0).then(|| x.to_i64()).flatten()
+            }
+            ArrayData::F64(v) => {
+                let x = v[i];
+                (x.fract() == 0.0).then(|| x.to_i64()).flatten()
+            }
+            _ => with_array_data!(self, v => v[i].to_i64()),
+        }
+    }
+
+    /// All elements converted to `f64`.
+    pub fn to_f64_vec(&self) -> Vec<f64> {
+        with_array_data!(self, v => v.iter().map(|x| x.to_f64()).collect())
+    }
+
+    /// All elements as `i64`; `Err(index)` names the first element that is not an integer in range.
+    pub fn to_i64_vec(&self) -> Result<Vec<i64>, usize> {
+        if let ArrayData::I64(v) = self {
+            return Ok(v.clone());
+        }
+        (0..self.len()).map(|i| self.get_i64(i).ok_or(i)).collect()
+    }
+
+    /// The elements `start..end` as a new buffer of the same dtype.
+    pub fn slice_range(&self, start: usize, end: usize) -> ArrayData {
+        with_array_data!(self, v => Element::wrap(v[start..end].to_vec()))
+    }
+
+    /// Minimum and maximum as `f64`, ignoring NaN; `None` when empty or all NaN.
+    pub fn min_max(&self) -> Option<(f64, f64)> {
+        let mut out: Option<(f64, f64)> = None;
+        with_array_data!(self, v => {
+            for &x in v {
+                let f = x.to_f64();
+                if f.is_nan() {
+                    continue;
+                }
+                out = Some(match out {
+                    None => (f, f),
+                    Some((lo, hi)) => (lo.min(f), hi.max(f)),
+                });
+            }
+        });
+        out
+    }
+}
+
+impl<T: Element> From<Vec<T>> for ArrayData {
+    fn from(v: Vec<T>) -> Self {
+        T::wrap(v)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bytes_round_trip_every_dtype() {
+        for dt in DType::ALL {
+            let mut d = ArrayData::zeros(dt, 3);
+            for (i, b) in d.as_bytes_mut().iter_mut().enumerate() {
+                *b = i as u8 + 1;
+            }
+            let back = ArrayData::from_le_bytes(dt, d.as_bytes()).unwrap();
+            assert_eq!(back, d);
+            let mut be_bytes = d.as_bytes().to_vec();
+            for c in be_bytes.chunks_exact_mut(dt.size()) {
+                c.reverse();
+            }
+            assert_eq!(ArrayData::from_bytes(dt, &be_bytes, true).unwrap(), d);
+        }
+    }
+
+    #[test]
+    fn from_bytes_reports_remainder() {
+        assert_eq!(ArrayData::from_le_bytes(DType::F32, &[0; 6]), Err(2));
+    }
+
+    #[test]
+    fn get_i64_rejects_fractions_and_overflow() {
+        let d = ArrayData::F64(vec![1.0, 1.5, 1e300]);
+        assert_eq!(d.get_i64(0), Some(1));
+        assert_eq!(d.get_i64(1), None);
+        assert_eq!(d.get_i64(2), None);
+        assert_eq!(ArrayData::U64(vec![u64::MAX]).get_i64(0), None);
+    }
+}

@@ -1,0 +1,87 @@
+use crate::DType;
+
+/// Why a model could not be built: an invariant of the VTK data model does not hold.
+#[derive(Debug, thiserror::Error, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum ModelError {
+    /// A data array's element count is not a multiple of its component count (or the count is 0).
+    #[error("array '{name}': {len} values do not form tuples of {components} components")]
+    BadComponents {
+        /// Array name.
+        name: String,
+        /// Number of values.
+        len: usize,
+        /// Declared component count.
+        components: usize,
+    },
+    /// An attribute array does not have one tuple per point (or per cell).
+    #[error("{association} array '{name}' has {tuples} tuples, but the dataset has {expected} {association}s")]
+    TupleCount {
+        /// `"point"` or `"cell"`.
+        association: &'static str,
+        /// Array name.
+        name: String,
+        /// Tuples in the array.
+        tuples: usize,
+        /// Points or cells of the dataset.
+        expected: usize,
+    },
+    /// Points are not 3-component.
+    #[error("points must have 3 components, found {0}")]
+    PointComponents(usize),
+    /// Cell offsets are not a valid prefix-sum layout.
+    #[error("{what}: {detail}")]
+    BadOffsets {
+        /// Which cell array (`"polys"`, `"cells"`, ...).
+        what: String,
+        /// What is wrong.
+        detail: String,
+    },
+    /// A cell refers to a point that does not exist.
+    #[error("{what}: cell {cell} refers to point {id}, but there are {n_points} points")]
+    PointIdOutOfRange {
+        /// Which cell array.
+        what: String,
+        /// Cell index.
+        cell: usize,
+        /// The offending id.
+        id: i64,
+        /// Number of points.
+        n_points: usize,
+    },
+    /// A legacy `[n, ids...]` cell stream is truncated or has a negative count.
+    #[error("{what}: legacy cell stream is malformed at position {position}: {detail}")]
+    BadLegacyCells {
+        /// Which cell array.
+        what: String,
+        /// Index into the stream.
+        position: usize,
+        /// What is wrong.
+        detail: String,
+    },
+    /// The number of cell types differs from the number of cells.
+    #[error("{types} cell types for {cells} cells")]
+    CellTypeCount {
+        /// Cell types given.
+        types: usize,
+        /// Cells given.
+        cells: usize,
+    },
+    /// Image extent has `min > max + 1` on some axis, or a dimension overflows.
+    #[error("bad image extent {0:?}")]
+    BadExtent([i64; 6]),
+    /// Image spacing, origin or direction is not finite, or the direction is singular.
+    #[error("bad image geometry: {0}")]
+    BadGeometry(String),
+    /// Polyhedron face information is inconsistent with the cells.
+    #[error("polyhedron faces: {0}")]
+    BadFaces(String),
+    /// An operation needs a different dtype.
+    #[error("expected dtype {expected}, found {found}")]
+    DType {
+        /// Expected dtype.
+        expected: DType,
+        /// Found dtype.
+        found: DType,
+    },
+}

@@ -1,0 +1,57 @@
+//! The in-memory VTK data model of the arraydict workspace.
+//!
+//! Three dataset kinds -- [`PolyData`], [`ImageData`] and [`UnstructuredGrid`] -- built from typed
+//! [`DataArray`]s (ten numeric dtypes, any component count), [`CellArray`]s in VTK 9's offsets +
+//! connectivity layout, and ordered point/cell [`Attributes`]. Every constructor checks the invariants
+//! (ids in range, array lengths matching point and cell counts) and reports a [`ModelError`].
+//!
+//! This crate has no project dependencies: readers/writers (`vtk-formats`) and the ArrayDict layer
+//! (`arraydict`) both build on it.
+
+mod attributes;
+mod cell_type;
+mod cells;
+mod data;
+mod dtype;
+mod error;
+mod image;
+mod polydata;
+mod ugrid;
+
+pub use attributes::{Attributes, DataArray};
+pub use cell_type::CellType;
+pub use cells::CellArray;
+pub use data::{ArrayData, Element};
+pub use dtype::DType;
+pub use error::ModelError;
+pub use image::ImageData;
+pub use nalgebra::{Matrix3, Vector3};
+pub use polydata::{PolyCells, PolyData};
+pub use ugrid::{PolyhedronFaces, UnstructuredGrid};
+
+/// Any of the three dataset kinds.
+#[derive(Clone, Debug, PartialEq)]
+pub enum DataSet {
+    /// Surfaces and centerlines.
+    PolyData(PolyData),
+    /// Regular grids (images).
+    ImageData(ImageData),
+    /// Volume meshes.
+    UnstructuredGrid(UnstructuredGrid),
+}
+
+impl From<PolyData> for DataSet {
+    fn from(v: PolyData) -> Self {
+        DataSet::PolyData(v)
+    }
+}
+impl From<ImageData> for DataSet {
+    fn from(v: ImageData) -> Self {
+        DataSet::ImageData(v)
+    }
+}
+impl From<UnstructuredGrid> for DataSet {
+    fn from(v: UnstructuredGrid) -> Self {
+        DataSet::UnstructuredGrid(v)
+    }
+}
