@@ -1,1 +1,5 @@
 //! Storage backends for ArrayDict trees: HDF5, Python pickle and MessagePack.
+
+mod error;
+
+pub use error::StoreError;

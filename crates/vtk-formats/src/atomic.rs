@@ -1,0 +1,30 @@
+use std::io::{BufWriter, Write};
+use std::path::Path;
+
+use crate::FormatError;
+
+/// Writes a file atomically: the content goes to a temporary file in the target's directory, which is
+/// renamed over the target only when `write` succeeded. A failure leaves no output and never damages
+/// an existing file.
+pub fn write_atomic<F>(path: &Path, write: F) -> Result<(), FormatError>
+where
+    F: FnOnce(&mut dyn Write) -> Result<(), FormatError>,
+{
+    let io = |source: std::io::Error| FormatError::Io { path: path.to_path_buf(), source };
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let tmp = tempfile::Builder::new()
+        .prefix(".arraydict-tmp-")
+        .tempfile_in(dir)
+        .map_err(io)?;
+    {
+        let mut w = BufWriter::with_capacity(1 << 20, tmp.as_file());
+        write(&mut w)?;
+        w.flush().map_err(io)?;
+    }
+    tmp.as_file().sync_data().map_err(io)?;
+    tmp.persist(path).map_err(|e| io(e.error))?;
+    Ok(())
+}
