@@ -1,1 +1,96 @@
-fn main() {}
+//! Project automation, run as `cargo xtask <command>` (alias in `.cargo/config.toml`).
+//!
+//! - `cargo xtask test [--no-python] [--no-fixtures-check]`: the whole test suite (what CI runs).
+//! - `cargo xtask fixtures [--check]`: regenerate `fixtures/` with Python VTK + `SimpleITK`, or check that a
+//!   regeneration reproduces the committed files byte for byte.
+//!
+//! Only the standard library: xtask must build fast on a clean machine before anything else works.
+
+mod fixtures;
+mod summary;
+mod test_driver;
+mod venv;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: cargo xtask <command>
+
+commands:
+  test [--no-python] [--no-fixtures-check]
+        run the whole test suite: `cargo test --workspace --all-targets`, then the Python interop
+        tests (`interop_*`, #[ignore]d in plain cargo test) against numpy 2.x and 1.26 venvs in
+        target/py/, then `fixtures --check`. --no-python skips the venvs, interop tests and the
+        fixtures check. Ends with `xtask: N passed, N failed, N skipped`.
+  fixtures [--check]
+        regenerate fixtures/ (Python VTK + SimpleITK in target/py/fixtures) and its manifest.json;
+        --check regenerates into a scratch dir and compares with the committed files instead.";
+
+/// An error that ends the command: printed as `xtask: <message>`, exit code 1.
+#[derive(Debug)]
+pub struct Failure(pub String);
+
+impl<E: std::fmt::Display> From<E> for Failure {
+    fn from(e: E) -> Self {
+        Failure(e.to_string())
+    }
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let root = workspace_root();
+    let result = match args.first().map(String::as_str) {
+        Some("test") => {
+            parse_flags(&args[1..], &["--no-python", "--no-fixtures-check"]).and_then(|f| {
+                test_driver::run(
+                    &root,
+                    &test_driver::Options {
+                        python: !f.contains(&"--no-python"),
+                        fixtures_check: !f.contains(&"--no-fixtures-check"),
+                    },
+                )
+            })
+        }
+        Some("fixtures") => parse_flags(&args[1..], &["--check"]).and_then(|f| {
+            if f.contains(&"--check") {
+                fixtures::check(&root)
+            } else {
+                fixtures::generate(&root)
+            }
+        }),
+        Some("-h" | "--help" | "help") => {
+            println!("{USAGE}");
+            Ok(true)
+        }
+        _ => Err(Failure(format!("unknown or missing command\n{USAGE}"))),
+    };
+    match result {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(Failure(msg)) => {
+            eprintln!("xtask: {msg}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Checks that every argument is one of `known` and returns them.
+fn parse_flags<'a>(args: &'a [String], known: &[&'static str]) -> Result<Vec<&'a str>, Failure> {
+    args.iter()
+        .map(|a| {
+            if known.contains(&a.as_str()) {
+                Ok(a.as_str())
+            } else {
+                Err(Failure(format!(
+                    "unknown flag {a:?}; expected one of {known:?}\n{USAGE}"
+                )))
+            }
+        })
+        .collect()
+}
+
+/// The workspace root: xtask's manifest lives in `<root>/xtask`.
+fn workspace_root() -> PathBuf {
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    here.parent().unwrap_or(here).to_path_buf()
+}

@@ -137,11 +137,13 @@ impl NdArray {
     }
 
     /// The same logical array in C order (moves the buffer when it already is).
+    #[must_use]
     pub fn into_c_order(self) -> NdArray {
         self.into_order(MemoryOrder::C)
     }
 
     /// The same logical array in the requested order, copying only when the layout changes.
+    #[must_use]
     pub fn into_order(self, order: MemoryOrder) -> NdArray {
         let target = NdArray { data: ArrayData::empty(self.dtype()), shape: self.shape.clone(), order };
         let same = self.order == target.order
@@ -220,6 +222,7 @@ fn permute_copy<T: Copy>(src: &[T], dst: &mut [T], shape: &[usize], src_strides:
 }
 
 #[cfg(test)]
+#[allow(clippy::float_cmp)]
 mod tests {
     use super::*;
 

@@ -1,4 +1,4 @@
-/// Errors of the ArrayDict layer.
+/// Errors of the `ArrayDict` layer.
 #[derive(Debug, thiserror::Error, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ArrayDictError {

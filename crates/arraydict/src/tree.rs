@@ -2,7 +2,7 @@ use indexmap::IndexMap;
 
 use crate::{ArrayDictError, NdArray};
 
-/// A node of an ArrayDict tree.
+/// A node of an `ArrayDict` tree.
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum Node {

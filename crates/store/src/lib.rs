@@ -1,5 +1,18 @@
 //! Storage backends for ArrayDict trees: HDF5, Python pickle and MessagePack.
+//!
+//! [`write`] and [`read`] pick the backend from [`WriteOptions::format`] / [`ReadOptions::format`],
+//! the file's content (for reading) or its extension. Writes are atomic: the file appears
+//! complete or not at all.
 
+mod atomic;
 mod error;
+mod format;
+mod h5;
+mod layout;
+pub mod msgpack;
+pub mod pickle;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use error::StoreError;
+pub use format::{read, write, Compression, ReadOptions, StoreFormat, WriteOptions};

@@ -1,10 +1,24 @@
 //! Readers and writers for the VTK file formats VMTK users have: VTK XML (`.vtp`, `.vtu`, `.vti`),
-//! legacy `.vtk`, MetaImage (`.mha`, `.mhd`) and STL.
+//! legacy `.vtk`, `MetaImage` (`.mha`, `.mhd`) and STL.
+//!
+//! [`read`] and [`write`] pick the codec from the extension (and, for reading, from the content when
+//! the extension is unknown); the per-format modules give direct access with their own options.
 
 mod atomic;
+mod detect;
+mod dispatch;
 mod error;
+pub mod legacy;
+pub mod metaimage;
 mod options;
+pub mod stl;
+#[cfg(feature = "vtkio")]
+pub mod vtkio_bridge;
+pub mod xml;
 
 pub use atomic::write_atomic;
+pub use detect::{detect, detect_content, Format};
+pub use dispatch::{read, write, WriteOptions};
 pub use error::FormatError;
+pub use legacy::LegacyVersion;
 pub use options::{ImageFrame, ReadOptions};

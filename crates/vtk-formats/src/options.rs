@@ -1,4 +1,4 @@
-/// Which world frame MetaImage geometry is reported in (SPEC section 9).
+/// Which world frame `MetaImage` geometry is reported in (SPEC section 9).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum ImageFrame {
     /// VMTK's view (its ITK-based reader): origin and direction multiplied by `diag(-1, -1, 1)`.
@@ -12,7 +12,7 @@ pub enum ImageFrame {
 /// Options for reading any supported file.
 #[derive(Clone, Debug)]
 pub struct ReadOptions {
-    /// World frame for MetaImage files (`.vti`/`.vtk` images carry no frame and are read as they are).
+    /// World frame for `MetaImage` files (`.vti`/`.vtk` images carry no frame and are read as they are).
     pub frame: ImageFrame,
     /// Upper bound for any single allocation a reader makes from sizes declared in the file (bytes).
     /// Declared sizes are also checked against the bytes actually present.

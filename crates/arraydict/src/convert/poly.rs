@@ -1,0 +1,211 @@
+//! Surfaces and centerlines (`vtkPolyData`), SPEC sections 3-4.
+
+use vtk_model::{CellArray, PolyCells, PolyData};
+
+use super::cell_to_point::cell_to_point;
+use super::ToArrayDictOptions;
+use super::{
+    ids_narrow, ids_wide, named, nd_to_tuples, put_arrays, take_arrays, take_points, tuples_to_nd,
+};
+use crate::schema::{Kind, CELL_KIND_COUNTS};
+use crate::{ArrayDictError, Dict, NdArray, Node};
+
+/// Index of the kind's default cell array in `[verts, lines, polys, strips]`.
+fn default_slot(kind: Kind) -> usize {
+    if kind == Kind::Centerlines {
+        1
+    } else {
+        2
+    }
+}
+
+/// Converts polydata to a surface or centerlines tree.
+///
+/// Surfaces: `CellPointIds` is `i4 (nCells, P)` when every cell has P points, else (VMTK defect 1)
+/// a list of 1-D `i4` arrays. Centerlines: always the list. `CellKindCounts` is added when the cells
+/// are not all of the kind's default array (polygons / lines) and for list-form surfaces.
+pub fn polydata_to_arraydict(
+    pd: PolyData,
+    kind: Kind,
+    opts: &ToArrayDictOptions,
+) -> Result<Dict, ArrayDictError> {
+    if !matches!(kind, Kind::Surface | Kind::Centerlines) {
+        return Err(ArrayDictError::Path {
+            path: "/".into(),
+            detail: format!("a vtkPolyData cannot be converted to a '{kind}' tree"),
+        });
+    }
+    let (points, cells, point_data, cell_data) = pd.into_parts();
+    let n_points = points.tuples();
+    let parts = [&cells.verts, &cells.lines, &cells.polys, &cells.strips];
+    let counts = parts.map(CellArray::num_cells);
+    let slot = default_slot(kind);
+    let only_default = counts.iter().enumerate().all(|(i, &c)| i == slot || c == 0);
+
+    let uniform = uniform_size(&parts);
+    let as_array = kind == Kind::Surface && uniform.is_some();
+    let ids: Node = if as_array {
+        let conn = parts.map(CellArray::connectivity);
+        let shape = vec![counts.iter().sum(), uniform.unwrap_or(0)];
+        NdArray::new(ids_narrow(&conn, n_points), shape, crate::MemoryOrder::C)?.into()
+    } else {
+        let list: Vec<NdArray> = parts
+            .iter()
+            .flat_map(|c| c.iter())
+            .map(|ids| NdArray::vector(ids_narrow(&[ids], n_points)))
+            .collect();
+        list.into()
+    };
+    let write_counts = !only_default || (kind == Kind::Surface && !as_array);
+
+    let mut tree = Dict::new();
+    let mut pd_dict = Dict::new();
+    put_arrays(&mut pd_dict, "/PointData", point_data, &[], tuples_to_nd)?;
+    let mut cd_dict = Dict::new();
+    let has_cell_arrays = named(&cell_data) > 0;
+    if opts.cell_to_point {
+        let averaged = cell_to_point(&parts, n_points, cell_data);
+        put_arrays(&mut pd_dict, "/PointData", averaged, &[], tuples_to_nd)?;
+    } else {
+        put_arrays(
+            &mut cd_dict,
+            "/CellData",
+            cell_data,
+            &["CellPointIds"],
+            tuples_to_nd,
+        )?;
+    }
+    cd_dict.insert("CellPointIds", ids);
+    // Surfaces always have PointData (possibly empty); centerlines only with point arrays (SPEC 3-4).
+    let write_pd = kind == Kind::Surface || !pd_dict.is_empty();
+    if has_cell_arrays && !opts.cell_to_point {
+        tree.insert("CellData", cd_dict);
+        tree.insert("Points", tuples_to_nd(3, points.into_data())?);
+        if write_pd {
+            tree.insert("PointData", pd_dict);
+        }
+    } else {
+        tree.insert("Points", tuples_to_nd(3, points.into_data())?);
+        if write_pd {
+            tree.insert("PointData", pd_dict);
+        }
+        tree.insert("CellData", cd_dict);
+    }
+    if write_counts {
+        tree.insert(
+            CELL_KIND_COUNTS,
+            NdArray::vector(counts.map(|c| c as i64).to_vec()),
+        );
+    }
+    Ok(tree)
+}
+
+/// The common size of every cell of the four arrays; `Some(0)` when there are no cells.
+fn uniform_size(parts: &[&CellArray; 4]) -> Option<usize> {
+    let mut size = None;
+    for c in parts {
+        if c.is_empty() {
+            continue;
+        }
+        let s = c.uniform_size()?;
+        if size.is_some_and(|p| p != s) {
+            return None;
+        }
+        size = Some(s);
+    }
+    Some(size.unwrap_or(0))
+}
+
+/// Validates and converts a surface or centerlines tree back to polydata.
+///
+/// Without `CellKindCounts` every cell is a polygon (surface) or a line (centerlines).
+pub fn arraydict_to_polydata(mut tree: Dict, kind: Kind) -> Result<PolyData, ArrayDictError> {
+    if !matches!(kind, Kind::Surface | Kind::Centerlines) {
+        return Err(ArrayDictError::Path {
+            path: "/".into(),
+            detail: format!("a '{kind}' tree is not polydata"),
+        });
+    }
+    crate::validate(&tree, kind)?;
+    let points = take_points(&mut tree)?;
+    let Some(Node::Dict(mut cd)) = tree.remove("CellData") else {
+        return Err(ArrayDictError::Path {
+            path: "/CellData".into(),
+            detail: "missing".into(),
+        });
+    };
+    let ids = cd.remove("CellPointIds");
+    let all = match ids {
+        Some(Node::Array(a)) => {
+            let p = a.shape().get(1).copied().unwrap_or(0);
+            let n = a.shape().first().copied().unwrap_or(0);
+            let conn = ids_wide(a.into_c_order().into_data());
+            let offsets = (0..=n).map(|i| (i * p) as i64).collect();
+            CellArray::new(offsets, conn)?
+        }
+        Some(Node::List(l)) => {
+            let mut c = CellArray::empty();
+            for a in l {
+                c.push_cell(&ids_wide(a.into_data()));
+            }
+            c
+        }
+        _ => {
+            return Err(ArrayDictError::Path {
+                path: "/CellData/CellPointIds".into(),
+                detail: "missing".into(),
+            })
+        }
+    };
+    let mut counts = [0usize; 4];
+    if let Some(Node::Array(a)) = tree.remove(CELL_KIND_COUNTS) {
+        for (dst, src) in counts
+            .iter_mut()
+            .zip(a.data().to_i64_vec().unwrap_or_default())
+        {
+            *dst = usize::try_from(src).unwrap_or(0);
+        }
+    } else {
+        counts[default_slot(kind)] = all.num_cells();
+    }
+    let cells = split(all, counts)?;
+    let point_data = take_arrays(tree.remove("PointData"), "", nd_to_tuples)?;
+    let cell_data = take_arrays(Some(Node::Dict(cd)), "CellPointIds", nd_to_tuples)?;
+    Ok(PolyData::try_new(points, cells, point_data, cell_data)?)
+}
+
+/// Splits cells into `[verts, lines, polys, strips]` by counts, moving `all` when one kind holds
+/// every cell (the usual case).
+fn split(all: CellArray, counts: [usize; 4]) -> Result<PolyCells, ArrayDictError> {
+    let n = all.num_cells();
+    if counts.iter().sum::<usize>() != n {
+        return Err(ArrayDictError::Path {
+            path: format!("/{CELL_KIND_COUNTS}"),
+            detail: format!("counts {counts:?} do not add up to {n} cells"),
+        });
+    }
+    let mut out = [
+        CellArray::empty(),
+        CellArray::empty(),
+        CellArray::empty(),
+        CellArray::empty(),
+    ];
+    if let Some(i) = counts.iter().position(|&c| c == n) {
+        out[i] = all;
+    } else {
+        let mut next = 0;
+        for (dst, &c) in out.iter_mut().zip(&counts) {
+            for i in next..next + c {
+                dst.push_cell(all.cell(i));
+            }
+            next += c;
+        }
+    }
+    let [verts, lines, polys, strips] = out;
+    Ok(PolyCells {
+        verts,
+        lines,
+        polys,
+        strips,
+    })
+}

@@ -1,0 +1,346 @@
+//! Schema checks of a mesh's `/Cells` dict, and the parsers shared with the conversion.
+
+use vtk_model::{CellArray, CellType};
+
+use crate::schema::{POLYHEDRON_FACES, POLYHEDRON_FACE_LOCATIONS};
+use crate::validate::{array, check_ids, check_keys, dict, integer, shape_str, Problems};
+use crate::{Dict, NdArray, Node};
+
+/// VTK's name for cell type ids it does not define (`vtkCellTypes::GetClassNameFromTypeId`).
+pub(crate) const UNKNOWN_CLASS: &str = "UnknownClass";
+
+/// The cells of `/Cells/CellPointIds` (legacy stream or list of arrays), or a message.
+pub(crate) fn parse_cells(node: &Node) -> Result<CellArray, String> {
+    match node {
+        Node::Array(a) => {
+            if a.ndim() != 1 {
+                return Err(format!(
+                    "shape {}, expected a 1-D legacy stream [n0, ids0..., n1, ...]",
+                    shape_str(a.shape())
+                ));
+            }
+            let stream = a
+                .data()
+                .to_i64_vec()
+                .map_err(|i| format!("element {i} does not fit in int64"))?;
+            CellArray::from_legacy(&stream).map_err(|e| e.to_string())
+        }
+        Node::List(l) => {
+            let mut cells = CellArray::empty();
+            for (i, a) in l.iter().enumerate() {
+                if a.ndim() != 1 {
+                    return Err(format!(
+                        "element {i} has shape {}, expected a 1-D array",
+                        shape_str(a.shape())
+                    ));
+                }
+                let ids = a
+                    .data()
+                    .to_i64_vec()
+                    .map_err(|j| format!("element {i}: id {j} does not fit in int64"))?;
+                cells.push_cell(&ids);
+            }
+            Ok(cells)
+        }
+        Node::Dict(_) => Err("expected an array or a list of arrays, found a dict".into()),
+    }
+}
+
+/// One type per cell, from any integer dtype; `Err(index)` names the first value outside `0..=255`.
+pub(crate) fn parse_types(a: &NdArray) -> Result<Vec<CellType>, usize> {
+    (0..a.len())
+        .map(|i| {
+            a.data()
+                .get_i64(i)
+                .and_then(|v| u8::try_from(v).ok())
+                .map(CellType)
+                .ok_or(i)
+        })
+        .collect()
+}
+
+/// The `(start, end)` of each cell's legacy face stream in `faces` (`start == end` for none).
+pub(crate) fn face_ranges(faces: &[i64], locations: &[i64]) -> Result<Vec<(usize, usize)>, String> {
+    let mut out = Vec::with_capacity(locations.len());
+    for (cell, &loc) in locations.iter().enumerate() {
+        if loc == -1 {
+            out.push((0, 0));
+            continue;
+        }
+        let bad = |what: &str| {
+            format!(
+                "cell {cell}: face stream at {loc} {what} ({} values)",
+                faces.len()
+            )
+        };
+        let start = usize::try_from(loc)
+            .ok()
+            .filter(|&s| s < faces.len())
+            .ok_or_else(|| bad("is out of range"))?;
+        let n_faces =
+            usize::try_from(faces[start]).map_err(|_| bad("starts with a negative face count"))?;
+        let mut pos = start + 1;
+        for _ in 0..n_faces {
+            let n = faces
+                .get(pos)
+                .and_then(|&n| usize::try_from(n).ok())
+                .ok_or_else(|| bad("is truncated"))?;
+            pos = pos
+                .checked_add(1 + n)
+                .filter(|&e| e <= faces.len())
+                .ok_or_else(|| bad("is truncated"))?;
+        }
+        out.push((start, pos));
+    }
+    Ok(out)
+}
+
+/// Checks `/Cells`; returns the number of cells when it is known.
+pub(crate) fn cells(c: &Dict, n_points: Option<usize>, p: &mut Problems) -> Option<usize> {
+    check_keys(
+        c,
+        "/Cells",
+        &[
+            "CellLocations",
+            "CellPointIds",
+            "CellTypes",
+            "CellTypesAsStrings",
+            POLYHEDRON_FACES,
+            POLYHEDRON_FACE_LOCATIONS,
+        ],
+        p,
+    );
+    let types = array(c.get("CellTypes"), "/Cells/CellTypes", true, p).and_then(|a| {
+        if a.ndim() != 1 || !integer(a, "/Cells/CellTypes", p) {
+            if a.ndim() != 1 {
+                p.push(
+                    "/Cells/CellTypes",
+                    format!("shape {}, expected (nCells,)", shape_str(a.shape())),
+                );
+            }
+            return None;
+        }
+        parse_types(a)
+            .map_err(|i| {
+                p.push(
+                    "/Cells/CellTypes",
+                    format!("element {i} is not a cell type id (0..=255)"),
+                )
+            })
+            .ok()
+    });
+    let ids_path = "/Cells/CellPointIds";
+    let cells = match c.get("CellPointIds") {
+        None => {
+            p.push(ids_path, "missing");
+            None
+        }
+        Some(node) => {
+            let int_ok = match node {
+                Node::Array(a) => integer(a, ids_path, p),
+                Node::List(l) => l
+                    .iter()
+                    .enumerate()
+                    .all(|(i, a)| integer(a, &format!("{ids_path}/{i}"), p)),
+                Node::Dict(_) => true,
+            };
+            if int_ok {
+                parse_cells(node).map_err(|e| p.push(ids_path, e)).ok()
+            } else {
+                None
+            }
+        }
+    };
+    if let (Some(cells), Some(n)) = (&cells, n_points) {
+        let ids = NdArray::vector(cells.connectivity().to_vec());
+        check_ids(&ids, ids_path, Some(n), p);
+    }
+    let n_cells = match (&cells, &types) {
+        (Some(cl), Some(t)) if cl.num_cells() != t.len() => {
+            p.push(
+                ids_path,
+                format!(
+                    "{} cells, but /Cells/CellTypes has {} entries",
+                    cl.num_cells(),
+                    t.len()
+                ),
+            );
+            None
+        }
+        (Some(cl), Some(t)) => {
+            for (i, ty) in t.iter().enumerate() {
+                if let Some(n) = ty.fixed_size().filter(|&n| n != cl.cell_size(i)) {
+                    let name = ty.vtk_class_name().unwrap_or(UNKNOWN_CLASS);
+                    p.push(
+                        ids_path,
+                        format!(
+                            "cell {i} is a {name} with {} points, expected {n}",
+                            cl.cell_size(i)
+                        ),
+                    );
+                }
+            }
+            Some(t.len())
+        }
+        (_, Some(t)) => Some(t.len()),
+        (Some(cl), None) => Some(cl.num_cells()),
+        (None, None) => None,
+    };
+    if let (Some(a), Some(cl)) = (
+        array(c.get("CellLocations"), "/Cells/CellLocations", false, p),
+        &cells,
+    ) {
+        locations(a, cl, p);
+    }
+    if let Some(d) = dict(
+        c.get("CellTypesAsStrings"),
+        "/Cells/CellTypesAsStrings",
+        false,
+        p,
+    ) {
+        type_names(d, p);
+    }
+    faces(c, n_points, types.as_deref(), p);
+    n_cells
+}
+
+/// `CellLocations` must be VTK 9's count-free offsets (what VMTK writes) or the legacy locations
+/// into `CellPointIds` (what VMTK's own `_ConvertListToFlatCellsArray` and VTK 8 produce).
+fn locations(a: &NdArray, cells: &CellArray, p: &mut Problems) {
+    let path = "/Cells/CellLocations";
+    if a.ndim() != 1 || !integer(a, path, p) {
+        if a.ndim() != 1 {
+            p.push(
+                path,
+                format!("shape {}, expected (nCells,)", shape_str(a.shape())),
+            );
+        }
+        return;
+    }
+    let n = cells.num_cells();
+    if a.len() != n {
+        p.push(
+            path,
+            format!("{} values, but /Cells/CellPointIds has {n} cells", a.len()),
+        );
+        return;
+    }
+    let Ok(v) = a.data().to_i64_vec() else {
+        p.push(path, "values do not fit in int64");
+        return;
+    };
+    let offsets = &cells.offsets()[..n];
+    let vtk9 = v.as_slice() == offsets;
+    let legacy = v
+        .iter()
+        .zip(offsets)
+        .enumerate()
+        .all(|(i, (&l, &o))| Some(l) == o.checked_add(i as i64));
+    if !vtk9 && !legacy {
+        p.push(path, "neither VTK 9 offsets into the count-free connectivity nor legacy locations into /Cells/CellPointIds");
+    }
+}
+
+fn type_names(d: &Dict, p: &mut Problems) {
+    for (name, node) in d.iter() {
+        let path = format!("/Cells/CellTypesAsStrings/{name}");
+        let Some(a) = array(Some(node), &path, true, p) else {
+            continue;
+        };
+        if name == UNKNOWN_CLASS {
+            continue;
+        }
+        let Some(ty) = CellType::from_vtk_class_name(name) else {
+            p.push(&path, "not a VTK cell class name");
+            continue;
+        };
+        if a.len() != 1 || a.data().get_i64(0) != Some(i64::from(ty.0)) {
+            p.push(&path, format!("expected array([{}])", ty.0));
+        }
+    }
+}
+
+fn faces(cells: &Dict, n_points: Option<usize>, types: Option<&[CellType]>, p: &mut Problems) {
+    let fp = format!("/Cells/{POLYHEDRON_FACES}");
+    let lp = format!("/Cells/{POLYHEDRON_FACE_LOCATIONS}");
+    let faces = array(cells.get(POLYHEDRON_FACES), &fp, false, p);
+    let locs = array(cells.get(POLYHEDRON_FACE_LOCATIONS), &lp, false, p);
+    let (faces, locs) = match (faces, locs) {
+        (Some(f), Some(l)) => (f, l),
+        (None, None) => {
+            if let Some(i) = types.and_then(|t| t.iter().position(|&t| t == CellType::POLYHEDRON)) {
+                p.push(
+                    "/Cells/CellTypes",
+                    format!(
+                        "cell {i} is a vtkPolyhedron, but /Cells/{POLYHEDRON_FACES} is missing"
+                    ),
+                );
+            }
+            return;
+        }
+        (Some(_), None) => return p.push(&lp, format!("missing (required with {fp})")),
+        (None, Some(_)) => return p.push(&fp, format!("missing (required with {lp})")),
+    };
+    let ok_f = faces.ndim() == 1 && integer(faces, &fp, p);
+    let ok_l = locs.ndim() == 1 && integer(locs, &lp, p);
+    if !ok_f || !ok_l {
+        if faces.ndim() != 1 {
+            p.push(
+                &fp,
+                format!("shape {}, expected a 1-D array", shape_str(faces.shape())),
+            );
+        }
+        if locs.ndim() != 1 {
+            p.push(
+                &lp,
+                format!("shape {}, expected (nCells,)", shape_str(locs.shape())),
+            );
+        }
+        return;
+    }
+    let (Ok(f), Ok(l)) = (faces.data().to_i64_vec(), locs.data().to_i64_vec()) else {
+        return p.push(&fp, "values do not fit in int64");
+    };
+    if let Some(t) = types {
+        if l.len() != t.len() {
+            p.push(
+                &lp,
+                format!(
+                    "{} values, but /Cells/CellTypes has {} entries",
+                    l.len(),
+                    t.len()
+                ),
+            );
+        }
+    }
+    match face_ranges(&f, &l) {
+        Err(msg) => p.push(&fp, msg),
+        Ok(ranges) => {
+            for (i, &(s, e)) in ranges.iter().enumerate() {
+                if s == e && types.and_then(|t| t.get(i)) == Some(&CellType::POLYHEDRON) {
+                    p.push(
+                        &lp,
+                        format!("cell {i} is a vtkPolyhedron without faces (location -1)"),
+                    );
+                }
+            }
+            // Face point ids: every value of a stream that is not a count.
+            if let Some(n) = n_points {
+                for (i, &(s, e)) in ranges.iter().enumerate() {
+                    let mut pos = s + 1;
+                    while pos < e {
+                        let len = f[pos] as usize;
+                        if let Some(&bad) = f[pos + 1..pos + 1 + len]
+                            .iter()
+                            .find(|&&id| id < 0 || id as usize >= n)
+                        {
+                            p.push(&fp, format!("cell {i}: face point id {bad} is out of range, /Points has {n} rows"));
+                            break;
+                        }
+                        pos += 1 + len;
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,409 @@
+//! SPEC sections 2-4 and 6-7 for surfaces and centerlines, one test per rule, with hand-made models
+//! shaped like the real VMTK files.
+// Compared floats are small integers or literals copied through unchanged, so exact equality is meant.
+#![allow(clippy::float_cmp, clippy::unreadable_literal)]
+
+mod common;
+
+use arraydict::{
+    from_arraydict, to_arraydict, validate, Kind, MemoryOrder, NdArray, Node, ToArrayDictOptions,
+};
+use common::{arr, array_at, cells, dict_at, keys, points_f32, poly, sig};
+use vtk_model::{ArrayData, DType, DataSet, PolyCells, PolyData};
+
+fn surface_tree(pd: PolyData) -> arraydict::Dict {
+    to_arraydict(pd.into(), Kind::Surface, &ToArrayDictOptions::default()).unwrap()
+}
+
+fn triangles(n_tri: usize, n_points: usize) -> PolyCells {
+    let ids: Vec<Vec<i64>> = (0..n_tri)
+        .map(|i| (0..3).map(|k| ((i + k) % n_points) as i64).collect())
+        .collect();
+    PolyCells::polys(cells(&ids.iter().map(Vec::as_slice).collect::<Vec<_>>()))
+}
+
+/// SPEC 3: the real aorta-surface.vtp tree, from a model of the same shape.
+#[test]
+fn aorta_surface_shape() {
+    let n = 6468;
+    let pd = poly(
+        points_f32(n),
+        triangles(12932, n),
+        vec![
+            arr("Scalars_", 1, vec![0f32; n]),
+            arr("Normals_", 3, vec![0f32; 3 * n]),
+        ],
+        vec![],
+    );
+    let t = surface_tree(pd);
+    assert_eq!(keys(&t), ["Points", "PointData", "CellData"]);
+    assert_eq!(sig(&t, "/Points"), (DType::F32, vec![6468, 3]));
+    assert_eq!(keys(dict_at(&t, "/PointData")), ["Scalars_", "Normals_"]);
+    assert_eq!(sig(&t, "/PointData/Scalars_"), (DType::F32, vec![6468]));
+    assert_eq!(sig(&t, "/PointData/Normals_"), (DType::F32, vec![6468, 3]));
+    assert_eq!(keys(dict_at(&t, "/CellData")), ["CellPointIds"]);
+    assert_eq!(
+        sig(&t, "/CellData/CellPointIds"),
+        (DType::I32, vec![12932, 3])
+    );
+    assert!(
+        !t.contains_key("CellKindCounts"),
+        "a pure triangle surface must stay VMTK-identical"
+    );
+}
+
+/// SPEC 3: with cell arrays the order is `CellData, Points, PointData`; `CellPointIds` comes last.
+#[test]
+fn surface_key_order_with_cell_arrays() {
+    let pd = poly(
+        points_f32(3),
+        triangles(2, 3),
+        vec![],
+        vec![arr("Group", 1, vec![1i32, 2])],
+    );
+    let t = surface_tree(pd);
+    assert_eq!(keys(&t), ["CellData", "Points", "PointData"]);
+    assert_eq!(keys(dict_at(&t, "/CellData")), ["Group", "CellPointIds"]);
+}
+
+/// SPEC 3: no point arrays -> `PointData` is an empty dict (the STL case).
+#[test]
+fn surface_without_point_arrays_has_empty_point_data() {
+    let t = surface_tree(poly(points_f32(3), triangles(1, 3), vec![], vec![]));
+    assert!(dict_at(&t, "/PointData").is_empty());
+}
+
+/// SPEC 3: Points keep f8 when the VTK points are double.
+#[test]
+fn points_keep_their_dtype() {
+    let pts = arr("Points", 3, vec![0f64; 9]);
+    let t = surface_tree(poly(pts, triangles(1, 3), vec![], vec![]));
+    assert_eq!(sig(&t, "/Points"), (DType::F64, vec![3, 3]));
+}
+
+/// SPEC 3: cells in VTK order verts, lines, polys, strips; a same-size mixture stays an (n, P)
+/// array, and the kinds travel in `CellKindCounts` (our extension).
+#[test]
+fn cell_order_and_kind_counts() {
+    let c = PolyCells {
+        verts: cells(&[&[0, 1, 2]]),
+        lines: cells(&[&[1, 2, 3]]),
+        polys: cells(&[&[2, 3, 0]]),
+        strips: cells(&[&[3, 0, 1]]),
+    };
+    let pd = poly(points_f32(4), c, vec![], vec![]);
+    let t = surface_tree(pd.clone());
+    let ids = array_at(&t, "/CellData/CellPointIds");
+    assert_eq!(
+        ids.data(),
+        &ArrayData::I32(vec![0, 1, 2, 1, 2, 3, 2, 3, 0, 3, 0, 1])
+    );
+    assert_eq!(
+        array_at(&t, "/CellKindCounts").data(),
+        &ArrayData::I64(vec![1, 1, 1, 1])
+    );
+    assert_eq!(
+        from_arraydict(t, Kind::Surface).unwrap(),
+        DataSet::PolyData(pd)
+    );
+}
+
+/// VMTK defect 1: cells of different sizes (cow.vtp: quads, triangles, polygons) -> a list of
+/// 1-D i4 arrays, nothing truncated, nothing raised.
+#[test]
+fn defect1_mixed_cell_sizes_become_a_list() {
+    let c = PolyCells::polys(cells(&[&[0, 1, 2, 3], &[0, 1, 2], &[0, 1, 2, 3, 4]]));
+    let pd = poly(points_f32(5), c, vec![], vec![]);
+    let t = surface_tree(pd.clone());
+    let Some(Node::List(l)) = t.at("/CellData/CellPointIds") else {
+        panic!("expected a list")
+    };
+    let lens: Vec<_> = l.iter().map(|a| (a.dtype(), a.shape().to_vec())).collect();
+    assert_eq!(
+        lens,
+        [
+            (DType::I32, vec![4]),
+            (DType::I32, vec![3]),
+            (DType::I32, vec![5])
+        ]
+    );
+    assert_eq!(
+        from_arraydict(t, Kind::Surface).unwrap(),
+        DataSet::PolyData(pd)
+    );
+}
+
+/// SPEC 3 ConvertCellToPoint: averaged arrays appended after the point arrays, CellData keeps only
+/// the ids, key order `Points, PointData, CellData`, ints -> f4, f4 stays f4, f8 stays f8.
+#[test]
+fn convert_cell_to_point() {
+    let pd = poly(
+        points_f32(4),
+        PolyCells::polys(cells(&[&[0, 1, 2], &[1, 2, 3]])),
+        vec![arr("Radius", 1, vec![1f64; 4])],
+        vec![
+            arr("I", 1, vec![2i64, 4]),
+            arr("F", 1, vec![2f32, 4.0]),
+            arr("D", 2, vec![2f64, 0.0, 4.0, 1.0]),
+        ],
+    );
+    let opts = ToArrayDictOptions {
+        cell_to_point: true,
+        ..Default::default()
+    };
+    let t = to_arraydict(pd.into(), Kind::Surface, &opts).unwrap();
+    assert_eq!(keys(&t), ["Points", "PointData", "CellData"]);
+    assert_eq!(keys(dict_at(&t, "/PointData")), ["Radius", "I", "F", "D"]);
+    assert_eq!(keys(dict_at(&t, "/CellData")), ["CellPointIds"]);
+    assert_eq!(
+        array_at(&t, "/PointData/I").data(),
+        &ArrayData::F32(vec![2.0, 3.0, 3.0, 4.0])
+    );
+    assert_eq!(array_at(&t, "/PointData/F").dtype(), DType::F32);
+    assert_eq!(
+        array_at(&t, "/PointData/D").data(),
+        &ArrayData::F64(vec![2.0, 0.0, 3.0, 0.5, 3.0, 0.5, 4.0, 1.0])
+    );
+}
+
+/// SPEC 4: the real aorta-centerline-branches.vtp tree, from a model of the same shape.
+#[test]
+fn aorta_centerline_branches_shape() {
+    let n = 417;
+    let lens = [78usize, 21, 116, 78, 21, 103];
+    let mut start = 0;
+    let lines: Vec<Vec<i64>> = lens
+        .iter()
+        .map(|&l| {
+            let c = (start..start + l).map(|i| (i % n) as i64).collect();
+            start += l;
+            c
+        })
+        .collect();
+    let lines = cells(&lines.iter().map(Vec::as_slice).collect::<Vec<_>>());
+    let pd = poly(
+        points_f32(n),
+        PolyCells::lines(lines),
+        vec![
+            arr("MaximumInscribedSphereRadius", 1, vec![1f64; n]),
+            arr("EdgeArray", 2, vec![0i32; 2 * n]),
+            arr("EdgePCoordArray", 1, vec![0f64; n]),
+        ],
+        ["CenterlineIds", "TractIds", "Blanking", "GroupIds"]
+            .iter()
+            .map(|k| arr(k, 1, vec![0i32; 6]))
+            .collect(),
+    );
+    let t = to_arraydict(
+        pd.clone().into(),
+        Kind::Centerlines,
+        &ToArrayDictOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(keys(&t), ["CellData", "Points", "PointData"]);
+    assert_eq!(
+        keys(dict_at(&t, "/CellData")),
+        [
+            "CenterlineIds",
+            "TractIds",
+            "Blanking",
+            "GroupIds",
+            "CellPointIds"
+        ]
+    );
+    for k in ["CenterlineIds", "TractIds", "Blanking", "GroupIds"] {
+        assert_eq!(sig(&t, &format!("/CellData/{k}")), (DType::I32, vec![6]));
+    }
+    let Some(Node::List(l)) = t.at("/CellData/CellPointIds") else {
+        panic!("expected a list")
+    };
+    assert_eq!(
+        l.iter()
+            .map(|a| (a.dtype(), a.shape()[0]))
+            .collect::<Vec<_>>(),
+        lens.map(|l| (DType::I32, l))
+    );
+    assert_eq!(sig(&t, "/Points"), (DType::F32, vec![417, 3]));
+    assert_eq!(
+        keys(dict_at(&t, "/PointData")),
+        [
+            "MaximumInscribedSphereRadius",
+            "EdgeArray",
+            "EdgePCoordArray"
+        ]
+    );
+    assert_eq!(
+        sig(&t, "/PointData/MaximumInscribedSphereRadius"),
+        (DType::F64, vec![417])
+    );
+    assert_eq!(sig(&t, "/PointData/EdgeArray"), (DType::I32, vec![417, 2]));
+    assert_eq!(
+        sig(&t, "/PointData/EdgePCoordArray"),
+        (DType::F64, vec![417])
+    );
+    assert!(!t.contains_key("CellKindCounts"));
+    // VMTK defect 5: numpy -> centerlines kept the cell arrays (VMTK leaves them with 0 tuples).
+    assert_eq!(
+        from_arraydict(t, Kind::Centerlines).unwrap(),
+        DataSet::PolyData(pd)
+    );
+}
+
+/// SPEC 4: centerlines without point arrays have no `PointData` key at all.
+#[test]
+fn centerlines_without_point_arrays_have_no_point_data() {
+    let pd = poly(
+        points_f32(3),
+        PolyCells::lines(cells(&[&[0, 1, 2]])),
+        vec![],
+        vec![],
+    );
+    let t = to_arraydict(pd.into(), Kind::Centerlines, &ToArrayDictOptions::default()).unwrap();
+    assert_eq!(keys(&t), ["Points", "CellData"]);
+}
+
+/// SPEC 2: a 9-component array is (n, 3, 3) with arr[i, r, c] = component 3c + r, zero-copy.
+#[test]
+fn nine_components_are_transposed_3x3_without_copy() {
+    let values: Vec<f64> = (0..18).map(f64::from).collect();
+    let pd = poly(
+        points_f32(2),
+        PolyCells::default(),
+        vec![arr("T", 9, values)],
+        vec![],
+    );
+    let expected = pd.clone();
+    let ptr = pd.point_data().get("T").unwrap().data().as_bytes().as_ptr();
+    let t = surface_tree(pd);
+    let a = array_at(&t, "/PointData/T");
+    assert_eq!(a.shape(), [2, 3, 3]);
+    assert_eq!(
+        a.data().as_bytes().as_ptr(),
+        ptr,
+        "the buffer must move, not be copied"
+    );
+    let row = |r: usize| [0, 1, 2].map(|c| a.get_f64(&[1, r, c]));
+    assert_eq!(
+        [row(0), row(1), row(2)],
+        [[9.0, 12.0, 15.0], [10.0, 13.0, 16.0], [11.0, 14.0, 17.0]]
+    );
+    let back = from_arraydict(t, Kind::Surface).unwrap();
+    let DataSet::PolyData(p) = &back else {
+        panic!()
+    };
+    assert_eq!(
+        p.point_data().get("T").unwrap().data().as_bytes().as_ptr(),
+        ptr,
+        "and move back"
+    );
+    assert_eq!(back, DataSet::PolyData(expected));
+}
+
+/// SPEC 2: every VTK dtype keeps its numpy dtype; VMTK defect 4 (numpy -> surface downcasts to
+/// f4/i4, points to f4) does not happen: model -> tree -> model keeps i8, u8, u8, f8 points...
+#[test]
+fn defect4_dtypes_and_components_are_kept() {
+    let pd_arrays: Vec<_> = DType::ALL
+        .iter()
+        .map(|&dt| {
+            vtk_model::DataArray::new(format!("a_{dt}"), 2, ArrayData::zeros(dt, 6)).unwrap()
+        })
+        .collect();
+    let cd_arrays = vec![
+        arr("big", 1, vec![i64::MAX]),
+        arr("vec4", 4, vec![1u16, 2, 3, 4]),
+    ];
+    let pd = poly(
+        arr("Points", 3, vec![0f64; 9]),
+        PolyCells::polys(cells(&[&[0, 1, 2]])),
+        pd_arrays,
+        cd_arrays,
+    );
+    let t = surface_tree(pd.clone());
+    for dt in DType::ALL {
+        assert_eq!(sig(&t, &format!("/PointData/a_{dt}")), (dt, vec![3, 2]));
+    }
+    assert_eq!(sig(&t, "/CellData/vec4"), (DType::U16, vec![1, 4]));
+    assert_eq!(
+        from_arraydict(t, Kind::Surface).unwrap(),
+        DataSet::PolyData(pd)
+    );
+}
+
+/// SPEC 2: unnamed arrays are not exported.
+#[test]
+fn unnamed_arrays_are_skipped() {
+    let pd = poly(
+        points_f32(3),
+        PolyCells::default(),
+        vec![arr("", 1, vec![1u8, 2, 3]), arr("x", 1, vec![1u8, 2, 3])],
+        vec![],
+    );
+    assert_eq!(keys(dict_at(&surface_tree(pd), "/PointData")), ["x"]);
+}
+
+/// Duplicate names, and a cell array called `CellPointIds`, are clear errors naming the path.
+#[test]
+fn duplicate_and_reserved_names_are_errors() {
+    let pd = poly(
+        points_f32(3),
+        PolyCells::default(),
+        vec![arr("x", 1, vec![1u8, 2, 3]), arr("x", 1, vec![0u8; 3])],
+        vec![],
+    );
+    let e = to_arraydict(pd.into(), Kind::Surface, &ToArrayDictOptions::default())
+        .unwrap_err()
+        .to_string();
+    assert!(e.starts_with("/PointData/x: two arrays"), "{e}");
+    let pd = poly(
+        points_f32(3),
+        PolyCells::polys(cells(&[&[0, 1, 2]])),
+        vec![],
+        vec![arr("CellPointIds", 1, vec![1u8])],
+    );
+    let e = to_arraydict(pd.into(), Kind::Surface, &ToArrayDictOptions::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.starts_with("/CellData/CellPointIds: this key is reserved"),
+        "{e}"
+    );
+}
+
+/// Trees written from Python: C- or F-ordered arrays, int64 ids as an (n, P) array, a hand-made
+/// (n, 9) array, and a centerline ids array of shape (n, 2) all convert, keeping their dtypes.
+#[test]
+fn python_written_trees_are_accepted() {
+    let mut t = arraydict::Dict::new();
+    // (3, 3) f8 points in Fortran order: columns x, y, z.
+    let pts = NdArray::new(
+        ArrayData::F64(vec![0., 1., 2., 10., 11., 12., 20., 21., 22.]),
+        vec![3, 3],
+        MemoryOrder::F,
+    )
+    .unwrap();
+    t.insert("Points", pts);
+    let mut pd = arraydict::Dict::new();
+    pd.insert(
+        "T",
+        NdArray::c((0..27).map(|i| i as i8).collect::<Vec<i8>>(), vec![3, 9]).unwrap(),
+    );
+    t.insert("PointData", pd);
+    let mut cd = arraydict::Dict::new();
+    cd.insert(
+        "CellPointIds",
+        NdArray::c(vec![0i64, 1, 2], vec![1, 3]).unwrap(),
+    );
+    t.insert("CellData", cd);
+    validate(&t, Kind::Surface).unwrap();
+    let DataSet::PolyData(p) = from_arraydict(t, Kind::Surface).unwrap() else {
+        panic!()
+    };
+    assert_eq!(
+        p.points().data(),
+        &ArrayData::F64(vec![0., 10., 20., 1., 11., 21., 2., 12., 22.])
+    );
+    assert_eq!(p.point_data().get("T").unwrap().components(), 9);
+    assert_eq!(p.point_data().get("T").unwrap().dtype(), DType::I8);
+    assert_eq!(p.cells().polys.connectivity(), &[0, 1, 2]);
+}

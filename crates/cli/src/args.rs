@@ -1,0 +1,297 @@
+//! Command-line arguments.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Move vascular-modeling data between VTK files and ArrayDicts (HDF5, pickle, MessagePack).
+#[derive(Parser, Debug)]
+#[command(name = "arraydict", version, about, long_about = None, after_help = EXAMPLES)]
+pub struct Cli {
+    /// Worker threads for compression and batch work (default: all cores).
+    #[arg(long, global = true, value_name = "N")]
+    pub threads: Option<usize>,
+    /// The subcommand.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+const EXAMPLES: &str = "\
+Examples:
+  arraydict to-numpy aorta-surface.vtp -o aorta_surface.hdf5
+  arraydict from-numpy aorta_surface.pickle -o surface.vtp
+  arraydict inspect aorta.mha
+  arraydict validate centerlines.hdf5 --kind centerlines
+  arraydict batch 'cases/*.vtp' -o out/ --format pickle
+
+VMTK equivalents:
+  vmtksurfacetonumpy -ifile s.vtp --pipe vmtknumpywriter -ofile s.hdf5 -format hdf5
+      = arraydict to-numpy s.vtp -o s.hdf5
+  vmtknumpyreader -ifile s.pickle --pipe vmtknumpytosurface -ofile s.vtp
+      = arraydict from-numpy s.pickle -o s.vtp";
+
+/// The subcommands.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Convert a VTK file (.vtp .vtu .vti .vtk .mha .mhd .stl) to an ArrayDict file.
+    #[command(after_help = "\
+Examples:
+  arraydict to-numpy aorta-surface.vtp -o aorta_surface.hdf5
+  arraydict to-numpy aorta-centerlines.vtp -o cl.pickle --cell-to-point
+  arraydict to-numpy aorta.mha -o aorta.h5 --compression none --frame lps
+  arraydict to-numpy mesh.vtu -o mesh.msgpack --cells-as-list")]
+    ToNumpy(ToNumpyArgs),
+    /// Convert an ArrayDict file (.pickle .hdf5 .msgpack; ours, VMTK's or Python's) to a VTK file.
+    #[command(after_help = "\
+Examples:
+  arraydict from-numpy aorta_surface.pickle -o surface.vtp
+  arraydict from-numpy aorta.hdf5 -o aorta.mha
+  arraydict from-numpy mesh.h5 -o mesh.vtu --xml-compression lz4
+  arraydict from-numpy surface.hdf5 -o surface.vtk --legacy-version 4.2 --legacy-ascii")]
+    FromNumpy(FromNumpyArgs),
+    /// Print the tree of an ArrayDict file, or of the ArrayDict a VTK file would give.
+    #[command(after_help = "\
+Examples:
+  arraydict inspect aorta_surface.hdf5
+  arraydict inspect aorta.mha --json")]
+    Inspect(InspectArgs),
+    /// Check an ArrayDict (file, or the one a VTK file gives) against its kind's schema.
+    #[command(after_help = "\
+Exit status: 0 when the tree is valid, 1 with one line per problem.
+
+Examples:
+  arraydict validate aorta_surface.pickle
+  arraydict validate mesh.hdf5 --kind mesh")]
+    Validate(ValidateArgs),
+    /// Convert many files (paths, directories, globs) into an output directory, in parallel.
+    #[command(after_help = "\
+VTK inputs become ArrayDict files (--format, default hdf5); ArrayDict inputs become VTK files
+(--vtk-format, default by kind: .vtp surfaces and centerlines, .vti images, .vtu meshes).
+One bad file does not stop the others; the exit status is 1 when any failed.
+
+Examples:
+  arraydict batch cases/ -o out/
+  arraydict batch 'data/**/*.vtp' extra/aorta.mha -o out/ --format pickle")]
+    Batch(BatchArgs),
+}
+
+/// ArrayDict kinds.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KindArg {
+    /// Triangulated (or polygonal) surface.
+    Surface,
+    /// Polyline centerlines.
+    Centerlines,
+    /// Image data.
+    Image,
+    /// Unstructured mesh.
+    Mesh,
+}
+
+/// ArrayDict storage formats.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StoreFormatArg {
+    /// Python pickle (loads with stock numpy 1.x and 2.x).
+    Pickle,
+    /// HDF5 (h5py reads it).
+    Hdf5,
+    /// MessagePack in msgpack-numpy's encoding.
+    Msgpack,
+}
+
+/// HDF5 compression.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CompressionArg {
+    /// Chunked + deflate (VMTK's default, level 4).
+    Gzip,
+    /// Contiguous, uncompressed.
+    None,
+}
+
+/// World frame of MetaImage geometry.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FrameArg {
+    /// VMTK's view: origin and direction flipped by diag(-1,-1,1) (default).
+    Ras,
+    /// The file's own LPS numbers (what vtkMetaImageReader reports).
+    Lps,
+}
+
+/// Options shared by `to-numpy`, `inspect`, `validate` and `batch` when the input is a VTK file.
+#[derive(Args, Debug, Clone)]
+pub struct ToTreeOptions {
+    /// Kind of ArrayDict to produce (default: inferred -- polys or strips: surface; only lines:
+    /// centerlines; images: image; unstructured grids: mesh).
+    #[arg(long, value_enum)]
+    pub kind: Option<KindArg>,
+    /// Average cell arrays onto points like vtkCellDataToPointData (VMTK's ConvertCellToPoint).
+    #[arg(long)]
+    pub cell_to_point: bool,
+    /// Mesh cells as a list of per-cell id arrays (VMTK's StructureCellsAsList).
+    #[arg(long)]
+    pub cells_as_list: bool,
+    /// Leave out the mesh `CellTypesAsStrings` dict (VMTK's ReturnCellTypesAsStrings=0).
+    #[arg(long)]
+    pub no_type_names: bool,
+    /// World frame for MetaImage input.
+    #[arg(long, value_enum, default_value_t = FrameArg::Ras)]
+    pub frame: FrameArg,
+}
+
+/// Options for writing an ArrayDict file.
+#[derive(Args, Debug, Clone)]
+pub struct StoreOptions {
+    /// Output format (default: from the output extension .pickle/.pkl, .hdf5/.h5, .msgpack/.mpk).
+    #[arg(long, value_enum)]
+    pub format: Option<StoreFormatArg>,
+    /// HDF5 compression.
+    #[arg(long, value_enum, default_value_t = CompressionArg::Gzip)]
+    pub compression: CompressionArg,
+    /// HDF5 gzip level.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u8).range(0..=9))]
+    pub level: u8,
+    /// Pickle protocol (2-5; 5 is what VMTK writes but numpy 1.x cannot load numpy-2 protocol-5 arrays).
+    #[arg(long, value_parser = clap::value_parser!(u8).range(2..=5))]
+    pub pickle_protocol: Option<u8>,
+}
+
+/// `to-numpy` arguments.
+#[derive(Args, Debug)]
+pub struct ToNumpyArgs {
+    /// VTK input file.
+    pub input: PathBuf,
+    /// ArrayDict output file.
+    #[arg(short, long)]
+    pub output: PathBuf,
+    /// Tree options.
+    #[command(flatten)]
+    pub tree: ToTreeOptions,
+    /// Store options.
+    #[command(flatten)]
+    pub store: StoreOptions,
+}
+
+/// VTK XML encodings.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum XmlEncodingArg {
+    /// Appended raw binary (fastest, VTK reads it).
+    AppendedRaw,
+    /// Appended base64 (VTK 9's default).
+    AppendedBase64,
+    /// Inline base64 (most VMTK files).
+    InlineBase64,
+    /// Human-readable ASCII.
+    Ascii,
+}
+
+/// VTK XML compressors.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum XmlCompressionArg {
+    /// vtkZLibDataCompressor.
+    Zlib,
+    /// vtkLZ4DataCompressor.
+    Lz4,
+    /// vtkLZMADataCompressor.
+    Lzma,
+    /// Uncompressed.
+    None,
+}
+
+/// Legacy VTK file versions.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LegacyVersionArg {
+    /// Version 4.2 (read by every VTK).
+    #[value(name = "4.2")]
+    V42,
+    /// Version 5.1 (VTK >= 9).
+    #[value(name = "5.1")]
+    V51,
+}
+
+/// `from-numpy` arguments.
+#[derive(Args, Debug)]
+pub struct FromNumpyArgs {
+    /// ArrayDict input file (.pickle .hdf5 .msgpack).
+    pub input: PathBuf,
+    /// VTK output file (.vtp .vtu .vti .vtk .mha .mhd .stl).
+    #[arg(short, long)]
+    pub output: PathBuf,
+    /// Kind of the tree (default: detected from its keys).
+    #[arg(long, value_enum)]
+    pub kind: Option<KindArg>,
+    /// World frame of the tree's image geometry, for MetaImage output (the inverse of to-numpy's).
+    #[arg(long, value_enum, default_value_t = FrameArg::Ras)]
+    pub frame: FrameArg,
+    /// Output format options.
+    #[command(flatten)]
+    pub vtk: VtkWriteArgs,
+}
+
+/// Options for writing VTK files.
+#[derive(Args, Debug, Clone)]
+pub struct VtkWriteArgs {
+    /// VTK XML data encoding.
+    #[arg(long, value_enum, default_value_t = XmlEncodingArg::AppendedRaw)]
+    pub xml_encoding: XmlEncodingArg,
+    /// VTK XML compressor.
+    #[arg(long, value_enum, default_value_t = XmlCompressionArg::Zlib)]
+    pub xml_compression: XmlCompressionArg,
+    /// Legacy .vtk version.
+    #[arg(long, value_enum, default_value_t = LegacyVersionArg::V42)]
+    pub legacy_version: LegacyVersionArg,
+    /// Write legacy .vtk as ASCII instead of binary.
+    #[arg(long)]
+    pub legacy_ascii: bool,
+    /// Write MetaImage data uncompressed.
+    #[arg(long)]
+    pub meta_uncompressed: bool,
+}
+
+/// `inspect` arguments.
+#[derive(Args, Debug)]
+pub struct InspectArgs {
+    /// ArrayDict or VTK file.
+    pub file: PathBuf,
+    /// Print SPEC section 10's JSON instead of the human-readable tree.
+    #[arg(long)]
+    pub json: bool,
+    /// Options used when FILE is a VTK file.
+    #[command(flatten)]
+    pub tree: ToTreeOptions,
+}
+
+/// `validate` arguments.
+#[derive(Args, Debug)]
+pub struct ValidateArgs {
+    /// ArrayDict or VTK file.
+    pub file: PathBuf,
+    /// Options used when FILE is a VTK file; `--kind` also sets the schema to check against.
+    #[command(flatten)]
+    pub tree: ToTreeOptions,
+}
+
+/// `batch` arguments.
+#[derive(Args, Debug)]
+pub struct BatchArgs {
+    /// Input files, directories (searched recursively for known extensions) or glob patterns.
+    #[arg(required = true)]
+    pub inputs: Vec<String>,
+    /// Output directory (created when missing).
+    #[arg(short, long)]
+    pub output: PathBuf,
+    /// Tree options for VTK inputs.
+    #[command(flatten)]
+    pub tree: ToTreeOptions,
+    /// Store options for VTK inputs (`--format` defaults to hdf5 here).
+    #[command(flatten)]
+    pub store: StoreOptions,
+    /// Output format for ArrayDict inputs (default by kind).
+    #[arg(long, value_parser = ["vtp", "vtu", "vti", "vtk", "mha", "mhd", "stl"])]
+    pub vtk_format: Option<String>,
+    /// VTK writing options for ArrayDict inputs.
+    #[command(flatten)]
+    pub vtk: VtkWriteArgs,
+    /// No progress bar even on a terminal.
+    #[arg(long, short)]
+    pub quiet: bool,
+}

@@ -1,0 +1,158 @@
+//! `arraydict batch`: many conversions in parallel; one bad file does not stop the others.
+
+use std::collections::HashMap;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Mutex;
+
+use anyhow::{bail, Context, Result};
+use arraydict::schema::Kind;
+use arraydict_store::StoreFormat;
+use indicatif::{ProgressBar, ProgressStyle};
+use rayon::prelude::*;
+
+use crate::args::BatchArgs;
+use crate::commands::{read_tree, store_options, tree_to_vtk, vtk_options, vtk_to_tree};
+use crate::paths::{check_input, is_store_file};
+
+/// Extensions a directory is searched for.
+const KNOWN: &[&str] =
+    &["vtp", "vtu", "vti", "vtk", "mha", "mhd", "stl", "pickle", "pkl", "hdf5", "h5", "msgpack", "mpk"];
+
+fn has_known_extension(p: &Path) -> bool {
+    p.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| KNOWN.contains(&e.to_ascii_lowercase().as_str()))
+}
+
+fn walk_dir(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .with_context(|| format!("{}: cannot list directory", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            walk_dir(&p, out)?;
+        } else if has_known_extension(&p) {
+            out.push(p);
+        }
+    }
+    Ok(())
+}
+
+/// Expands files, directories and glob patterns, in a stable order without duplicates.
+fn expand(inputs: &[String]) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for spec in inputs {
+        let p = Path::new(spec);
+        if p.is_dir() {
+            walk_dir(p, &mut out)?;
+        } else if p.exists() {
+            out.push(p.to_path_buf());
+        } else if spec.contains(['*', '?', '[']) {
+            let mut hits: Vec<PathBuf> = glob::glob(spec)
+                .with_context(|| format!("bad glob pattern '{spec}'"))?
+                .filter_map(Result::ok)
+                .filter(|p| p.is_file())
+                .collect();
+            hits.sort();
+            if hits.is_empty() {
+                bail!("'{spec}' matches no file");
+            }
+            out.extend(hits);
+        } else {
+            bail!("{spec}: no such file or directory");
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|p| seen.insert(p.canonicalize().unwrap_or_else(|_| p.clone())));
+    Ok(out)
+}
+
+fn default_vtk_ext(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Surface | Kind::Centerlines => "vtp",
+        Kind::Image => "vti",
+        Kind::Mesh => "vtu",
+    }
+}
+
+fn store_ext(format: StoreFormat) -> &'static str {
+    match format {
+        StoreFormat::Pickle => "pickle",
+        StoreFormat::Hdf5 => "hdf5",
+        StoreFormat::MessagePack => "msgpack",
+    }
+}
+
+/// Converts one file; returns the output path.
+fn convert_one(a: &BatchArgs, input: &Path, claimed: &Mutex<HashMap<PathBuf, PathBuf>>) -> Result<PathBuf> {
+    check_input(input)?;
+    let stem = input.file_stem().map_or_else(|| "output".into(), |s| s.to_string_lossy().into_owned());
+    let claim = |out: PathBuf| -> Result<PathBuf> {
+        let mut map = claimed.lock().map_err(|_| anyhow::anyhow!("internal: lock poisoned"))?;
+        if let Some(other) = map.get(&out) {
+            bail!("{}: output {} is already written for {}", input.display(), out.display(), other.display());
+        }
+        map.insert(out.clone(), input.to_path_buf());
+        Ok(out)
+    };
+    if is_store_file(input) {
+        let tree = read_tree(input)?;
+        let (ds, kind) = tree_to_vtk(input, tree, a.tree.kind.map(Kind::from))?;
+        let ext = a.vtk_format.as_deref().unwrap_or_else(|| default_vtk_ext(kind));
+        let out = claim(a.output.join(format!("{stem}.{ext}")))?;
+        vtk_formats::write(&out, &ds, &vtk_options(&a.vtk, a.tree.frame))?;
+        Ok(out)
+    } else {
+        let opts = store_options(&a.store, Some(StoreFormat::Hdf5));
+        let format = opts.format.unwrap_or(StoreFormat::Hdf5);
+        let (tree, _) = vtk_to_tree(input, &a.tree)?;
+        let out = claim(a.output.join(format!("{stem}.{}", store_ext(format))))?;
+        arraydict_store::write(&out, &tree, &opts)?;
+        Ok(out)
+    }
+}
+
+/// Runs `batch`.
+pub fn run(a: &BatchArgs) -> Result<ExitCode> {
+    let files = expand(&a.inputs)?;
+    if files.is_empty() {
+        bail!("no input files found in {}", a.inputs.join(", "));
+    }
+    std::fs::create_dir_all(&a.output)
+        .with_context(|| format!("{}: cannot create output directory", a.output.display()))?;
+    let bar = if a.quiet || !std::io::stderr().is_terminal() {
+        ProgressBar::hidden()
+    } else {
+        let b = ProgressBar::new(files.len() as u64);
+        b.set_style(
+            ProgressStyle::with_template("{bar:40} {pos}/{len} {elapsed_precise} eta {eta} {wide_msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        b
+    };
+    let claimed = Mutex::new(HashMap::new());
+    let results: Vec<(PathBuf, Result<PathBuf>)> = files
+        .par_iter()
+        .map(|f| {
+            let r = convert_one(a, f, &claimed);
+            bar.set_message(f.display().to_string());
+            bar.inc(1);
+            (f.clone(), r)
+        })
+        .collect();
+    bar.finish_and_clear();
+    let mut failed = 0usize;
+    for (file, r) in &results {
+        if let Err(e) = r {
+            failed += 1;
+            eprintln!("arraydict: error: {}: {e:#}", file.display());
+        }
+    }
+    let ok = results.len() - failed;
+    eprintln!("batch: {ok} converted, {failed} failed, {} inputs, output in {}", results.len(), a.output.display());
+    Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}

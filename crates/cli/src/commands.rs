@@ -1,0 +1,177 @@
+//! `to-numpy`, `from-numpy` and `validate`, and the conversions `batch` and `inspect` reuse.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{anyhow, bail, Result};
+use arraydict::convert::{from_arraydict, to_arraydict, ToArrayDictOptions};
+use arraydict::schema::{detect_kind, validate as validate_tree, Kind};
+use arraydict::Dict;
+use arraydict_store::{Compression, StoreFormat};
+use vtk_formats::{ImageFrame, ReadOptions};
+
+use crate::args::{
+    CompressionArg, FromNumpyArgs, FrameArg, KindArg, LegacyVersionArg, StoreFormatArg, StoreOptions, ToNumpyArgs,
+    ToTreeOptions, ValidateArgs, VtkWriteArgs, XmlCompressionArg, XmlEncodingArg,
+};
+use crate::paths::{check_input, check_output, is_store_file};
+
+impl From<KindArg> for Kind {
+    fn from(k: KindArg) -> Self {
+        match k {
+            KindArg::Surface => Kind::Surface,
+            KindArg::Centerlines => Kind::Centerlines,
+            KindArg::Image => Kind::Image,
+            KindArg::Mesh => Kind::Mesh,
+        }
+    }
+}
+
+impl From<FrameArg> for ImageFrame {
+    fn from(f: FrameArg) -> Self {
+        match f {
+            FrameArg::Ras => ImageFrame::Ras,
+            FrameArg::Lps => ImageFrame::Lps,
+        }
+    }
+}
+
+/// Reads a VTK file and converts it to the ArrayDict VMTK's `vmtk*tonumpy` would give.
+pub fn vtk_to_tree(input: &Path, opts: &ToTreeOptions) -> Result<(Dict, Kind)> {
+    let read = ReadOptions { frame: opts.frame.into(), ..ReadOptions::default() };
+    let ds = vtk_formats::read(input, &read)?;
+    let kind = opts.kind.map_or_else(|| Kind::infer(&ds), Kind::from);
+    let conv = ToArrayDictOptions {
+        cell_to_point: opts.cell_to_point,
+        cells_as_list: opts.cells_as_list,
+        cell_types_as_strings: !opts.no_type_names,
+    };
+    let tree = to_arraydict(ds, kind, &conv).map_err(|e| anyhow!("{}: {e}", input.display()))?;
+    Ok((tree, kind))
+}
+
+/// Reads an ArrayDict file (any store format).
+pub fn read_tree(input: &Path) -> Result<Dict> {
+    Ok(arraydict_store::read(input, &arraydict_store::ReadOptions::default())?)
+}
+
+/// The tree of FILE: read from an ArrayDict file, or converted from a VTK file.
+pub fn any_to_tree(file: &Path, opts: &ToTreeOptions) -> Result<(Dict, Option<Kind>)> {
+    check_input(file)?;
+    if is_store_file(file) {
+        let tree = read_tree(file)?;
+        let kind = opts.kind.map(Kind::from).or_else(|| detect_kind(&tree));
+        Ok((tree, kind))
+    } else {
+        let (tree, kind) = vtk_to_tree(file, opts)?;
+        Ok((tree, Some(kind)))
+    }
+}
+
+/// Store write options from the command line.
+pub fn store_options(s: &StoreOptions, default_format: Option<StoreFormat>) -> arraydict_store::WriteOptions {
+    let mut o = arraydict_store::WriteOptions::default();
+    o.format = s
+        .format
+        .map(|f| match f {
+            StoreFormatArg::Pickle => StoreFormat::Pickle,
+            StoreFormatArg::Hdf5 => StoreFormat::Hdf5,
+            StoreFormatArg::Msgpack => StoreFormat::MessagePack,
+        })
+        .or(default_format);
+    o.compression = match s.compression {
+        CompressionArg::Gzip => Compression::Gzip(s.level),
+        CompressionArg::None => Compression::None,
+    };
+    if let Some(p) = s.pickle_protocol {
+        o.pickle.protocol = p;
+    }
+    o
+}
+
+/// VTK write options from the command line.
+pub fn vtk_options(v: &VtkWriteArgs, frame: FrameArg) -> vtk_formats::WriteOptions {
+    use vtk_formats::xml::{XmlCompression, XmlEncoding};
+    let mut o = vtk_formats::WriteOptions::default();
+    o.xml.encoding = match v.xml_encoding {
+        XmlEncodingArg::AppendedRaw => XmlEncoding::AppendedRaw,
+        XmlEncodingArg::AppendedBase64 => XmlEncoding::AppendedBase64,
+        XmlEncodingArg::InlineBase64 => XmlEncoding::InlineBase64,
+        XmlEncodingArg::Ascii => XmlEncoding::Ascii,
+    };
+    o.xml.compression = match v.xml_compression {
+        XmlCompressionArg::Zlib => match vtk_formats::xml::XmlWriteOptions::default().compression {
+            c @ XmlCompression::Zlib(_) => c,
+            _ => XmlCompression::Zlib(6),
+        },
+        XmlCompressionArg::Lz4 => XmlCompression::Lz4,
+        XmlCompressionArg::Lzma => XmlCompression::Lzma(6),
+        XmlCompressionArg::None => XmlCompression::None,
+    };
+    o.legacy_version = match v.legacy_version {
+        LegacyVersionArg::V42 => vtk_formats::LegacyVersion::V4_2,
+        LegacyVersionArg::V51 => vtk_formats::LegacyVersion::V5_1,
+    };
+    o.legacy_binary = !v.legacy_ascii;
+    o.meta_compress = !v.meta_uncompressed;
+    o.frame = frame.into();
+    o
+}
+
+/// `arraydict to-numpy`.
+pub fn to_numpy(a: &ToNumpyArgs) -> Result<ExitCode> {
+    check_input(&a.input)?;
+    check_output(&a.input, &a.output)?;
+    if is_store_file(&a.input) {
+        bail!("{}: already an ArrayDict file; to-numpy reads VTK files (.vtp .vtu .vti .vtk .mha .mhd .stl)", a.input.display());
+    }
+    let opts = store_options(&a.store, None);
+    if opts.format.is_none() {
+        StoreFormat::from_extension(&a.output)?;
+    }
+    let (tree, _) = vtk_to_tree(&a.input, &a.tree)?;
+    arraydict_store::write(&a.output, &tree, &opts)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Converts a tree to a VTK dataset after validating it.
+pub fn tree_to_vtk(input: &Path, tree: Dict, kind: Option<Kind>) -> Result<(vtk_model::DataSet, Kind)> {
+    let kind = kind
+        .or_else(|| detect_kind(&tree))
+        .ok_or_else(|| anyhow!("{}: cannot tell the kind of this tree from its keys; pass --kind", input.display()))?;
+    validate_tree(&tree, kind).map_err(|e| anyhow!("{}: {e}", input.display()))?;
+    let ds = from_arraydict(tree, kind).map_err(|e| anyhow!("{}: {e}", input.display()))?;
+    Ok((ds, kind))
+}
+
+/// `arraydict from-numpy`.
+pub fn from_numpy(a: &FromNumpyArgs) -> Result<ExitCode> {
+    check_input(&a.input)?;
+    check_output(&a.input, &a.output)?;
+    let tree = read_tree(&a.input)?;
+    let (ds, _) = tree_to_vtk(&a.input, tree, a.kind.map(Kind::from))?;
+    vtk_formats::write(&a.output, &ds, &vtk_options(&a.vtk, a.frame))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `arraydict validate`.
+pub fn validate(a: &ValidateArgs) -> Result<ExitCode> {
+    let (tree, kind) = any_to_tree(&a.file, &a.tree)?;
+    let Some(kind) = kind else {
+        println!("{}: /: cannot tell the kind from the keys (expected surface, centerlines, image or mesh keys); pass --kind", a.file.display());
+        return Ok(ExitCode::from(1));
+    };
+    match validate_tree(&tree, kind) {
+        Ok(()) => {
+            println!("{}: valid {kind}", a.file.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(arraydict::ArrayDictError::Invalid { problems, .. }) => {
+            for p in problems {
+                println!("{}: {p}", a.file.display());
+            }
+            Ok(ExitCode::from(1))
+        }
+        Err(e) => Err(anyhow!("{}: {e}", a.file.display())),
+    }
+}

@@ -1,0 +1,110 @@
+//! `arraydict inspect`: the tree as text or as SPEC section 10's JSON.
+
+use std::fmt::Write as _;
+use std::process::ExitCode;
+
+use anyhow::Result;
+use arraydict::{Dict, MemoryOrder, NdArray, Node};
+use serde_json::{json, Value};
+
+use crate::args::InspectArgs;
+use crate::commands::any_to_tree;
+
+/// One line of the listing.
+struct Entry {
+    path: String,
+    json: Value,
+    text: String,
+}
+
+fn order_name(a: &NdArray) -> &'static str {
+    match a.order() {
+        MemoryOrder::C => "C",
+        MemoryOrder::F => "F",
+        MemoryOrder::Permuted(_) => "K",
+    }
+}
+
+fn json_number(v: f64) -> Value {
+    serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number)
+}
+
+fn array_entry(path: String, a: &NdArray) -> Entry {
+    let range = a.data().min_max();
+    let mut json = json!({
+        "path": path,
+        "type": "array",
+        "dtype": a.dtype().numpy_str(),
+        "shape": a.shape(),
+        "order": order_name(a),
+    });
+    if let Value::Object(m) = &mut json {
+        m.insert("min".into(), range.map_or(Value::Null, |r| json_number(r.0)));
+        m.insert("max".into(), range.map_or(Value::Null, |r| json_number(r.1)));
+    }
+    let shape = a.shape().iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
+    let shape = if a.ndim() == 1 { format!("({shape},)") } else { format!("({shape})") };
+    let mut text = format!("{path}  {} {shape} order={}", a.dtype().numpy_str(), order_name(a));
+    if let Some((lo, hi)) = range {
+        let _ = write!(text, " range=[{lo}, {hi}]");
+    }
+    Entry { path, json, text }
+}
+
+fn walk(dict: &Dict, prefix: &str, out: &mut Vec<Entry>) {
+    for (key, node) in dict.iter() {
+        let path = format!("{prefix}/{key}");
+        match node {
+            Node::Array(a) => out.push(array_entry(path, a)),
+            Node::Dict(d) => {
+                let keys: Vec<&str> = d.keys().collect();
+                out.push(Entry {
+                    json: json!({"path": path, "type": "dict", "keys": keys}),
+                    text: format!("{path}/  dict of {}", d.len()),
+                    path: path.clone(),
+                });
+                walk(d, &path, out);
+            }
+            Node::List(l) => {
+                out.push(Entry {
+                    json: json!({"path": path, "type": "list", "len": l.len()}),
+                    text: format!("{path}  list of {} arrays", l.len()),
+                    path: path.clone(),
+                });
+                for (i, a) in l.iter().enumerate() {
+                    out.push(array_entry(format!("{path}/{i}"), a));
+                }
+            }
+        }
+    }
+}
+
+/// The entries of a tree in tree order, the root first.
+fn entries(tree: &Dict) -> Vec<Entry> {
+    let keys: Vec<&str> = tree.keys().collect();
+    let mut out = vec![Entry {
+        path: "/".into(),
+        json: json!({"path": "/", "type": "dict", "keys": keys}),
+        text: format!("/  dict of {}", tree.len()),
+    }];
+    walk(tree, "", &mut out);
+    out
+}
+
+/// Runs `inspect`.
+pub fn run(a: &InspectArgs) -> Result<ExitCode> {
+    let (tree, kind) = any_to_tree(&a.file, &a.tree)?;
+    let list = entries(&tree);
+    if a.json {
+        let arr: Vec<Value> = list.into_iter().map(|e| e.json).collect();
+        println!("{}", serde_json::to_string_pretty(&Value::Array(arr))?);
+    } else {
+        let kind = kind.map_or_else(|| "unknown kind".to_string(), |k| k.to_string());
+        println!("{} ({kind})", a.file.display());
+        for e in list {
+            let depth = e.path.matches('/').count().saturating_sub(1);
+            println!("{}{}", "  ".repeat(depth), e.text);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

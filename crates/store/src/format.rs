@@ -1,0 +1,169 @@
+//! Format selection and the format-independent `read` / `write` entry points.
+
+use std::fs::File;
+use std::io::{BufWriter, Read};
+use std::path::Path;
+
+use arraydict::Dict;
+
+use crate::atomic::write_atomically;
+use crate::pickle::{self, PickleLimits, PickleWriteOptions};
+use crate::{h5, msgpack, StoreError};
+
+/// The three storage formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum StoreFormat {
+    /// Python pickle (VMTK's default), loadable by stock Python + numpy.
+    Pickle,
+    /// HDF5 in VMTK's layout (dict -> group, array -> dataset).
+    Hdf5,
+    /// MessagePack in msgpack-numpy's encoding.
+    MessagePack,
+}
+
+impl StoreFormat {
+    /// All formats.
+    pub const ALL: [StoreFormat; 3] = [
+        StoreFormat::Pickle,
+        StoreFormat::Hdf5,
+        StoreFormat::MessagePack,
+    ];
+
+    /// The format named by `path`'s extension, case-insensitive: `.pickle`/`.pkl`,
+    /// `.hdf5`/`.h5`, `.msgpack`/`.mpk`.
+    pub fn from_extension(path: &Path) -> Result<Self, StoreError> {
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
+        match ext.as_deref() {
+            Some("pickle" | "pkl") => Ok(Self::Pickle),
+            Some("hdf5" | "h5") => Ok(Self::Hdf5),
+            Some("msgpack" | "mpk") => Ok(Self::MessagePack),
+            _ => Err(StoreError::UnknownFormat {
+                path: path.to_path_buf(),
+            }),
+        }
+    }
+
+    /// The format whose signature starts `head` (the first bytes of a file), if any: the HDF5
+    /// superblock signature `\x89HDF\r\n\x1a\n`, a pickle `PROTO` opcode (`\x80` + protocol 2-5), or
+    /// a MessagePack map header. A lone `\x80` is an empty MessagePack map.
+    pub fn sniff(head: &[u8]) -> Option<Self> {
+        match head {
+            [0x89, b'H', b'D', b'F', b'\r', b'\n', 0x1a, b'\n', ..] => Some(Self::Hdf5),
+            [0x80, 2..=5, ..] => Some(Self::Pickle),
+            [0x80..=0x8f | 0xde | 0xdf, ..] => Some(Self::MessagePack),
+            _ => None,
+        }
+    }
+
+    /// The canonical file extension (without the dot): `pickle`, `hdf5` or `msgpack`.
+    pub const fn extension(self) -> &'static str {
+        match self {
+            Self::Pickle => "pickle",
+            Self::Hdf5 => "hdf5",
+            Self::MessagePack => "msgpack",
+        }
+    }
+}
+
+/// HDF5 dataset compression (VMTK's `-compression` flag and `-compressionlevel`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Compression {
+    /// Contiguous datasets.
+    None,
+    /// Chunked datasets with the deflate filter at this level (0-9; larger values are taken as 9).
+    Gzip(u8),
+}
+
+impl Default for Compression {
+    /// VMTK's default: gzip level 4.
+    fn default() -> Self {
+        Self::Gzip(4)
+    }
+}
+
+/// How [`write`] stores a tree.
+#[derive(Clone, Debug, Default)]
+pub struct WriteOptions {
+    /// The format; `None` takes it from the file extension.
+    pub format: Option<StoreFormat>,
+    /// HDF5 compression (ignored by pickle and MessagePack).
+    pub compression: Compression,
+    /// Pickle protocol choice.
+    pub pickle: PickleWriteOptions,
+}
+
+/// How [`read`] loads a tree.
+#[derive(Clone, Debug, Default)]
+pub struct ReadOptions {
+    /// The format; `None` recognises it from the file's first bytes, then from its extension.
+    pub format: Option<StoreFormat>,
+    /// Resource limits of the pickle reader.
+    pub pickle: PickleLimits,
+}
+
+/// Writes `tree` to `path` atomically: into a temporary file in the same directory that is
+/// renamed over `path` only when complete.
+pub fn write(path: &Path, tree: &Dict, opts: &WriteOptions) -> Result<(), StoreError> {
+    let format = match opts.format {
+        Some(f) => f,
+        None => StoreFormat::from_extension(path)?,
+    };
+    write_atomically(path, |tmp_path, file| match format {
+        StoreFormat::Hdf5 => h5::write_file(tmp_path, path, tree, opts.compression),
+        StoreFormat::MessagePack => {
+            let w = BufWriter::with_capacity(1 << 20, file);
+            msgpack::write_to(tree, w, path)
+        }
+        StoreFormat::Pickle => {
+            let w = BufWriter::with_capacity(1 << 20, file);
+            pickle::write_to(tree, w, &opts.pickle, path)
+        }
+    })
+}
+
+/// Reads the tree stored at `path`.
+pub fn read(path: &Path, opts: &ReadOptions) -> Result<Dict, StoreError> {
+    let io = |source| StoreError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let format = if let Some(f) = opts.format {
+        f
+    } else {
+        let mut head = [0u8; 8];
+        let mut file = File::open(path).map_err(io)?;
+        let n = read_up_to(&mut file, &mut head).map_err(io)?;
+        match StoreFormat::sniff(&head[..n]) {
+            Some(f) => f,
+            None => StoreFormat::from_extension(path)?,
+        }
+    };
+    match format {
+        StoreFormat::Hdf5 => h5::read_file(path),
+        StoreFormat::MessagePack => {
+            let bytes = std::fs::read(path).map_err(io)?;
+            msgpack::read_from_slice(&bytes, path)
+        }
+        StoreFormat::Pickle => {
+            let bytes = std::fs::read(path).map_err(io)?;
+            pickle::read_from_slice(&bytes, path, &opts.pickle)
+        }
+    }
+}
+
+/// Reads until `buf` is full or the file ends; returns the bytes read.
+fn read_up_to(file: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match file.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}

@@ -1,0 +1,218 @@
+//! HDF5 backend (SPEC section 8): dict -> group, array -> dataset, list -> group of datasets
+//! `'0'..'n-1'`, no attributes.
+//!
+//! Layout choices:
+//! - Datasets hold the array's logical shape in C order (Fortran-ordered images are transposed
+//!   on write) and its little-endian dtype.
+//! - `Compression::Gzip(level)`: chunked with h5py's chunk-shape guess (so our files look like
+//!   VMTK's) and the deflate filter, no shuffle. The chunks are compressed by us on all cores and
+//!   handed to HDF5 pre-filtered (`H5Dwrite_chunk`). `Compression::None`, empty arrays and 0-d
+//!   arrays are contiguous (HDF5 has no zero-sized or 0-d chunks).
+//! - Every group we write tracks and indexes link creation order (as h5py's `track_order=True`),
+//!   so reading our own files gives the keys back in the order they were written. Groups without a
+//!   creation-order index (VMTK's and h5py's default) are read in HDF5 name order.
+//! - Reading: a group whose members are exactly `'0'..'n-1'` (n >= 1), all datasets, is a list in
+//!   numeric order (SPEC 7.8); any integer/float dataset of the ten dtypes, any byte order, any
+//!   layout or standard filter HDF5 decodes (gzip, shuffle, fletcher32) is converted to native.
+//!
+//! What an HDF5 file cannot carry: an empty list (it is an empty group, which reads back as an
+//! empty dict), a dict whose keys are exactly `'0'..'n-1'` with only arrays (reads back as a list),
+//! keys that are empty, `.` or contain `/` or NUL (rejected on write).
+
+#[cfg(unix)]
+mod chunked_read;
+mod ffi;
+mod read;
+
+use std::io::Write as _;
+use std::path::Path;
+
+use arraydict::{Dict, NdArray, Node};
+use hdf5::plist::group_create::LinkCreationOrder;
+use hdf5::{Group, H5Type};
+use rayon::prelude::*;
+
+use crate::layout::{c_order_data, guess_chunk, ChunkGrid};
+use crate::{Compression, StoreError};
+
+#[cfg(feature = "testing")]
+pub(crate) use read::as_list;
+pub(crate) use read::read_file;
+
+/// Uncompressed bytes compressed per parallel batch before the batch is handed to HDF5; bounds
+/// the memory held in compressed chunks (at most about this much).
+const BATCH_BYTES: usize = 32 << 20;
+
+/// Writes `tree` as a new HDF5 file at `target` (a temporary path); errors name `path`.
+pub(crate) fn write_file(
+    target: &Path,
+    path: &Path,
+    tree: &Dict,
+    compression: Compression,
+) -> Result<(), StoreError> {
+    let err = |key: &str| {
+        let key = if key.is_empty() {
+            "/".to_owned()
+        } else {
+            key.to_owned()
+        };
+        move |e: hdf5::Error| StoreError::Hdf5 {
+            path: path.to_path_buf(),
+            key: key.clone(),
+            detail: e.to_string(),
+        }
+    };
+    let file = hdf5::File::with_options()
+        .with_fcpl(|p| p.link_creation_order(LinkCreationOrder::Indexed))
+        // The target is a fresh temporary file only we know, so HDF5's flock protects nothing;
+        // and HDF5 opens without O_CLOEXEC, so a child process spawned meanwhile would inherit
+        // the lock and keep the renamed file locked against readers.
+        .with_fapl(|p| p.file_locking(false))
+        .create(target)
+        .map_err(err(""))?;
+    let writer = Writer { path, compression };
+    writer.write_dict(&file, tree, "")?;
+    file.close().map_err(err(""))
+}
+
+struct Writer<'a> {
+    path: &'a Path,
+    compression: Compression,
+}
+
+impl Writer<'_> {
+    fn hdf5_err(&self, key: &str) -> impl Fn(hdf5::Error) -> StoreError + '_ {
+        let key = key.to_owned();
+        move |e| StoreError::Hdf5 {
+            path: self.path.to_path_buf(),
+            key: key.clone(),
+            detail: e.to_string(),
+        }
+    }
+
+    fn new_group(&self, parent: &Group, name: &str, key: &str) -> Result<Group, StoreError> {
+        parent
+            .create_group_builder()
+            .with_gcpl(|p| p.link_creation_order(LinkCreationOrder::Indexed))
+            .create(name)
+            .map_err(self.hdf5_err(key))
+    }
+
+    fn write_dict(&self, group: &Group, dict: &Dict, prefix: &str) -> Result<(), StoreError> {
+        for (name, node) in dict.iter() {
+            let key = format!("{prefix}/{name}");
+            self.check_name(name, &key)?;
+            match node {
+                Node::Dict(d) => {
+                    let sub = self.new_group(group, name, &key)?;
+                    self.write_dict(&sub, d, &key)?;
+                }
+                Node::Array(a) => self.write_dataset(group, name, a, &key)?,
+                Node::List(list) => {
+                    let sub = self.new_group(group, name, &key)?;
+                    for (i, a) in list.iter().enumerate() {
+                        self.write_dataset(&sub, &i.to_string(), a, &format!("{key}/{i}"))?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn check_name(&self, name: &str, key: &str) -> Result<(), StoreError> {
+        if name.is_empty() || name == "." || name.contains('/') || name.contains('\0') {
+            return Err(StoreError::Unsupported {
+                path: self.path.to_path_buf(),
+                key: key.to_owned(),
+                detail: format!(
+                    "{name:?} cannot be an HDF5 link name (empty, '.', or contains '/' or NUL)"
+                ),
+            });
+        }
+        Ok(())
+    }
+
+    fn write_dataset(
+        &self,
+        group: &Group,
+        name: &str,
+        array: &NdArray,
+        key: &str,
+    ) -> Result<(), StoreError> {
+        let data = c_order_data(array);
+        let shape = array.shape();
+        let chunked = match self.compression {
+            Compression::Gzip(level) if !shape.is_empty() && !array.is_empty() => {
+                Some(level.min(9))
+            }
+            _ => None,
+        };
+        vtk_model::with_array_data!(data.as_ref(), v => self.write_typed(group, name, v.as_slice(), shape, chunked, key))
+    }
+
+    fn write_typed<T: H5Type + bytemuck::Pod + Send + Sync>(
+        &self,
+        group: &Group,
+        name: &str,
+        values: &[T],
+        shape: &[usize],
+        gzip_level: Option<u8>,
+        key: &str,
+    ) -> Result<(), StoreError> {
+        let err = self.hdf5_err(key);
+        let Some(level) = gzip_level else {
+            let ds = group
+                .new_dataset::<T>()
+                .shape(shape.to_vec())
+                .create(name)
+                .map_err(&err)?;
+            if !values.is_empty() {
+                ds.write_raw(values).map_err(&err)?;
+            }
+            return Ok(());
+        };
+        let elem = std::mem::size_of::<T>();
+        let chunk = guess_chunk(shape, elem);
+        let ds = group
+            .new_dataset::<T>()
+            .shape(shape.to_vec())
+            .chunk(chunk.clone())
+            .deflate(level)
+            .create(name)
+            .map_err(&err)?;
+        let bytes: &[u8] = bytemuck::cast_slice(values);
+        let grid = ChunkGrid::new(shape, &chunk);
+        let chunk_bytes = chunk.iter().product::<usize>() * elem;
+        let batch = (BATCH_BYTES / chunk_bytes.max(1))
+            .max(rayon::current_num_threads())
+            .max(1);
+        let mut start = 0;
+        while start < grid.len() {
+            let end = (start + batch).min(grid.len());
+            let compressed: Vec<(Vec<usize>, Vec<u8>)> = (start..end)
+                .into_par_iter()
+                .map(|i| {
+                    let origin = grid.origin(i);
+                    let raw = grid.gather(bytes, elem, &origin);
+                    (origin, zlib(&raw, level))
+                })
+                .collect();
+            for (origin, chunk) in compressed {
+                ffi::write_raw_chunk(&ds, &origin, &chunk).map_err(&err)?;
+            }
+            start = end;
+        }
+        Ok(())
+    }
+}
+
+/// A zlib stream (what HDF5's deflate filter stores) of `raw` at `level`.
+fn zlib(raw: &[u8], level: u8) -> Vec<u8> {
+    let mut enc = flate2::write::ZlibEncoder::new(
+        Vec::with_capacity(raw.len() / 2 + 64),
+        flate2::Compression::new(u32::from(level)),
+    );
+    // Writing to a Vec cannot fail.
+    enc.write_all(raw).expect("writing to a Vec");
+    enc.finish().expect("writing to a Vec")
+}

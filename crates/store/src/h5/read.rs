@@ -1,0 +1,272 @@
+//! Reading any h5py/VMTK HDF5 file into a tree.
+
+use std::path::Path;
+
+use arraydict::{DType, Dict, Element, MemoryOrder, NdArray, Node};
+use hdf5::plist::group_create::LinkCreationOrder;
+use hdf5::types::{FloatSize, IntSize, TypeDescriptor};
+use hdf5::{Dataset, Group, H5Type, IndexType, IterationOrder, LinkType, LocationType};
+
+use crate::StoreError;
+
+/// Largest expansion a deflate stream allows (about 1032:1); with a margin for small datasets,
+/// a dataset declaring more logical bytes than this times its stored bytes cannot be real data
+/// and is refused before HDF5 allocates the buffer.
+const MAX_EXPANSION: u64 = 1032;
+const SMALL_DATASET: u64 = 16 << 20;
+
+/// Reads the HDF5 file at `path`.
+pub(crate) fn read_file(path: &Path) -> Result<Dict, StoreError> {
+    let file = hdf5::File::open(path).map_err(|e| StoreError::Hdf5 {
+        path: path.to_path_buf(),
+        key: "/".into(),
+        detail: e.to_string(),
+    })?;
+    // Chunk addresses are relative to the HDF5 base address; read chunks ourselves only when
+    // that is the file's start (no user block: h5py's and our default).
+    let raw = if file.userblock() == 0 {
+        std::fs::File::open(path).ok()
+    } else {
+        None
+    };
+    let reader = Reader {
+        path,
+        raw: raw.as_ref(),
+    };
+    // The root as a group object: group property lists are not reachable through the file id.
+    let root = file.group("/").map_err(reader.err("/"))?;
+    reader.read_group(&root, "")
+}
+
+struct Reader<'a> {
+    path: &'a Path,
+    /// The file opened by us, for the parallel chunk reader.
+    raw: Option<&'a std::fs::File>,
+}
+
+impl Reader<'_> {
+    fn err(&self, key: &str) -> impl Fn(hdf5::Error) -> StoreError + '_ {
+        let key = key.to_owned();
+        move |e| StoreError::Hdf5 {
+            path: self.path.to_path_buf(),
+            key: key.clone(),
+            detail: e.to_string(),
+        }
+    }
+
+    fn unsupported(&self, key: &str, detail: String) -> StoreError {
+        StoreError::Unsupported {
+            path: self.path.to_path_buf(),
+            key: key.to_owned(),
+            detail,
+        }
+    }
+
+    fn read_group(&self, group: &Group, prefix: &str) -> Result<Dict, StoreError> {
+        let here = if prefix.is_empty() { "/" } else { prefix };
+        let indexed = group
+            .create_plist()
+            .map_err(self.err(here))?
+            .link_creation_order()
+            == LinkCreationOrder::Indexed;
+        let index = if indexed {
+            IndexType::CreationOrder
+        } else {
+            IndexType::Name
+        };
+        let links = group
+            .links(index, IterationOrder::Increasing)
+            .map_err(self.err(here))?;
+        let mut dict = Dict::new();
+        for (name, info) in links {
+            let key = format!("{prefix}/{name}");
+            if info.link_type != LinkType::Hard {
+                return Err(self.unsupported(
+                    &key,
+                    format!(
+                        "{:?} links are not supported (only groups and datasets)",
+                        info.link_type
+                    ),
+                ));
+            }
+            let kind = group
+                .loc_info_by_name(&name)
+                .map_err(self.err(&key))?
+                .loc_type;
+            let node = match kind {
+                LocationType::Group => {
+                    let sub = group.group(&name).map_err(self.err(&key))?;
+                    as_list(self.read_group(&sub, &key)?)
+                }
+                LocationType::Dataset => {
+                    let ds = group.dataset(&name).map_err(self.err(&key))?;
+                    Node::Array(self.read_dataset(&ds, &key)?)
+                }
+                // Committed datatypes carry no data; h5py never writes them for arrays.
+                _ => continue,
+            };
+            dict.insert(name, node);
+        }
+        Ok(dict)
+    }
+
+    fn read_dataset(&self, ds: &Dataset, key: &str) -> Result<NdArray, StoreError> {
+        let err = self.err(key);
+        let desc = ds.dtype().and_then(|t| t.to_descriptor()).map_err(&err)?;
+        let dtype = match desc {
+            TypeDescriptor::Integer(IntSize::U1) => DType::I8,
+            TypeDescriptor::Integer(IntSize::U2) => DType::I16,
+            TypeDescriptor::Integer(IntSize::U4) => DType::I32,
+            TypeDescriptor::Integer(IntSize::U8) => DType::I64,
+            TypeDescriptor::Unsigned(IntSize::U1) => DType::U8,
+            TypeDescriptor::Unsigned(IntSize::U2) => DType::U16,
+            TypeDescriptor::Unsigned(IntSize::U4) => DType::U32,
+            TypeDescriptor::Unsigned(IntSize::U8) => DType::U64,
+            TypeDescriptor::Float(FloatSize::U4) => DType::F32,
+            TypeDescriptor::Float(FloatSize::U8) => DType::F64,
+            other => {
+                return Err(self.unsupported(
+                    key,
+                    format!("HDF5 type {other} is not one of the ten numeric dtypes"),
+                ));
+            }
+        };
+        let space = ds.space().map_err(&err)?;
+        if space.is_null() {
+            return Err(self.unsupported(
+                key,
+                "the dataset has a null dataspace (h5py.Empty), not an array".into(),
+            ));
+        }
+        let shape = ds.shape();
+        let logical = shape
+            .iter()
+            .try_fold(dtype.size() as u64, |acc, &d| acc.checked_mul(d as u64))
+            .unwrap_or(u64::MAX);
+        let stored = ds.storage_size();
+        let allowed = stored
+            .saturating_mul(MAX_EXPANSION)
+            .saturating_add(SMALL_DATASET);
+        if logical > allowed {
+            return Err(StoreError::TooLarge {
+                path: self.path.to_path_buf(),
+                offset: ds.offset().unwrap_or(0),
+                what: format!("dataset {key} (shape {shape:?}, {stored} bytes stored)"),
+                declared: logical,
+                available: allowed,
+            });
+        }
+        #[cfg(unix)]
+        let fast = self
+            .raw
+            .and_then(|f| super::chunked_read::read_deflate_chunks(f, ds, dtype, &shape));
+        #[cfg(not(unix))]
+        let fast: Option<Result<arraydict::ArrayData, String>> = None;
+        let data = match fast {
+            Some(Ok(data)) => Ok(data),
+            Some(Err(detail)) => {
+                return Err(StoreError::Malformed {
+                    path: self.path.to_path_buf(),
+                    offset: None,
+                    key: Some(key.to_owned()),
+                    detail,
+                });
+            }
+            None => self.read_with_hdf5(ds, dtype),
+        }
+        .map_err(&err)?;
+        NdArray::new(data, shape, MemoryOrder::C).map_err(|source| StoreError::Tree {
+            path: self.path.to_path_buf(),
+            key: key.to_owned(),
+            source,
+        })
+    }
+
+    /// `H5Dread` of the whole dataset into native-endian values (HDF5 converts byte order).
+    #[allow(clippy::unused_self)]
+    fn read_with_hdf5(&self, ds: &Dataset, dtype: DType) -> hdf5::Result<arraydict::ArrayData> {
+        match dtype {
+            DType::I8 => read_typed::<i8>(ds),
+            DType::U8 => read_typed::<u8>(ds),
+            DType::I16 => read_typed::<i16>(ds),
+            DType::U16 => read_typed::<u16>(ds),
+            DType::I32 => read_typed::<i32>(ds),
+            DType::U32 => read_typed::<u32>(ds),
+            DType::I64 => read_typed::<i64>(ds),
+            DType::U64 => read_typed::<u64>(ds),
+            DType::F32 => read_typed::<f32>(ds),
+            DType::F64 => read_typed::<f64>(ds),
+        }
+    }
+}
+
+/// Reads a whole dataset into native-endian values; HDF5 converts the file's byte order.
+fn read_typed<T: H5Type + Element>(ds: &Dataset) -> hdf5::Result<arraydict::ArrayData> {
+    ds.read_raw::<T>().map(T::wrap)
+}
+
+/// SPEC 7.8: a group whose members are exactly `'0'..'n-1'` (n >= 1), all arrays, is a list in
+/// numeric order; anything else stays a dict.
+pub(crate) fn as_list(dict: Dict) -> Node {
+    let n = dict.len();
+    let is_list = n > 0
+        && dict
+            .iter()
+            .all(|(k, v)| matches!(v, Node::Array(_)) && canonical_index(k).is_some_and(|i| i < n));
+    if !is_list {
+        return Node::Dict(dict);
+    }
+    // Keys are distinct canonical indices below n, so every slot is filled exactly once.
+    let mut slots: Vec<Option<NdArray>> = vec![None; n];
+    for (k, v) in dict {
+        if let (Some(i), Node::Array(a)) = (canonical_index(&k), v) {
+            slots[i] = Some(a);
+        }
+    }
+    Node::List(slots.into_iter().flatten().collect())
+}
+
+/// `"0"`, `"17"` -> the number; `"01"`, `"+1"`, `""` -> None.
+fn canonical_index(key: &str) -> Option<usize> {
+    let canonical = !key.is_empty()
+        && key.bytes().all(|b| b.is_ascii_digit())
+        && (key == "0" || !key.starts_with('0'));
+    if canonical {
+        key.parse().ok()
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numeric_groups_become_lists_in_numeric_order() {
+        let mut d = Dict::new();
+        for i in [0usize, 1, 10, 2, 3, 4, 5, 6, 7, 8, 9] {
+            d.insert(i.to_string(), NdArray::vector(vec![i as i32]));
+        }
+        let Node::List(list) = as_list(d) else {
+            panic!("expected a list")
+        };
+        let firsts: Vec<f64> = list.iter().map(|a| a.get_f64(&[0])).collect();
+        assert_eq!(firsts, (0..11).map(f64::from).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn other_groups_stay_dicts() {
+        let mut gap = Dict::new();
+        gap.insert("0", NdArray::vector(vec![1u8]));
+        gap.insert("2", NdArray::vector(vec![1u8]));
+        assert!(matches!(as_list(gap), Node::Dict(_)));
+        let mut leading_zero = Dict::new();
+        leading_zero.insert("00", NdArray::vector(vec![1u8]));
+        assert!(matches!(as_list(leading_zero), Node::Dict(_)));
+        let mut nested = Dict::new();
+        nested.insert("0", Dict::new());
+        assert!(matches!(as_list(nested), Node::Dict(_)));
+        assert!(matches!(as_list(Dict::new()), Node::Dict(_)));
+    }
+}

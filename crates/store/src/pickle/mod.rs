@@ -1,0 +1,106 @@
+//! Python pickle backend: what VMTK's `vmtknumpywriter` / `vmtknumpyreader` exchange.
+//!
+//! # Writing
+//! [`write_to`] writes plain Python dicts (`EMPTY_DICT` + `SETITEMS` in batches of 1000), lists,
+//! and numpy arrays that stock Python loads without warnings in numpy 1.x and 2.x. The default
+//! protocol is 4: arrays are `numpy.core.multiarray._reconstruct(numpy.ndarray, (0,), b'b')` +
+//! BUILD `(1, shape, dtype, is_fortran, raw_bytes)`, dtypes `numpy.dtype('f8', False, True)` +
+//! BUILD `(3, '<', None, None, None, -1, -1, 0)`. Fortran-ordered arrays (VTK images) are written
+//! with `is_fortran = True` and load as F-contiguous arrays without a copy; permuted layouts are
+//! written in C order. Protocol 5 writes what numpy 2.x writes
+//! (`numpy._core.numeric._frombuffer(bytearray, dtype, shape, order[, axes])`, keeping every layout),
+//! **which numpy 1.x cannot load** (it has no `numpy._core.numeric`). Protocols 2 and 3 are also
+//! available. Array bytes are streamed from the array's buffer, outside pickle frames.
+//!
+//! # Reading
+//! [`read_from_slice`] is a restricted unpickler: it decodes protocols 2-5 symbolically and executes
+//! nothing. Only the globals of SPEC section 8 are accepted (numpy array/dtype reconstruction in
+//! `numpy.core` and `numpy._core`, `_codecs.encode`, `vmtk.*.vividict`, `collections.OrderedDict`,
+//! VTK's `VTKArray`, and `builtins.bytes` called without arguments, which is how
+//! protocol 2 writes an empty array's `b''`); any other global is refused with [`StoreError::ForbiddenGlobal`] when it is
+//! read, before anything else happens. Big-endian arrays are byte-swapped; bool, complex, string
+//! and object arrays are refused with [`StoreError::Unsupported`].
+
+mod assemble;
+mod numpy;
+mod opcodes;
+mod value;
+mod vm;
+mod writer;
+
+use std::io::Write;
+use std::path::Path;
+
+use arraydict::{Dict, Node};
+
+use crate::StoreError;
+
+/// Options of [`write_to`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PickleWriteOptions {
+    /// Pickle protocol, 2 to 5. The default, 4, loads in numpy 1.x and 2.x; 5 loads only in numpy 2.x.
+    pub protocol: u8,
+}
+
+impl PickleWriteOptions {
+    /// The default protocol (4): loadable by numpy 1.x and 2.x.
+    pub const DEFAULT_PROTOCOL: u8 = 4;
+}
+
+impl Default for PickleWriteOptions {
+    fn default() -> Self {
+        Self {
+            protocol: Self::DEFAULT_PROTOCOL,
+        }
+    }
+}
+
+/// Resource limits of the reader (beyond them it fails instead of allocating).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PickleLimits {
+    /// Most bytes the resulting tree may occupy (array data plus a small per-node overhead).
+    /// Objects referenced more than once are copied per reference; those copies are in addition
+    /// never allowed to exceed the input's size.
+    pub max_alloc: u64,
+    /// Deepest nesting of MARKs and of dicts/lists in the tree.
+    pub max_depth: usize,
+}
+
+impl Default for PickleLimits {
+    fn default() -> Self {
+        Self {
+            max_alloc: 64 << 30,
+            max_depth: 64,
+        }
+    }
+}
+
+/// Writes `tree` as a pickle to `w`. `path` only names the destination in errors.
+pub fn write_to<W: Write>(
+    tree: &Dict,
+    w: W,
+    opts: &PickleWriteOptions,
+    path: &Path,
+) -> Result<(), StoreError> {
+    writer::Writer::new(w, opts, path)?.write_root(tree)
+}
+
+/// Reads a pickle whose top level is a dict (or a VMTK `vividict` / `OrderedDict`).
+pub fn read_from_slice(
+    bytes: &[u8],
+    path: &Path,
+    limits: &PickleLimits,
+) -> Result<Dict, StoreError> {
+    let out = vm::Vm::new(bytes, path, limits).run()?;
+    assemble::Assembler::new(&out, path, limits, bytes.len()).dict(out.root, &mut String::new(), 0)
+}
+
+/// Reads a pickle whose top level is a dict, an array or a list of arrays.
+pub fn read_node_from_slice(
+    bytes: &[u8],
+    path: &Path,
+    limits: &PickleLimits,
+) -> Result<Node, StoreError> {
+    let out = vm::Vm::new(bytes, path, limits).run()?;
+    assemble::Assembler::new(&out, path, limits, bytes.len()).node(out.root, &mut String::new(), 0)
+}

@@ -1,0 +1,135 @@
+//! Pickle opcode bytes (`Lib/pickle.py` of Python), the subset this backend writes or recognises.
+
+pub const MARK: u8 = b'(';
+pub const STOP: u8 = b'.';
+pub const POP: u8 = b'0';
+pub const POP_MARK: u8 = b'1';
+pub const DUP: u8 = b'2';
+pub const BININT: u8 = b'J';
+pub const BININT1: u8 = b'K';
+pub const BININT2: u8 = b'M';
+pub const NONE: u8 = b'N';
+pub const REDUCE: u8 = b'R';
+pub const BINSTRING: u8 = b'T';
+pub const SHORT_BINSTRING: u8 = b'U';
+pub const BINUNICODE: u8 = b'X';
+pub const APPEND: u8 = b'a';
+pub const BUILD: u8 = b'b';
+pub const GLOBAL: u8 = b'c';
+pub const DICT: u8 = b'd';
+pub const EMPTY_DICT: u8 = b'}';
+pub const APPENDS: u8 = b'e';
+pub const BINGET: u8 = b'h';
+pub const LONG_BINGET: u8 = b'j';
+pub const LIST: u8 = b'l';
+pub const EMPTY_LIST: u8 = b']';
+pub const BINPUT: u8 = b'q';
+pub const LONG_BINPUT: u8 = b'r';
+pub const SETITEM: u8 = b's';
+pub const TUPLE: u8 = b't';
+pub const EMPTY_TUPLE: u8 = b')';
+pub const SETITEMS: u8 = b'u';
+pub const BINFLOAT: u8 = b'G';
+
+pub const PROTO: u8 = 0x80;
+pub const NEWOBJ: u8 = 0x81;
+pub const TUPLE1: u8 = 0x85;
+pub const TUPLE2: u8 = 0x86;
+pub const TUPLE3: u8 = 0x87;
+pub const NEWTRUE: u8 = 0x88;
+pub const NEWFALSE: u8 = 0x89;
+pub const LONG1: u8 = 0x8a;
+pub const LONG4: u8 = 0x8b;
+
+pub const BINBYTES: u8 = b'B';
+pub const SHORT_BINBYTES: u8 = b'C';
+
+pub const SHORT_BINUNICODE: u8 = 0x8c;
+pub const BINUNICODE8: u8 = 0x8d;
+pub const BINBYTES8: u8 = 0x8e;
+pub const EMPTY_SET: u8 = 0x8f;
+pub const ADDITEMS: u8 = 0x90;
+pub const FROZENSET: u8 = 0x91;
+pub const NEWOBJ_EX: u8 = 0x92;
+pub const STACK_GLOBAL: u8 = 0x93;
+pub const MEMOIZE: u8 = 0x94;
+pub const FRAME: u8 = 0x95;
+
+pub const BYTEARRAY8: u8 = 0x96;
+pub const NEXT_BUFFER: u8 = 0x97;
+pub const READONLY_BUFFER: u8 = 0x98;
+
+/// The opcode's name for error messages, covering every opcode Python defines.
+pub fn name(op: u8) -> &'static str {
+    match op {
+        MARK => "MARK",
+        STOP => "STOP",
+        POP => "POP",
+        POP_MARK => "POP_MARK",
+        DUP => "DUP",
+        b'F' => "FLOAT",
+        b'I' => "INT",
+        BININT => "BININT",
+        BININT1 => "BININT1",
+        b'L' => "LONG",
+        BININT2 => "BININT2",
+        NONE => "NONE",
+        b'P' => "PERSID",
+        b'Q' => "BINPERSID",
+        REDUCE => "REDUCE",
+        b'S' => "STRING",
+        BINSTRING => "BINSTRING",
+        SHORT_BINSTRING => "SHORT_BINSTRING",
+        b'V' => "UNICODE",
+        BINUNICODE => "BINUNICODE",
+        APPEND => "APPEND",
+        BUILD => "BUILD",
+        GLOBAL => "GLOBAL",
+        DICT => "DICT",
+        EMPTY_DICT => "EMPTY_DICT",
+        APPENDS => "APPENDS",
+        b'g' => "GET",
+        BINGET => "BINGET",
+        b'i' => "INST",
+        LONG_BINGET => "LONG_BINGET",
+        LIST => "LIST",
+        EMPTY_LIST => "EMPTY_LIST",
+        b'o' => "OBJ",
+        b'p' => "PUT",
+        BINPUT => "BINPUT",
+        LONG_BINPUT => "LONG_BINPUT",
+        SETITEM => "SETITEM",
+        TUPLE => "TUPLE",
+        EMPTY_TUPLE => "EMPTY_TUPLE",
+        SETITEMS => "SETITEMS",
+        BINFLOAT => "BINFLOAT",
+        PROTO => "PROTO",
+        NEWOBJ => "NEWOBJ",
+        0x82 => "EXT1",
+        0x83 => "EXT2",
+        0x84 => "EXT4",
+        TUPLE1 => "TUPLE1",
+        TUPLE2 => "TUPLE2",
+        TUPLE3 => "TUPLE3",
+        NEWTRUE => "NEWTRUE",
+        NEWFALSE => "NEWFALSE",
+        LONG1 => "LONG1",
+        LONG4 => "LONG4",
+        BINBYTES => "BINBYTES",
+        SHORT_BINBYTES => "SHORT_BINBYTES",
+        SHORT_BINUNICODE => "SHORT_BINUNICODE",
+        BINUNICODE8 => "BINUNICODE8",
+        BINBYTES8 => "BINBYTES8",
+        EMPTY_SET => "EMPTY_SET",
+        ADDITEMS => "ADDITEMS",
+        FROZENSET => "FROZENSET",
+        NEWOBJ_EX => "NEWOBJ_EX",
+        STACK_GLOBAL => "STACK_GLOBAL",
+        MEMOIZE => "MEMOIZE",
+        FRAME => "FRAME",
+        BYTEARRAY8 => "BYTEARRAY8",
+        NEXT_BUFFER => "NEXT_BUFFER",
+        READONLY_BUFFER => "READONLY_BUFFER",
+        _ => "unknown opcode",
+    }
+}

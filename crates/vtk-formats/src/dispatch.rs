@@ -1,0 +1,95 @@
+//! Top-level `read` / `write` choosing the codec by format.
+
+use std::path::Path;
+
+use vtk_model::DataSet;
+
+use crate::legacy::{LegacyVersion, LegacyWriteOptions};
+use crate::metaimage::MetaWriteOptions;
+use crate::xml::{self, XmlWriteOptions};
+use crate::{detect, legacy, metaimage, stl, Format, FormatError, ImageFrame, ReadOptions};
+
+/// Options for [`write`]; each format uses its own fields.
+#[derive(Clone, Debug, Default)]
+pub struct WriteOptions {
+    /// VTK XML (`.vtp`, `.vtu`, `.vti`) encoding and compression.
+    pub xml: XmlWriteOptions,
+    /// Legacy `.vtk` file version.
+    pub legacy_version: LegacyVersion,
+    /// Legacy `.vtk`: binary (big-endian) instead of ascii.
+    pub legacy_binary: bool,
+    /// `MetaImage`: zlib-compress the pixel data.
+    pub meta_compress: bool,
+    /// `MetaImage`: the frame of the image's geometry (converted to the file's LPS frame).
+    pub frame: ImageFrame,
+}
+
+/// Reads any supported file, detecting its format with [`detect`](crate::detect()).
+pub fn read(path: &Path, opts: &ReadOptions) -> Result<DataSet, FormatError> {
+    match detect(path)? {
+        Format::LegacyVtk => legacy::read(path, opts),
+        Format::MetaImage => metaimage::read(path, opts).map(DataSet::ImageData),
+        Format::Stl => stl::read(path, opts).map(DataSet::PolyData),
+        Format::Vtp | Format::Vtu | Format::Vti => xml::read_file(path, opts),
+    }
+}
+
+fn kind(ds: &DataSet) -> &'static str {
+    match ds {
+        DataSet::PolyData(_) => "PolyData",
+        DataSet::ImageData(_) => "ImageData",
+        DataSet::UnstructuredGrid(_) => "UnstructuredGrid",
+    }
+}
+
+/// Writes a dataset in the format its extension names (atomically): `.vtp`/`.vtu`/`.vti` must match
+/// the dataset kind, `.vtk` takes any kind, `.mha`/`.mhd` images, `.stl` polygon surfaces. Anything
+/// else is [`FormatError::CannotWrite`] (or [`FormatError::UnknownFormat`] for unknown extensions).
+pub fn write(path: &Path, ds: &DataSet, opts: &WriteOptions) -> Result<(), FormatError> {
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    let format = Format::from_extension(ext).ok_or_else(|| FormatError::UnknownFormat {
+        path: path.to_path_buf(),
+        detail: format!("cannot choose a writer for extension '{ext}'"),
+    })?;
+    let cannot = |format: &str| FormatError::CannotWrite {
+        path: path.to_path_buf(),
+        what: kind(ds).into(),
+        format: format.into(),
+    };
+    match (format, ds) {
+        (Format::LegacyVtk, _) => legacy::write(
+            path,
+            ds,
+            &LegacyWriteOptions {
+                version: opts.legacy_version,
+                binary: opts.legacy_binary,
+            },
+        ),
+        (Format::MetaImage, DataSet::ImageData(img)) => metaimage::write(
+            path,
+            img,
+            &MetaWriteOptions {
+                compress: opts.meta_compress,
+                frame: opts.frame,
+            },
+        ),
+        (Format::Stl, DataSet::PolyData(pd))
+            if !pd.cells().polys.is_empty() || !pd.cells().strips.is_empty() =>
+        {
+            stl::write(path, pd)
+        }
+        (Format::Stl, DataSet::PolyData(_)) => Err(FormatError::CannotWrite {
+            path: path.to_path_buf(),
+            what: "a PolyData without polygons".into(),
+            format: "STL".into(),
+        }),
+        (Format::Vtp, DataSet::PolyData(_))
+        | (Format::Vtu, DataSet::UnstructuredGrid(_))
+        | (Format::Vti, DataSet::ImageData(_)) => xml::write_file(path, ds, &opts.xml),
+        (Format::Vtp, _) => Err(cannot("VTK XML PolyData (.vtp)")),
+        (Format::Vtu, _) => Err(cannot("VTK XML UnstructuredGrid (.vtu)")),
+        (Format::Vti, _) => Err(cannot("VTK XML ImageData (.vti)")),
+        (Format::MetaImage, _) => Err(cannot("MetaImage")),
+        (Format::Stl, _) => Err(cannot("STL")),
+    }
+}

@@ -1,0 +1,9 @@
+//! Legacy VTK files (`.vtk`): versions 1.0 to 5.1, ascii and big-endian binary.
+
+pub(crate) mod cursor;
+mod read;
+pub(crate) mod values;
+mod write;
+
+pub use read::{parse, read};
+pub use write::{write, LegacyVersion, LegacyWriteOptions};

@@ -1,0 +1,323 @@
+//! `MetaImage` reader.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+
+use vtk_model::{ArrayData, Attributes, DataArray, ImageData, Matrix3, Vector3};
+
+use super::header::{parse_header, DataFile, Header};
+use crate::{FormatError, ImageFrame, ReadOptions};
+
+/// The largest expansion deflate can achieve (1032:1); a declared size beyond it is a lie.
+const MAX_DEFLATE_RATIO: u64 = 1032;
+
+/// Reads a `MetaImage` (`.mha`, or `.mhd` with its `.raw`/`.zraw` data file) into an image whose single
+/// point array is named `MetaImage` (as `vtkMetaImageReader` names it).
+///
+/// **Direction convention.** `TransformMatrix` (synonyms `Orientation`, `Rotation`) is read in ITK's
+/// convention, ITK being the reference implementation of the format: the file lists the direction
+/// matrix column by column, i.e. value `k` is `D[k % n][k / n]` and the first `n` values are the
+/// world direction of the image's i axis. (`SimpleITK` writes a direction whose rows are `(0,1,0)`,
+/// `(0,0,1)`, `(1,0,0)` as `TransformMatrix = 0 0 1 1 0 0 0 1 0`; VTK's `vtkMetaImageReader` reads the
+/// same numbers row by row, i.e. it reports the transpose.)
+///
+/// **World frame.** The file's geometry is LPS. With [`ImageFrame::Ras`] (the default) origin and
+/// direction are multiplied by `diag(-1, -1, 1)` as VMTK's reader reports them; with
+/// [`ImageFrame::Lps`] the file's numbers are kept.
+///
+/// Compressed data is inflated into a buffer of exactly the declared size, which is checked against
+/// `opts.max_alloc` and against what the compressed bytes can possibly expand to before allocating.
+pub fn read(path: &Path, opts: &ReadOptions) -> Result<ImageData, FormatError> {
+    let io = |p: &Path| {
+        let p = p.to_path_buf();
+        move |source: std::io::Error| FormatError::Io {
+            path: p.clone(),
+            source,
+        }
+    };
+    let file = File::open(path).map_err(io(path))?;
+    let mut reader = BufReader::with_capacity(1 << 16, file);
+    let h = parse_header(path, &mut reader)?;
+    let (data_path, mut reader, start): (PathBuf, BufReader<File>, u64) = match &h.data_file {
+        DataFile::Local => (path.to_path_buf(), reader, h.length),
+        DataFile::File(name) => {
+            let p = path.parent().unwrap_or(Path::new("")).join(name);
+            let f = File::open(&p).map_err(|e| {
+                malformed(
+                    path,
+                    h.length,
+                    "ElementDataFile",
+                    format!("cannot open data file {}: {e}", p.display()),
+                )
+            })?;
+            (p, BufReader::with_capacity(1 << 16, f), 0)
+        }
+    };
+    let file_len = reader.get_ref().metadata().map_err(io(&data_path))?.len();
+    let n_values = value_count(path, &h)?;
+    let bytes = n_values
+        .checked_mul(h.dtype.size() as u64)
+        .ok_or_else(|| too_large(path, "DimSize", u64::MAX, 0, opts))?;
+    let compressed = h.compressed
+        || matches!(&h.data_file, DataFile::File(n) if n.to_ascii_lowercase().ends_with(".zraw"));
+    // Where the data starts: after the header (LOCAL), after HeaderSize bytes, or at the end (-1).
+    let data_start = match h.header_size {
+        Some(-1) => {
+            let stored = if compressed {
+                h.compressed_size
+            } else {
+                Some(bytes)
+            };
+            let stored = stored.ok_or_else(|| FormatError::Unsupported {
+                path: path.to_path_buf(),
+                detail: "HeaderSize = -1 with compressed data of unknown size".into(),
+            })?;
+            file_len
+                .checked_sub(stored)
+                .ok_or_else(|| too_large(&data_path, "data", stored, file_len, opts))?
+        }
+        Some(s) if s >= 0 && h.data_file != DataFile::Local => s as u64,
+        Some(s) if s < 0 => {
+            return Err(malformed(
+                path,
+                h.length,
+                "HeaderSize",
+                format!("negative HeaderSize {s}"),
+            ))
+        }
+        _ => start,
+    };
+    if data_start > file_len {
+        return Err(too_large(
+            &data_path,
+            "HeaderSize",
+            data_start,
+            file_len,
+            opts,
+        ));
+    }
+    let available = file_len - data_start;
+    if bytes > opts.max_alloc {
+        return Err(too_large(
+            path,
+            "DimSize x ElementType",
+            bytes,
+            available,
+            opts,
+        ));
+    }
+    if data_start != start {
+        reader
+            .seek(SeekFrom::Start(data_start))
+            .map_err(io(&data_path))?;
+    }
+    let mut data = if !h.binary {
+        read_ascii(&data_path, &mut reader, &h, n_values, available, opts)?
+    } else if compressed {
+        let stored = h.compressed_size.unwrap_or(available);
+        if stored > available {
+            return Err(too_large(
+                &data_path,
+                "CompressedDataSize",
+                stored,
+                available,
+                opts,
+            ));
+        }
+        if bytes > stored.saturating_mul(MAX_DEFLATE_RATIO).saturating_add(64) {
+            return Err(too_large(
+                &data_path,
+                "DimSize x ElementType (compressed)",
+                bytes,
+                stored,
+                opts,
+            ));
+        }
+        inflate(&data_path, data_start, &mut reader, stored, &h, bytes)?
+    } else {
+        if bytes > available {
+            return Err(too_large(
+                &data_path,
+                "DimSize x ElementType",
+                bytes,
+                available,
+                opts,
+            ));
+        }
+        let mut d = ArrayData::zeros(h.dtype, n_values as usize);
+        reader
+            .read_exact(d.as_bytes_mut())
+            .map_err(io(&data_path))?;
+        d
+    };
+    if h.binary && h.msb && h.dtype.size() > 1 {
+        data.swap_bytes();
+    }
+    build_image(path, &h, data, opts.frame)
+}
+
+fn value_count(path: &Path, h: &Header) -> Result<u64, FormatError> {
+    h.dims
+        .iter()
+        .try_fold(h.channels as u64, |a, &d| a.checked_mul(d))
+        .ok_or_else(|| {
+            malformed(
+                path,
+                h.length,
+                "DimSize",
+                format!("{:?} x {} channels overflows", h.dims, h.channels),
+            )
+        })
+}
+
+fn malformed(path: &Path, offset: u64, key: &str, detail: String) -> FormatError {
+    FormatError::Malformed {
+        path: path.to_path_buf(),
+        offset: Some(offset),
+        element: Some(key.into()),
+        detail,
+    }
+}
+
+fn too_large(
+    path: &Path,
+    what: &str,
+    declared: u64,
+    available: u64,
+    opts: &ReadOptions,
+) -> FormatError {
+    FormatError::TooLarge {
+        path: path.to_path_buf(),
+        offset: None,
+        what: what.into(),
+        declared,
+        available,
+        limit: opts.max_alloc,
+    }
+}
+
+/// Inflates exactly `bytes` bytes (zlib, or gzip when the stream says so) and checks that the stream
+/// holds no more than that.
+fn inflate(
+    path: &Path,
+    data_start: u64,
+    reader: &mut BufReader<File>,
+    stored: u64,
+    h: &Header,
+    bytes: u64,
+) -> Result<ArrayData, FormatError> {
+    let corrupt = |detail: String| malformed(path, data_start, "compressed data", detail);
+    let mut out = ArrayData::zeros(h.dtype, (bytes / h.dtype.size() as u64) as usize);
+    let gzip = reader
+        .fill_buf()
+        .is_ok_and(|b| b.starts_with(&[0x1f, 0x8b]));
+    let limited = reader.take(stored);
+    let mut dec: Box<dyn Read> = if gzip {
+        Box::new(flate2::bufread::GzDecoder::new(limited))
+    } else {
+        Box::new(flate2::bufread::ZlibDecoder::new(limited))
+    };
+    dec.read_exact(out.as_bytes_mut()).map_err(|e| {
+        corrupt(format!(
+            "zlib stream ends early or is corrupt ({e}); expected {bytes} bytes after inflating"
+        ))
+    })?;
+    let mut extra = [0u8; 1];
+    match dec.read(&mut extra) {
+        Ok(0) => Ok(out),
+        Ok(_) => Err(corrupt(format!(
+            "zlib stream inflates to more than the declared {bytes} bytes"
+        ))),
+        Err(e) => Err(corrupt(format!(
+            "zlib stream is corrupt after {bytes} bytes ({e})"
+        ))),
+    }
+}
+
+fn read_ascii(
+    path: &Path,
+    reader: &mut BufReader<File>,
+    h: &Header,
+    n: u64,
+    available: u64,
+    opts: &ReadOptions,
+) -> Result<ArrayData, FormatError> {
+    if n.saturating_mul(2).saturating_sub(1) > available || n.saturating_mul(8) > opts.max_alloc {
+        return Err(too_large(
+            path,
+            "DimSize (ascii data)",
+            n.saturating_mul(2),
+            available,
+            opts,
+        ));
+    }
+    let mut text = Vec::new();
+    reader
+        .read_to_end(&mut text)
+        .map_err(|source| FormatError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    let mut cur = crate::legacy::cursor::Cursor::new(path, &text);
+    let ctx = crate::legacy::values::Ctx {
+        binary: false,
+        max_alloc: opts.max_alloc,
+    };
+    crate::legacy::values::read_values(
+        &mut cur,
+        ctx,
+        crate::legacy::values::LegacyType::Plain(h.dtype),
+        n as usize,
+        "ascii pixel data",
+    )
+}
+
+/// `diag(-1, -1, 1)`: LPS <-> RAS (its own inverse).
+pub(crate) fn lps_ras() -> Matrix3<f64> {
+    Matrix3::from_diagonal(&Vector3::new(-1.0, -1.0, 1.0))
+}
+
+fn build_image(
+    path: &Path,
+    h: &Header,
+    data: ArrayData,
+    frame: ImageFrame,
+) -> Result<ImageData, FormatError> {
+    let n = h.ndims;
+    let mut dims = [1i64; 3];
+    let mut spacing = [1.0; 3];
+    let mut origin = Vector3::zeros();
+    let mut dir = Matrix3::identity();
+    for a in 0..n {
+        dims[a] = i64::try_from(h.dims[a]).unwrap_or(i64::MAX);
+        spacing[a] = h.spacing[a];
+        origin[a] = h.origin[a];
+    }
+    if let Some(t) = &h.transform {
+        for c in 0..n {
+            for r in 0..n {
+                dir[(r, c)] = t[c * n + r];
+            }
+        }
+    }
+    if frame == ImageFrame::Ras {
+        origin = lps_ras() * origin;
+        dir = lps_ras() * dir;
+    }
+    let model = |source| FormatError::Model {
+        path: path.to_path_buf(),
+        source,
+    };
+    let arr = DataArray::new("MetaImage", h.channels, data).map_err(model)?;
+    let extent = [0, dims[0] - 1, 0, dims[1] - 1, 0, dims[2] - 1];
+    ImageData::try_new(
+        extent,
+        origin.into(),
+        spacing,
+        dir,
+        Attributes::from(vec![arr]),
+        Attributes::new(),
+    )
+    .map_err(model)
+}

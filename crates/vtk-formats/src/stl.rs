@@ -1,0 +1,314 @@
+//! STL surfaces: ascii and binary reader, binary writer.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::io::Write;
+use std::path::Path;
+
+use vtk_model::{ArrayData, Attributes, CellArray, DataArray, PolyCells, PolyData};
+
+use crate::legacy::cursor::{shorten, Cursor};
+use crate::{FormatError, ReadOptions};
+
+/// Reads an STL file (ascii or binary) into a triangle surface.
+///
+/// Points are merged the way `vtkSTLReader` merges them (its default `vtkMergePoints` locator):
+/// vertices with identical `f32` coordinates become one point (`-0.0` equals `0.0`), and points are
+/// numbered in order of first occurrence. Triangles whose merged corners are not three distinct
+/// points are dropped, as VTK drops them. The result has `f32` points, polygons only and no arrays
+/// (the facet normals are not kept, VTK does not keep them either).
+///
+/// A file is binary when its size is exactly `84 + 50 * n` with `n` the triangle count at byte 80,
+/// otherwise ascii when it starts with `solid`, otherwise binary (and then malformed if too short).
+pub fn read(path: &Path, opts: &ReadOptions) -> Result<PolyData, FormatError> {
+    let buf = crate::detect::read_all(path)?;
+    parse(path, &buf, opts)
+}
+
+/// Parses an STL file already in memory (`path` is used in errors only).
+pub fn parse(path: &Path, buf: &[u8], opts: &ReadOptions) -> Result<PolyData, FormatError> {
+    if is_binary(buf) {
+        parse_binary(path, buf, opts)
+    } else {
+        parse_ascii(path, buf, opts)
+    }
+}
+
+fn is_binary(buf: &[u8]) -> bool {
+    if buf.len() >= 84 {
+        let n = u32::from_le_bytes([buf[80], buf[81], buf[82], buf[83]]);
+        if 84 + 50 * u64::from(n) == buf.len() as u64 {
+            return true;
+        }
+    }
+    let start = buf
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(buf.len());
+    let word = &buf[start..buf.len().min(start + 5)];
+    !word.eq_ignore_ascii_case(b"solid")
+}
+
+/// `FxHash`-style hasher: the keys are already well-mixed float bits, `SipHash` would dominate the time.
+#[derive(Default)]
+struct FxHasher(u64);
+impl Hasher for FxHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+    fn write_u32(&mut self, v: u32) {
+        self.write_u64(u64::from(v));
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+/// Coordinate bits; hashed as two words instead of a length-prefixed byte slice.
+#[derive(PartialEq, Eq)]
+struct Key([u32; 3]);
+impl std::hash::Hash for Key {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u64(u64::from(self.0[0]) | (u64::from(self.0[1]) << 32));
+        state.write_u64(u64::from(self.0[2]));
+    }
+}
+
+/// Exact-coordinate point merging in first-occurrence order.
+struct Merger {
+    map: HashMap<Key, i64, BuildHasherDefault<FxHasher>>,
+    points: Vec<f32>,
+    conn: Vec<i64>,
+}
+
+impl Merger {
+    fn new(triangles: usize) -> Self {
+        // Closed triangle meshes have about half as many points as triangles.
+        let cap = triangles / 2 + 16;
+        Self {
+            map: HashMap::with_capacity_and_hasher(cap, BuildHasherDefault::default()),
+            points: Vec::with_capacity(cap * 3),
+            conn: Vec::with_capacity(triangles * 3),
+        }
+    }
+
+    fn id(&mut self, p: [f32; 3]) -> i64 {
+        // `+ 0.0` turns -0.0 into 0.0, since the locator compares values, not bits.
+        let key = Key([
+            (p[0] + 0.0).to_bits(),
+            (p[1] + 0.0).to_bits(),
+            (p[2] + 0.0).to_bits(),
+        ]);
+        let next = (self.points.len() / 3) as i64;
+        *self.map.entry(key).or_insert_with(|| {
+            self.points.extend_from_slice(&p);
+            next
+        })
+    }
+
+    fn triangle(&mut self, v: [[f32; 3]; 3]) {
+        let ids = [self.id(v[0]), self.id(v[1]), self.id(v[2])];
+        if ids[0] != ids[1] && ids[0] != ids[2] && ids[1] != ids[2] {
+            self.conn.extend_from_slice(&ids);
+        }
+    }
+
+    fn finish(self, path: &Path) -> Result<PolyData, FormatError> {
+        let model = |source| FormatError::Model {
+            path: path.to_path_buf(),
+            source,
+        };
+        let n = self.conn.len() / 3;
+        let offsets: Vec<i64> = (0..=n as i64).map(|i| 3 * i).collect();
+        let polys = CellArray::new(offsets, self.conn).map_err(model)?;
+        let points = DataArray::new("Points", 3, ArrayData::F32(self.points)).map_err(model)?;
+        PolyData::try_new(
+            points,
+            PolyCells::polys(polys),
+            Attributes::new(),
+            Attributes::new(),
+        )
+        .map_err(model)
+    }
+}
+
+fn parse_binary(path: &Path, buf: &[u8], opts: &ReadOptions) -> Result<PolyData, FormatError> {
+    if buf.len() < 84 {
+        return Err(FormatError::Malformed {
+            path: path.to_path_buf(),
+            offset: Some(0),
+            element: Some("binary STL header".into()),
+            detail: format!("file has {} bytes, a binary STL needs at least 84 (and ascii STL starts with 'solid')", buf.len()),
+        });
+    }
+    let n = u64::from(u32::from_le_bytes([buf[80], buf[81], buf[82], buf[83]]));
+    let declared = 50 * n;
+    let available = buf.len() as u64 - 84;
+    // Points and connectivity take at most 9 f32 + 3 i64 per triangle.
+    if declared > available || n * 60 > opts.max_alloc {
+        return Err(FormatError::TooLarge {
+            path: path.to_path_buf(),
+            offset: Some(80),
+            what: format!("binary STL triangle count {n}"),
+            declared,
+            available,
+            limit: opts.max_alloc,
+        });
+    }
+    let mut m = Merger::new(n as usize);
+    for rec in buf[84..84 + declared as usize].chunks_exact(50) {
+        let f = |i: usize| f32::from_le_bytes([rec[i], rec[i + 1], rec[i + 2], rec[i + 3]]);
+        let v = |k: usize| [f(12 + 12 * k), f(16 + 12 * k), f(20 + 12 * k)];
+        m.triangle([v(0), v(1), v(2)]);
+    }
+    m.finish(path)
+}
+
+fn parse_ascii(path: &Path, buf: &[u8], _opts: &ReadOptions) -> Result<PolyData, FormatError> {
+    let mut cur = Cursor::new(path, buf);
+    let mut m = Merger::new(buf.len() / 256);
+    let mut solids = 0usize;
+    loop {
+        match cur.token()? {
+            None if solids > 0 => break,
+            Some(t) if t.eq_ignore_ascii_case("solid") => {
+                cur.line();
+                solids += 1;
+            }
+            Some(t) => {
+                return Err(cur.err(
+                    "ascii STL",
+                    format!("expected 'solid', found '{}'", shorten(t)),
+                ))
+            }
+            None => return Err(cur.err("ascii STL", "empty file")),
+        }
+        loop {
+            let kw = cur.expect_token("ascii STL", "'facet' or 'endsolid'")?;
+            if kw.eq_ignore_ascii_case("endsolid") {
+                cur.line();
+                break;
+            }
+            expect(&mut cur, kw, "facet")?;
+            let kw = cur.expect_token("facet", "'normal'")?;
+            expect(&mut cur, kw, "normal")?;
+            for _ in 0..3 {
+                cur.parse::<f32>("facet normal", "a number")?;
+            }
+            for word in ["outer", "loop"] {
+                let kw = cur.expect_token("facet", word)?;
+                expect(&mut cur, kw, word)?;
+            }
+            let mut v = [[0f32; 3]; 3];
+            for corner in &mut v {
+                let kw = cur.expect_token("facet/outer loop", "'vertex'")?;
+                expect(&mut cur, kw, "vertex")?;
+                for c in corner.iter_mut() {
+                    *c = cur.parse("facet/outer loop/vertex", "a number")?;
+                }
+            }
+            for word in ["endloop", "endfacet"] {
+                let kw = cur.expect_token("facet", word)?;
+                expect(&mut cur, kw, word)?;
+            }
+            m.triangle(v);
+        }
+    }
+    m.finish(path)
+}
+
+fn expect(cur: &mut Cursor<'_>, found: &str, word: &str) -> Result<(), FormatError> {
+    if found.eq_ignore_ascii_case(word) {
+        Ok(())
+    } else {
+        Err(cur.err(
+            "ascii STL",
+            format!("expected '{word}', found '{}'", shorten(found)),
+        ))
+    }
+}
+
+/// Writes a surface as a binary STL (atomically): polygons are fan-triangulated, strips split into
+/// triangles, and each facet gets its unit normal. Point and cell arrays are not written (STL has
+/// none); vertices and lines cannot be written and are an error.
+#[allow(clippy::many_single_char_names)]
+pub fn write(path: &Path, pd: &PolyData) -> Result<(), FormatError> {
+    let cells = pd.cells();
+    let cannot = |what: &str| FormatError::CannotWrite {
+        path: path.to_path_buf(),
+        what: what.into(),
+        format: "STL".into(),
+    };
+    if !cells.verts.is_empty() || !cells.lines.is_empty() {
+        return Err(cannot("a polydata with vertices or lines"));
+    }
+    let count: usize = cells
+        .polys
+        .iter()
+        .map(|c| c.len().saturating_sub(2))
+        .sum::<usize>()
+        + cells
+            .strips
+            .iter()
+            .map(|c| c.len().saturating_sub(2))
+            .sum::<usize>();
+    let count = u32::try_from(count).map_err(|_| cannot("more than 2^32-1 triangles"))?;
+    let pts = pd.points().data();
+    let p = |id: i64| {
+        let i = id as usize * 3;
+        [pts.get_f64(i), pts.get_f64(i + 1), pts.get_f64(i + 2)]
+    };
+    crate::write_atomic(path, |w| {
+        let io = |source: std::io::Error| FormatError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        let mut header = [b' '; 80];
+        let text = b"binary STL written by arraydict";
+        header[..text.len()].copy_from_slice(text);
+        w.write_all(&header).map_err(io)?;
+        w.write_all(&count.to_le_bytes()).map_err(io)?;
+        let emit = |a: i64, b: i64, c: i64, w: &mut dyn Write| -> std::io::Result<()> {
+            let (a, b, c) = (p(a), p(b), p(c));
+            let u = [b[0] - a[0], b[1] - a[1], b[2] - a[2]];
+            let v = [c[0] - a[0], c[1] - a[1], c[2] - a[2]];
+            let mut nrm = [
+                u[1] * v[2] - u[2] * v[1],
+                u[2] * v[0] - u[0] * v[2],
+                u[0] * v[1] - u[1] * v[0],
+            ];
+            let len = (nrm[0] * nrm[0] + nrm[1] * nrm[1] + nrm[2] * nrm[2]).sqrt();
+            if len > 0.0 {
+                for x in &mut nrm {
+                    *x /= len;
+                }
+            }
+            let mut rec = [0u8; 50];
+            for (k, val) in nrm.iter().chain(&a).chain(&b).chain(&c).enumerate() {
+                rec[4 * k..4 * k + 4].copy_from_slice(&(*val as f32).to_le_bytes());
+            }
+            w.write_all(&rec)
+        };
+        for c in cells.polys.iter() {
+            for i in 1..c.len().saturating_sub(1) {
+                emit(c[0], c[i], c[i + 1], w).map_err(io)?;
+            }
+        }
+        for s in cells.strips.iter() {
+            for i in 0..s.len().saturating_sub(2) {
+                let (a, b) = if i % 2 == 0 {
+                    (s[i], s[i + 1])
+                } else {
+                    (s[i + 1], s[i])
+                };
+                emit(a, b, s[i + 2], w).map_err(io)?;
+            }
+        }
+        Ok(())
+    })
+}

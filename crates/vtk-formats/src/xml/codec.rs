@@ -1,0 +1,156 @@
+//! Block compressors of VTK XML files: zlib (`vtkZLibDataCompressor`, zlib-wrapped deflate), LZ4
+//! (`vtkLZ4DataCompressor`, raw LZ4 blocks without frame or size prefix) and LZMA
+//! (`vtkLZMADataCompressor`, liblzma's easy encoder, i.e. the `.xz` container).
+
+use std::io::Write;
+
+use flate2::{Decompress, FlushDecompress, Status};
+
+use super::XmlCompression;
+
+/// A compressor as named by the `compressor` attribute.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Compressor {
+    Zlib,
+    Lz4,
+    Lzma,
+}
+
+impl Compressor {
+    /// Parses the `compressor` attribute.
+    pub fn from_vtk_name(name: &str) -> Option<Self> {
+        match name {
+            "vtkZLibDataCompressor" => Some(Self::Zlib),
+            "vtkLZ4DataCompressor" => Some(Self::Lz4),
+            "vtkLZMADataCompressor" => Some(Self::Lzma),
+            _ => None,
+        }
+    }
+
+    /// The `compressor` attribute value.
+    pub fn vtk_name(self) -> &'static str {
+        match self {
+            Self::Zlib => "vtkZLibDataCompressor",
+            Self::Lz4 => "vtkLZ4DataCompressor",
+            Self::Lzma => "vtkLZMADataCompressor",
+        }
+    }
+
+    /// Largest uncompressed size a valid block of `compressed` bytes can have, used to reject
+    /// declared sizes before allocating. Deflate cannot exceed about 1032:1 and LZ4 about 255:1;
+    /// LZMA has no useful bound, so only the caller's allocation limit applies to it.
+    pub fn max_expansion(self, compressed: u64) -> u64 {
+        match self {
+            Self::Zlib => compressed.saturating_mul(1040).saturating_add(64),
+            Self::Lz4 => compressed.saturating_mul(256).saturating_add(64),
+            Self::Lzma => u64::MAX,
+        }
+    }
+
+    /// Decompresses one block into `out`, which has exactly the declared uncompressed size; a block
+    /// that decodes to more or fewer bytes is an error (so a bomb stops at the declared size).
+    pub fn decompress_into(self, input: &[u8], out: &mut [u8]) -> Result<(), String> {
+        match self {
+            Self::Zlib => {
+                let mut d = Decompress::new(true);
+                let status = d.decompress(input, out, FlushDecompress::Finish).map_err(|e| format!("corrupt zlib data: {e}"))?;
+                let produced = d.total_out() as usize;
+                if status != Status::StreamEnd {
+                    return Err(if produced == out.len() {
+                        format!("zlib block decompresses to more than the declared {} bytes", out.len())
+                    } else {
+                        format!("zlib block is truncated ({produced} of {} bytes)", out.len())
+                    });
+                }
+                if produced != out.len() {
+                    return Err(format!("zlib block decompresses to {produced} bytes, header declares {}", out.len()));
+                }
+                Ok(())
+            }
+            Self::Lz4 => {
+                let n = lz4_flex::block::decompress_into(input, out).map_err(|e| format!("corrupt LZ4 block: {e}"))?;
+                if n != out.len() {
+                    return Err(format!("LZ4 block decompresses to {n} bytes, header declares {}", out.len()));
+                }
+                Ok(())
+            }
+            Self::Lzma => {
+                let mut w = SliceWriter { out, pos: 0 };
+                let mut r = input;
+                lzma_rs::xz_decompress(&mut r, &mut w).map_err(|e| format!("corrupt LZMA (xz) block: {e}"))?;
+                if w.pos != w.out.len() {
+                    return Err(format!("LZMA block decompresses to {} bytes, header declares {}", w.pos, w.out.len()));
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// A writer into a fixed buffer that fails instead of growing.
+struct SliceWriter<'a> {
+    out: &'a mut [u8],
+    pos: usize,
+}
+
+impl Write for SliceWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let end = self.pos.checked_add(buf.len()).filter(|&e| e <= self.out.len()).ok_or_else(|| {
+            std::io::Error::new(std::io::ErrorKind::InvalidData, "block decompresses to more than the declared size")
+        })?;
+        self.out[self.pos..end].copy_from_slice(buf);
+        self.pos = end;
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Compresses one block.
+pub(crate) fn compress(c: XmlCompression, input: &[u8]) -> Vec<u8> {
+    match c {
+        XmlCompression::None => input.to_vec(),
+        XmlCompression::Zlib(level) => {
+            let mut enc = flate2::write::ZlibEncoder::new(
+                Vec::with_capacity(input.len() / 2 + 64),
+                flate2::Compression::new(level.min(9)),
+            );
+            // Writing into a Vec cannot fail.
+            let _ = enc.write_all(input);
+            enc.finish().unwrap_or_default()
+        }
+        XmlCompression::Lz4 => lz4_flex::block::compress(input),
+        XmlCompression::Lzma(_) => {
+            let mut out = Vec::with_capacity(input.len() / 2 + 64);
+            let mut r = input;
+            // lzma-rs has a single (fast, weak) encoder setting, so the level is not used.
+            let _ = lzma_rs::xz_compress(&mut r, &mut out);
+            out
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_compressor_round_trips_and_bounds_output() {
+        let data: Vec<u8> = (0..10_000u32).map(|i| (i % 251) as u8).collect();
+        for (c, xc) in [
+            (Compressor::Zlib, XmlCompression::Zlib(6)),
+            (Compressor::Lz4, XmlCompression::Lz4),
+            (Compressor::Lzma, XmlCompression::Lzma(6)),
+        ] {
+            let z = compress(xc, &data);
+            let mut out = vec![0u8; data.len()];
+            c.decompress_into(&z, &mut out).unwrap();
+            assert_eq!(out, data);
+            let mut small = vec![0u8; data.len() - 1];
+            assert!(c.decompress_into(&z, &mut small).is_err(), "{c:?} overflow not detected");
+            let mut big = vec![0u8; data.len() + 1];
+            assert!(c.decompress_into(&z, &mut big).is_err(), "{c:?} short output not detected");
+        }
+    }
+}

@@ -1,0 +1,396 @@
+//! Builds a [`DataSet`] from the parsed element tree: `<PolyData>`, `<UnstructuredGrid>` and
+//! `<ImageData>`, any number of pieces, every cell layout VTK 5 to 9.7 writes.
+
+use std::path::Path;
+
+use vtk_model::{
+    ArrayData, Attributes, CellArray, CellType, DataArray, DataSet, ImageData, Matrix3, PolyCells, PolyData,
+    PolyhedronFaces, UnstructuredGrid,
+};
+
+use super::codec::Compressor;
+use super::decode::{read_data_array, Ctx, RawArray};
+use super::merge::{concat_attributes, concat_points, merge_images};
+use super::tree::{self, Element};
+use crate::{FormatError, ReadOptions};
+
+/// Parses a whole file held in memory.
+pub(crate) fn read_document(bytes: &[u8], path: &Path, opts: &ReadOptions) -> Result<DataSet, FormatError> {
+    let pre = Ctx { path, max_alloc: opts.max_alloc, header64: false, big_endian: false, compressor: None, appended: None };
+    let doc = tree::parse(&pre, bytes)?;
+    let root = &doc.root;
+    let bad_root = |detail: String| pre.malformed(Some(root.offset), Some("VTKFile"), detail);
+    let big_endian = match root.attr("byte_order").unwrap_or("LittleEndian") {
+        "LittleEndian" => false,
+        "BigEndian" => true,
+        other => return Err(bad_root(format!("byte_order=\"{other}\", expected LittleEndian or BigEndian"))),
+    };
+    let header64 = match root.attr("header_type").unwrap_or("UInt32") {
+        "UInt32" => false,
+        "UInt64" => true,
+        other => return Err(bad_root(format!("header_type=\"{other}\", expected UInt32 or UInt64"))),
+    };
+    let compressor = match root.attr("compressor").unwrap_or("") {
+        "" => None,
+        name => Some(Compressor::from_vtk_name(name).ok_or_else(|| FormatError::Unsupported {
+            path: path.to_path_buf(),
+            detail: format!("compressor \"{name}\" (known: vtkZLibDataCompressor, vtkLZ4DataCompressor, vtkLZMADataCompressor)"),
+        })?),
+    };
+    let ctx = Ctx { path, max_alloc: opts.max_alloc, header64, big_endian, compressor, appended: doc.appended };
+    let kind = root.attr("type").ok_or_else(|| bad_root("missing type attribute".into()))?;
+    let ds = root.child(kind).ok_or_else(|| bad_root(format!("type is {kind}, but there is no <{kind}> element")))?;
+    let model = |source| FormatError::Model { path: path.to_path_buf(), source };
+    match kind {
+        "PolyData" => read_polydata(&ctx, ds).and_then(|p| p.map_err(model)).map(DataSet::PolyData),
+        "UnstructuredGrid" => read_ugrid(&ctx, ds).and_then(|g| g.map_err(model)).map(DataSet::UnstructuredGrid),
+        "ImageData" => read_image(&ctx, ds).map(DataSet::ImageData),
+        other => Err(FormatError::Unsupported {
+            path: path.to_path_buf(),
+            detail: format!("VTK XML dataset type {other} (supported: PolyData, UnstructuredGrid, ImageData)"),
+        }),
+    }
+}
+
+fn count_attr(ctx: &Ctx<'_>, el: &Element<'_>, key: &str) -> Result<u64, FormatError> {
+    match el.attr(key) {
+        None => Ok(0),
+        Some(s) => s.trim().parse::<u64>().map_err(|_| {
+            ctx.malformed(Some(el.offset), Some(&el.name), format!("{key}=\"{s}\" is not a non-negative integer"))
+        }),
+    }
+}
+
+fn data_arrays<'s, 'a>(el: &'s Element<'a>) -> impl Iterator<Item = &'s Element<'a>> + 's {
+    el.children.iter().filter(|c| c.name == "DataArray" || c.name == "Array")
+}
+
+/// Reads `<PointData>`/`<CellData>` (absent means no arrays), keeping the file's order.
+fn read_attributes(ctx: &Ctx<'_>, el: Option<&Element<'_>>, assoc: &str, tuples: u64) -> Result<Attributes, FormatError> {
+    let mut out = Attributes::new();
+    let Some(el) = el else { return Ok(out) };
+    for (i, a) in data_arrays(el).enumerate() {
+        let label = match a.attr("Name") {
+            Some(n) => format!("{assoc}/DataArray[{n}]"),
+            None => format!("{assoc}/DataArray #{i}"),
+        };
+        let RawArray { name, components, data } = read_data_array(ctx, a, &label, Some(tuples))?;
+        let arr = DataArray::new(name, components, data).map_err(|e| ctx.malformed(Some(a.offset), Some(&label), e.to_string()))?;
+        out.push(arr);
+    }
+    Ok(out)
+}
+
+fn read_points(ctx: &Ctx<'_>, piece: &Element<'_>, n_points: u64) -> Result<DataArray, FormatError> {
+    let arr = piece.child("Points").and_then(|p| data_arrays(p).next());
+    let Some(arr) = arr else {
+        if n_points == 0 {
+            return DataArray::new("Points", 3, ArrayData::F32(Vec::new()))
+                .map_err(|e| ctx.malformed(None, Some("Points"), e.to_string()));
+        }
+        return Err(ctx.malformed(Some(piece.offset), Some("Piece"), format!("{n_points} points but no <Points> array")));
+    };
+    let raw = read_data_array(ctx, arr, "Points/DataArray", Some(n_points))?;
+    if raw.components != 3 {
+        return Err(ctx.malformed(Some(arr.offset), Some("Points/DataArray"), format!("{} components, expected 3", raw.components)));
+    }
+    let name = if raw.name.is_empty() { "Points".to_owned() } else { raw.name };
+    DataArray::new(name, 3, raw.data).map_err(|e| ctx.malformed(Some(arr.offset), Some("Points/DataArray"), e.to_string()))
+}
+
+/// Converts an integer array of any width to ids.
+fn to_ids(ctx: &Ctx<'_>, el: &Element<'_>, label: &str, data: ArrayData) -> Result<Vec<i64>, FormatError> {
+    let bad = |detail: String| ctx.malformed(Some(el.offset), Some(label), detail);
+    match data {
+        ArrayData::I64(v) => Ok(v),
+        ArrayData::I32(v) => Ok(v.into_iter().map(i64::from).collect()),
+        d if d.dtype().is_float() => Err(bad(format!("ids must be integers, found {}", d.dtype().vtk_name()))),
+        d => d.to_i64_vec().map_err(|i| bad(format!("value {} at index {i} does not fit in a 64-bit id", d.get_f64(i)))),
+    }
+}
+
+fn named_array<'s, 'a>(el: Option<&'s Element<'a>>, name: &str) -> Option<&'s Element<'a>> {
+    el.and_then(|e| data_arrays(e).find(|a| a.attr("Name") == Some(name)))
+}
+
+/// Reads an end-offsets array of `n_cells` entries (absent is fine for zero cells).
+fn read_end_offsets(ctx: &Ctx<'_>, section: Option<&Element<'_>>, name: &str, label: &str, n: u64) -> Result<Vec<i64>, FormatError> {
+    match named_array(section, name) {
+        None if n == 0 => Ok(Vec::new()),
+        None => Err(ctx.malformed(section.map(|s| s.offset), Some(label), format!("missing {name} array for {n} entries"))),
+        Some(a) => {
+            let raw = read_data_array(ctx, a, label, Some(n))?;
+            to_ids(ctx, a, label, raw.data)
+        }
+    }
+}
+
+/// Reads a connectivity-like array whose length is the last end offset.
+fn read_flat_ids(ctx: &Ctx<'_>, section: Option<&Element<'_>>, name: &str, label: &str, ends: &[i64]) -> Result<Vec<i64>, FormatError> {
+    let len = ends.last().copied().unwrap_or(0);
+    let len = u64::try_from(len).map_err(|_| {
+        ctx.malformed(section.map(|s| s.offset), Some(label), format!("last offset is negative ({len})"))
+    })?;
+    match named_array(section, name) {
+        None if len == 0 => Ok(Vec::new()),
+        None => Err(ctx.malformed(section.map(|s| s.offset), Some(label), format!("missing {name} array for {len} ids"))),
+        Some(a) => {
+            let raw = read_data_array(ctx, a, label, Some(len))?;
+            to_ids(ctx, a, label, raw.data)
+        }
+    }
+}
+
+/// Reads `<Verts>`-style sections and `<Cells>`: `connectivity` + end `offsets`.
+fn read_cells(ctx: &Ctx<'_>, section: Option<&Element<'_>>, what: &str, n_cells: u64) -> Result<CellArray, FormatError> {
+    let ends = read_end_offsets(ctx, section, "offsets", &format!("{what}/offsets"), n_cells)?;
+    let conn = read_flat_ids(ctx, section, "connectivity", &format!("{what}/connectivity"), &ends)?;
+    CellArray::from_end_offsets(&ends, conn)
+        .map_err(|e| ctx.malformed(section.map(|s| s.offset), Some(what), e.to_string()))
+}
+
+struct PolyPiece {
+    points: DataArray,
+    cells: PolyCells,
+    point_data: Attributes,
+    cell_data: Attributes,
+}
+
+fn read_polydata(ctx: &Ctx<'_>, ds: &Element<'_>) -> Result<Result<PolyData, vtk_model::ModelError>, FormatError> {
+    let mut pieces = Vec::new();
+    for piece in ds.children_named("Piece") {
+        let n_points = count_attr(ctx, piece, "NumberOfPoints")?;
+        let counts = ["Verts", "Lines", "Polys", "Strips"]
+            .map(|s| count_attr(ctx, piece, &format!("NumberOf{s}")));
+        let [nv, nl, np, ns] = counts;
+        let (nv, nl, np, ns) = (nv?, nl?, np?, ns?);
+        let points = read_points(ctx, piece, n_points)?;
+        let cells = PolyCells {
+            verts: read_cells(ctx, piece.child("Verts"), "Verts", nv)?,
+            lines: read_cells(ctx, piece.child("Lines"), "Lines", nl)?,
+            polys: read_cells(ctx, piece.child("Polys"), "Polys", np)?,
+            strips: read_cells(ctx, piece.child("Strips"), "Strips", ns)?,
+        };
+        let n_cells = nv.saturating_add(nl).saturating_add(np).saturating_add(ns);
+        let point_data = read_attributes(ctx, piece.child("PointData"), "PointData", n_points)?;
+        let cell_data = read_attributes(ctx, piece.child("CellData"), "CellData", n_cells)?;
+        pieces.push(PolyPiece { points, cells, point_data, cell_data });
+    }
+    let merged = if pieces.len() == 1 {
+        pieces.pop().map(|p| (p.points, p.cells, p.point_data, p.cell_data))
+    } else {
+        None
+    };
+    let (points, cells, point_data, cell_data) = match merged {
+        Some(m) => m,
+        None => merge_poly_pieces(ctx, ds, &pieces)?,
+    };
+    Ok(PolyData::try_new(points, cells, point_data, cell_data))
+}
+
+fn merge_poly_pieces(
+    ctx: &Ctx<'_>,
+    ds: &Element<'_>,
+    pieces: &[PolyPiece],
+) -> Result<(DataArray, PolyCells, Attributes, Attributes), FormatError> {
+    let bad = |detail: String| ctx.malformed(Some(ds.offset), Some("PolyData/Piece"), detail);
+    let points = concat_points(pieces.iter().map(|p| &p.points)).map_err(bad)?;
+    let mut cells = PolyCells::default();
+    let mut base = 0i64;
+    for p in pieces {
+        for (dst, src) in [
+            (&mut cells.verts, &p.cells.verts),
+            (&mut cells.lines, &p.cells.lines),
+            (&mut cells.polys, &p.cells.polys),
+            (&mut cells.strips, &p.cells.strips),
+        ] {
+            let shifted: Vec<i64> = src.connectivity().iter().map(|&i| i + base).collect();
+            let part = CellArray::new(src.offsets().to_vec(), shifted).map_err(|e| bad(e.to_string()))?;
+            dst.extend(&part);
+        }
+        base += p.points.tuples() as i64;
+    }
+    let pd = concat_attributes(pieces.iter().map(|p| (&p.point_data, 0..p.points.tuples()))).map_err(bad)?;
+    // Cell data follows VTK's cell order: all verts, then all lines, polys and strips, across pieces.
+    let mut parts = Vec::new();
+    for kind in 0..4 {
+        for p in pieces {
+            let sizes = [p.cells.verts.num_cells(), p.cells.lines.num_cells(), p.cells.polys.num_cells(), p.cells.strips.num_cells()];
+            let start: usize = sizes[..kind].iter().sum();
+            parts.push((&p.cell_data, start..start + sizes[kind]));
+        }
+    }
+    let cd = concat_attributes(parts.into_iter()).map_err(bad)?;
+    Ok((points, cells, pd, cd))
+}
+
+struct GridPiece {
+    points: DataArray,
+    cells: CellArray,
+    types: Vec<CellType>,
+    faces: Option<PolyhedronFaces>,
+    point_data: Attributes,
+    cell_data: Attributes,
+}
+
+fn read_faces(ctx: &Ctx<'_>, section: Option<&Element<'_>>, n_cells: u64) -> Result<Option<PolyhedronFaces>, FormatError> {
+    let bad = |detail: String| ctx.malformed(section.map(|s| s.offset), Some("Cells/faces"), detail);
+    if named_array(section, "polyhedron_offsets").is_some() {
+        // VTK >= 9.4: faces as a cell array, and per cell the indices of its faces.
+        let cell_ends = read_end_offsets(ctx, section, "polyhedron_offsets", "Cells/polyhedron_offsets", n_cells)?;
+        let cell_faces_ids = read_flat_ids(ctx, section, "polyhedron_to_faces", "Cells/polyhedron_to_faces", &cell_ends)?;
+        let cell_faces = CellArray::from_end_offsets(&cell_ends, cell_faces_ids).map_err(|e| bad(e.to_string()))?;
+        // The number of faces is not declared anywhere but in the offsets array itself.
+        let face_ends = match named_array(section, "face_offsets") {
+            None => Vec::new(),
+            Some(a) => {
+                let raw = read_data_array(ctx, a, "Cells/face_offsets", None)?;
+                to_ids(ctx, a, "Cells/face_offsets", raw.data)?
+            }
+        };
+        let face_ids = read_flat_ids(ctx, section, "face_connectivity", "Cells/face_connectivity", &face_ends)?;
+        let faces = CellArray::from_end_offsets(&face_ends, face_ids).map_err(|e| bad(e.to_string()))?;
+        return Ok(Some(PolyhedronFaces { faces, cell_faces }));
+    }
+    if named_array(section, "faceoffsets").is_none() {
+        return Ok(None);
+    }
+    // VTK < 9.4: per cell the end offset of its legacy face stream in `faces`, -1 for other cells.
+    let ends = read_end_offsets(ctx, section, "faceoffsets", "Cells/faceoffsets", n_cells)?;
+    let stream = match named_array(section, "faces") {
+        None => Vec::new(),
+        Some(a) => {
+            let raw = read_data_array(ctx, a, "Cells/faces", None)?;
+            to_ids(ctx, a, "Cells/faces", raw.data)?
+        }
+    };
+    let mut streams: Vec<&[i64]> = Vec::with_capacity(ends.len());
+    let mut start = 0usize;
+    for (i, &end) in ends.iter().enumerate() {
+        if end < 0 {
+            streams.push(&[]);
+            continue;
+        }
+        let end = usize::try_from(end).ok().filter(|&e| e >= start && e <= stream.len()).ok_or_else(|| {
+            bad(format!("faceoffsets[{i}] = {end} is outside {start}..={}", stream.len()))
+        })?;
+        streams.push(&stream[start..end]);
+        start = end;
+    }
+    PolyhedronFaces::from_legacy_streams(streams).map(Some).map_err(|e| bad(e.to_string()))
+}
+
+fn read_ugrid(ctx: &Ctx<'_>, ds: &Element<'_>) -> Result<Result<UnstructuredGrid, vtk_model::ModelError>, FormatError> {
+    let mut pieces = Vec::new();
+    for piece in ds.children_named("Piece") {
+        let n_points = count_attr(ctx, piece, "NumberOfPoints")?;
+        let n_cells = count_attr(ctx, piece, "NumberOfCells")?;
+        let points = read_points(ctx, piece, n_points)?;
+        let section = piece.child("Cells");
+        let cells = read_cells(ctx, section, "Cells", n_cells)?;
+        let types = match named_array(section, "types") {
+            None if n_cells == 0 => Vec::new(),
+            None => return Err(ctx.malformed(Some(piece.offset), Some("Cells"), "missing types array".into())),
+            Some(a) => {
+                let raw = read_data_array(ctx, a, "Cells/types", Some(n_cells))?;
+                let ids = to_ids(ctx, a, "Cells/types", raw.data)?;
+                ids.into_iter()
+                    .enumerate()
+                    .map(|(i, t)| {
+                        u8::try_from(t).map(CellType).map_err(|_| {
+                            ctx.malformed(Some(a.offset), Some("Cells/types"), format!("cell {i} has type {t}, not a VTK cell type"))
+                        })
+                    })
+                    .collect::<Result<Vec<_>, _>>()?
+            }
+        };
+        let faces = read_faces(ctx, section, n_cells)?;
+        let point_data = read_attributes(ctx, piece.child("PointData"), "PointData", n_points)?;
+        let cell_data = read_attributes(ctx, piece.child("CellData"), "CellData", n_cells)?;
+        pieces.push(GridPiece { points, cells, types, faces, point_data, cell_data });
+    }
+    if pieces.len() == 1 {
+        if let Some(p) = pieces.pop() {
+            return Ok(UnstructuredGrid::try_new(p.points, p.cells, p.types, p.faces, p.point_data, p.cell_data));
+        }
+    }
+    let bad = |detail: String| ctx.malformed(Some(ds.offset), Some("UnstructuredGrid/Piece"), detail);
+    let points = concat_points(pieces.iter().map(|p| &p.points)).map_err(bad)?;
+    let mut cells = CellArray::empty();
+    let mut types = Vec::new();
+    let any_faces = pieces.iter().any(|p| p.faces.is_some());
+    let mut faces = PolyhedronFaces { faces: CellArray::empty(), cell_faces: CellArray::empty() };
+    let mut base = 0i64;
+    for p in &pieces {
+        let shifted: Vec<i64> = p.cells.connectivity().iter().map(|&i| i + base).collect();
+        cells.extend(&CellArray::new(p.cells.offsets().to_vec(), shifted).map_err(|e| bad(e.to_string()))?);
+        types.extend_from_slice(&p.types);
+        if any_faces {
+            let face_base = faces.faces.num_cells() as i64;
+            match &p.faces {
+                Some(f) => {
+                    let ids: Vec<i64> = f.faces.connectivity().iter().map(|&i| i + base).collect();
+                    faces.faces.extend(&CellArray::new(f.faces.offsets().to_vec(), ids).map_err(|e| bad(e.to_string()))?);
+                    let fi: Vec<i64> = f.cell_faces.connectivity().iter().map(|&i| i + face_base).collect();
+                    faces.cell_faces.extend(&CellArray::new(f.cell_faces.offsets().to_vec(), fi).map_err(|e| bad(e.to_string()))?);
+                }
+                None => (0..p.cells.num_cells()).for_each(|_| faces.cell_faces.push_cell(&[])),
+            }
+        }
+        base += p.points.tuples() as i64;
+    }
+    let pd = concat_attributes(pieces.iter().map(|p| (&p.point_data, 0..p.points.tuples()))).map_err(bad)?;
+    let cd = concat_attributes(pieces.iter().map(|p| (&p.cell_data, 0..p.cells.num_cells()))).map_err(bad)?;
+    Ok(UnstructuredGrid::try_new(points, cells, types, any_faces.then_some(faces), pd, cd))
+}
+
+fn floats<const N: usize>(ctx: &Ctx<'_>, el: &Element<'_>, key: &str, default: [f64; N]) -> Result<[f64; N], FormatError> {
+    let Some(s) = el.attr(key) else { return Ok(default) };
+    let bad = || ctx.malformed(Some(el.offset), Some(&el.name), format!("{key}=\"{s}\" is not {N} numbers"));
+    let v: Vec<f64> = s.split_ascii_whitespace().map(str::parse).collect::<Result<_, _>>().map_err(|_| bad())?;
+    v.try_into().map_err(|_| bad())
+}
+
+fn extent(ctx: &Ctx<'_>, el: &Element<'_>, key: &str) -> Result<Option<[i64; 6]>, FormatError> {
+    let Some(s) = el.attr(key) else { return Ok(None) };
+    let bad = || ctx.malformed(Some(el.offset), Some(&el.name), format!("{key}=\"{s}\" is not 6 integers"));
+    let v: Vec<i64> = s.split_ascii_whitespace().map(str::parse).collect::<Result<_, _>>().map_err(|_| bad())?;
+    v.try_into().map(Some).map_err(|_| bad())
+}
+
+/// Points and cells of an extent, `None` when it is invalid or overflows.
+pub(crate) fn extent_counts(e: [i64; 6]) -> Option<(u64, u64)> {
+    let mut dims = [0u64; 3];
+    for a in 0..3 {
+        dims[a] = u64::try_from(e[2 * a + 1].checked_sub(e[2 * a])?.checked_add(1)?).ok()?;
+    }
+    let points = dims.iter().try_fold(1u64, |acc, &d| acc.checked_mul(d))?;
+    let cells = if points == 0 { 0 } else { dims.iter().map(|&d| d.saturating_sub(1).max(1)).try_fold(1u64, u64::checked_mul)? };
+    Some((points, cells))
+}
+
+fn read_image(ctx: &Ctx<'_>, ds: &Element<'_>) -> Result<ImageData, FormatError> {
+    let origin = floats(ctx, ds, "Origin", [0.0; 3])?;
+    let spacing = floats(ctx, ds, "Spacing", [1.0; 3])?;
+    let dir = floats(ctx, ds, "Direction", [1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0])?;
+    let whole = extent(ctx, ds, "WholeExtent")?;
+    let mut pieces = Vec::new();
+    for piece in ds.children_named("Piece") {
+        let ext = extent(ctx, piece, "Extent")?.or(whole).ok_or_else(|| {
+            ctx.malformed(Some(piece.offset), Some("ImageData/Piece"), "no Extent and no WholeExtent".into())
+        })?;
+        let (n_points, n_cells) = extent_counts(ext)
+            .ok_or_else(|| ctx.malformed(Some(piece.offset), Some("ImageData/Piece"), format!("bad extent {ext:?}")))?;
+        let pd = read_attributes(ctx, piece.child("PointData"), "PointData", n_points)?;
+        let cd = read_attributes(ctx, piece.child("CellData"), "CellData", n_cells)?;
+        pieces.push((ext, pd, cd));
+    }
+    let direction = Matrix3::from_row_slice(&dir);
+    let (ext, pd, cd) = if pieces.len() == 1 {
+        pieces.pop().ok_or_else(|| ctx.malformed(Some(ds.offset), Some("ImageData"), "no <Piece>".into()))?
+    } else {
+        let whole = whole.ok_or_else(|| ctx.malformed(Some(ds.offset), Some("ImageData"), "several pieces but no WholeExtent".into()))?;
+        merge_images(whole, &pieces, ctx.max_alloc).map_err(|d| ctx.malformed(Some(ds.offset), Some("ImageData/Piece"), d))?
+    };
+    ImageData::try_new(ext, origin, spacing, direction, pd, cd).map_err(|source| FormatError::Model { path: ctx.path.to_path_buf(), source })
+}

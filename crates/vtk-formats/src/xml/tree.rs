@@ -1,0 +1,216 @@
+//! The XML part of a VTK XML file as a small element tree, plus the location of the `<AppendedData>`
+//! section, whose raw form is not XML and therefore never goes through the XML parser.
+
+use std::borrow::Cow;
+
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::Reader;
+
+use super::decode::Ctx;
+use crate::FormatError;
+
+/// VTK files nest about six levels deep; the bound keeps a hostile file from building a tree whose
+/// recursive drop would exhaust the stack.
+const MAX_DEPTH: usize = 64;
+
+/// One XML element with its attributes, direct text and child elements.
+#[derive(Debug)]
+pub(crate) struct Element<'a> {
+    pub name: String,
+    pub attrs: Vec<(String, String)>,
+    pub children: Vec<Element<'a>>,
+    /// Direct text pieces (text interrupted by a child such as `<InformationKey>` gives several).
+    pub text: Vec<Cow<'a, [u8]>>,
+    /// Byte offset of the start tag in the file.
+    pub offset: u64,
+}
+
+impl<'a> Element<'a> {
+    /// The value of attribute `key`.
+    pub fn attr(&self, key: &str) -> Option<&str> {
+        self.attrs.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    }
+
+    /// The first child element called `name`.
+    pub fn child(&self, name: &str) -> Option<&Element<'a>> {
+        self.children.iter().find(|c| c.name == name)
+    }
+
+    /// Child elements called `name`, in order.
+    pub fn children_named<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'s Element<'a>> + 's {
+        self.children.iter().filter(move |c| c.name == name)
+    }
+}
+
+/// Where the appended data lives.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Appended<'a> {
+    /// `encoding="raw"` (otherwise base64).
+    pub raw: bool,
+    /// The bytes after the `_` marker up to the closing tag (or the end of a truncated file).
+    pub data: &'a [u8],
+    /// File offset of `data[0]`, for messages.
+    pub file_offset: u64,
+}
+
+/// A parsed file: the `<VTKFile>` element and the appended section, if any.
+pub(crate) struct Document<'a> {
+    pub root: Element<'a>,
+    pub appended: Option<Appended<'a>>,
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    let first = *needle.first()?;
+    let mut start = 0;
+    while let Some(p) = haystack.get(start..)?.iter().position(|&b| b == first) {
+        let at = start + p;
+        if haystack.get(at..at + needle.len()) == Some(needle) {
+            return Some(at);
+        }
+        start = at + 1;
+    }
+    None
+}
+
+fn rfind(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    if needle.len() > haystack.len() {
+        return None;
+    }
+    (0..=haystack.len() - needle.len()).rev().find(|&i| haystack[i..].starts_with(needle))
+}
+
+fn parse_start<'a>(ctx: &Ctx<'_>, e: &BytesStart<'_>, offset: u64) -> Result<Element<'a>, FormatError> {
+    let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
+    let mut attrs = Vec::new();
+    for a in e.attributes() {
+        let a = a.map_err(|err| ctx.malformed(Some(offset), Some(&name), format!("bad attribute: {err}")))?;
+        let key = String::from_utf8_lossy(a.key.as_ref()).into_owned();
+        let value = a
+            .unescape_value()
+            .map_err(|err| ctx.malformed(Some(offset), Some(&name), format!("bad value of attribute {key}: {err}")))?
+            .into_owned();
+        attrs.push((key, value));
+    }
+    Ok(Element { name, attrs, children: Vec::new(), text: Vec::new(), offset })
+}
+
+/// Parses the XML header of `bytes` (everything before the appended data) into a tree.
+pub(crate) fn parse<'a>(ctx: &Ctx<'_>, bytes: &'a [u8]) -> Result<Document<'a>, FormatError> {
+    // Base64 text never contains '<', so the first `<AppendedData` is the section's start tag.
+    let appended_tag = find(bytes, b"<AppendedData");
+    let xml_end = match appended_tag {
+        Some(p) => bytes[p..]
+            .iter()
+            .position(|&b| b == b'>')
+            .map(|q| p + q + 1)
+            .ok_or_else(|| ctx.malformed(Some(p as u64), Some("AppendedData"), "unterminated start tag".into()))?,
+        None => bytes.len(),
+    };
+    let mut reader = Reader::from_reader(&bytes[..xml_end]);
+    reader.config_mut().check_end_names = true;
+    let mut stack: Vec<Element<'a>> = Vec::new();
+    let mut roots: Vec<Element<'a>> = Vec::new();
+    let mut appended_attrs: Option<Element<'a>> = None;
+    loop {
+        let pos = reader.buffer_position();
+        let ev = reader
+            .read_event()
+            .map_err(|e| ctx.malformed(Some(reader.error_position()), None, format!("invalid XML: {e}")))?;
+        match ev {
+            Event::Start(e) => {
+                let el = parse_start(ctx, &e, pos)?;
+                if el.name == "AppendedData" {
+                    appended_attrs = Some(el);
+                    break;
+                }
+                if stack.len() >= MAX_DEPTH {
+                    return Err(ctx.malformed(Some(pos), Some(&el.name), format!("nesting deeper than {MAX_DEPTH}")));
+                }
+                stack.push(el);
+            }
+            Event::Empty(e) => {
+                let el = parse_start(ctx, &e, pos)?;
+                match stack.last_mut() {
+                    Some(parent) => parent.children.push(el),
+                    None => roots.push(el),
+                }
+            }
+            Event::End(_) => {
+                let Some(el) = stack.pop() else {
+                    return Err(ctx.malformed(Some(pos), None, "closing tag without an opening tag".into()));
+                };
+                match stack.last_mut() {
+                    Some(parent) => parent.children.push(el),
+                    None => roots.push(el),
+                }
+            }
+            Event::Text(t) => {
+                if let Some(top) = stack.last_mut() {
+                    top.text.push(t.into_inner());
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    // Unclosed elements (the normal case before appended data, or a truncated file) close at the end.
+    while let Some(el) = stack.pop() {
+        match stack.last_mut() {
+            Some(parent) => parent.children.push(el),
+            None => roots.push(el),
+        }
+    }
+    let root = roots
+        .into_iter()
+        .find(|e| e.name == "VTKFile")
+        .ok_or_else(|| ctx.malformed(Some(0), None, "no <VTKFile> element; not a VTK XML file".into()))?;
+    let appended = match appended_attrs {
+        None => None,
+        Some(el) => {
+            let raw = match el.attr("encoding").unwrap_or("raw") {
+                "raw" => true,
+                "base64" => false,
+                other => {
+                    return Err(ctx.malformed(
+                        Some(el.offset),
+                        Some("AppendedData"),
+                        format!("encoding \"{other}\", expected \"raw\" or \"base64\""),
+                    ))
+                }
+            };
+            let rest = &bytes[xml_end..];
+            let underscore = rest.iter().position(|&b| !b.is_ascii_whitespace());
+            let start = match underscore {
+                Some(u) if rest[u] == b'_' => xml_end + u + 1,
+                _ => {
+                    return Err(ctx.malformed(
+                        Some(xml_end as u64),
+                        Some("AppendedData"),
+                        "expected '_' marking the start of the appended data".into(),
+                    ))
+                }
+            };
+            let body = &bytes[start..];
+            let end = if raw {
+                rfind(body, b"</AppendedData>").unwrap_or(body.len())
+            } else {
+                body.iter().position(|&b| b == b'<').unwrap_or(body.len())
+            };
+            Some(Appended { raw, data: &body[..end], file_offset: start as u64 })
+        }
+    };
+    Ok(Document { root, appended })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn find_and_rfind() {
+        assert_eq!(find(b"abcabc", b"ca"), Some(2));
+        assert_eq!(find(b"abc", b"x"), None);
+        assert_eq!(rfind(b"abcabc", b"ab"), Some(3));
+        assert_eq!(rfind(b"a", b"ab"), None);
+    }
+}

@@ -1,0 +1,365 @@
+//! Writing `.vtp`/`.vtu`/`.vti` in any of VTK's encodings, compressing blocks in parallel.
+
+use std::borrow::Cow;
+use std::fmt::Write as _;
+use std::io::Write;
+use std::path::Path;
+
+use base64::Engine;
+use quick_xml::escape::escape;
+use rayon::prelude::*;
+use vtk_model::{with_array_data, ArrayData, Attributes, CellArray, DType, DataSet};
+
+use super::codec::{compress, Compressor};
+use super::{HeaderType, XmlCompression, XmlEncoding, XmlWriteOptions};
+use crate::FormatError;
+
+/// The values of one array to write.
+enum Values<'a> {
+    Data(&'a ArrayData),
+    Ids(Cow<'a, [i64]>),
+    Types(Vec<u8>),
+}
+
+impl Values<'_> {
+    fn dtype(&self) -> DType {
+        match self {
+            Values::Data(d) => d.dtype(),
+            Values::Ids(_) => DType::I64,
+            Values::Types(_) => DType::U8,
+        }
+    }
+    /// Native-order bytes; every supported target writes its own byte order (declared in the file).
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Values::Data(d) => d.as_bytes(),
+            Values::Ids(v) => bytemuck::cast_slice(v),
+            Values::Types(v) => v,
+        }
+    }
+    fn write_ascii(&self, out: &mut Vec<u8>) {
+        fn put<T: AsciiValue>(out: &mut Vec<u8>, v: &[T]) {
+            for (i, x) in v.iter().enumerate() {
+                out.extend_from_slice(if i == 0 { b"" } else if i % 6 == 0 { b"\n" } else { b" " });
+                x.put(out);
+            }
+        }
+        match self {
+            Values::Data(d) => with_array_data!(d, v => put(out, v)),
+            Values::Ids(v) => put(out, v),
+            Values::Types(v) => put(out, v),
+        }
+    }
+}
+
+trait AsciiValue {
+    fn put(&self, out: &mut Vec<u8>);
+}
+macro_rules! ascii_int {
+    ($($t:ty),*) => {$(impl AsciiValue for $t {
+        fn put(&self, out: &mut Vec<u8>) {
+            let _ = write!(out, "{self}");
+        }
+    })*};
+}
+ascii_int!(i8, u8, i16, u16, i32, u32, i64, u64);
+macro_rules! ascii_float {
+    ($($t:ty),*) => {$(impl AsciiValue for $t {
+        fn put(&self, out: &mut Vec<u8>) {
+            // `{:?}` is the shortest text that reads back to the same value, with an exponent for very
+            // large or small magnitudes (where `{}` would print hundreds of digits).
+            let _ = if self.is_nan() {
+                write!(out, "nan")
+            } else if self.is_infinite() {
+                write!(out, "{}", if *self > 0.0 { "inf" } else { "-inf" })
+            } else {
+                write!(out, "{self:?}")
+            };
+        }
+    })*};
+}
+ascii_float!(f32, f64);
+
+/// One piece of the document: literal XML or a `<DataArray>`.
+enum Node<'a> {
+    Xml(String),
+    Array { indent: usize, name: String, components: usize, values: Values<'a> },
+}
+
+/// Encoded array content: raw appended bytes, or text (base64 / ascii).
+struct Encoded<'a> {
+    parts: Vec<Cow<'a, [u8]>>,
+}
+
+impl Encoded<'_> {
+    fn len(&self) -> usize {
+        self.parts.iter().map(|p| p.len()).sum()
+    }
+}
+
+struct Doc<'a> {
+    nodes: Vec<Node<'a>>,
+}
+
+impl<'a> Doc<'a> {
+    fn xml(&mut self, s: String) {
+        self.nodes.push(Node::Xml(s));
+    }
+    fn array(&mut self, indent: usize, name: &str, components: usize, values: Values<'a>) {
+        self.nodes.push(Node::Array { indent, name: name.to_owned(), components, values });
+    }
+    fn attributes(&mut self, tag: &str, attrs: &'a Attributes) {
+        self.xml(format!("      <{tag}>\n"));
+        for (i, a) in attrs.iter().enumerate() {
+            // VTK's readers reject arrays without a name, and its writers name them "Array <address>".
+            let name = if a.name().is_empty() { format!("Array {i}") } else { a.name().to_owned() };
+            self.array(8, &name, a.components(), Values::Data(a.data()));
+        }
+        self.xml(format!("      </{tag}>\n"));
+    }
+    fn cells(&mut self, tag: &str, c: &'a CellArray) {
+        self.xml(format!("      <{tag}>\n"));
+        self.array(8, "connectivity", 1, Values::Ids(Cow::Borrowed(c.connectivity())));
+        self.array(8, "offsets", 1, Values::Ids(Cow::Borrowed(&c.offsets()[1..])));
+        self.xml(format!("      </{tag}>\n"));
+    }
+}
+
+fn fmt_floats(v: &[f64]) -> String {
+    v.iter().map(|x| format!("{x:?}")).collect::<Vec<_>>().join(" ")
+}
+
+fn layout(ds: &DataSet) -> (&'static str, Doc<'_>) {
+    let mut d = Doc { nodes: Vec::new() };
+    let kind = match ds {
+        DataSet::PolyData(p) => {
+            let c = p.cells();
+            d.xml(format!(
+                "  <PolyData>\n    <Piece NumberOfPoints=\"{}\" NumberOfVerts=\"{}\" NumberOfLines=\"{}\" NumberOfStrips=\"{}\" NumberOfPolys=\"{}\">\n",
+                p.num_points(),
+                c.verts.num_cells(),
+                c.lines.num_cells(),
+                c.strips.num_cells(),
+                c.polys.num_cells()
+            ));
+            d.attributes("PointData", p.point_data());
+            d.attributes("CellData", p.cell_data());
+            d.xml("      <Points>\n".into());
+            d.array(8, "Points", 3, Values::Data(p.points().data()));
+            d.xml("      </Points>\n".into());
+            d.cells("Verts", &c.verts);
+            d.cells("Lines", &c.lines);
+            d.cells("Strips", &c.strips);
+            d.cells("Polys", &c.polys);
+            d.xml("    </Piece>\n  </PolyData>\n".into());
+            "PolyData"
+        }
+        DataSet::UnstructuredGrid(g) => {
+            d.xml(format!(
+                "  <UnstructuredGrid>\n    <Piece NumberOfPoints=\"{}\" NumberOfCells=\"{}\">\n",
+                g.num_points(),
+                g.num_cells()
+            ));
+            d.attributes("PointData", g.point_data());
+            d.attributes("CellData", g.cell_data());
+            d.xml("      <Points>\n".into());
+            d.array(8, "Points", 3, Values::Data(g.points().data()));
+            d.xml("      </Points>\n      <Cells>\n".into());
+            d.array(8, "connectivity", 1, Values::Ids(Cow::Borrowed(g.cells().connectivity())));
+            d.array(8, "offsets", 1, Values::Ids(Cow::Borrowed(&g.cells().offsets()[1..])));
+            d.array(8, "types", 1, Values::Types(g.cell_types().iter().map(|t| t.0).collect()));
+            if let Some(f) = g.faces() {
+                // The pre-9.4 layout (legacy face streams + end offsets, -1 for other cells): every VTK
+                // version reads it, while VMTK's VTK 9.1 cannot read the 9.4 layout.
+                let mut stream = Vec::new();
+                let mut ends = Vec::with_capacity(g.num_cells());
+                for i in 0..g.num_cells() {
+                    let s = f.legacy_stream(i);
+                    if s.is_empty() {
+                        ends.push(-1);
+                    } else {
+                        stream.extend_from_slice(&s);
+                        ends.push(stream.len() as i64);
+                    }
+                }
+                d.array(8, "faces", 1, Values::Ids(Cow::Owned(stream)));
+                d.array(8, "faceoffsets", 1, Values::Ids(Cow::Owned(ends)));
+            }
+            d.xml("      </Cells>\n    </Piece>\n  </UnstructuredGrid>\n".into());
+            "UnstructuredGrid"
+        }
+        DataSet::ImageData(img) => {
+            let e = img.extent();
+            let ext = format!("{} {} {} {} {} {}", e[0], e[1], e[2], e[3], e[4], e[5]);
+            let dir = img.direction();
+            let rows: Vec<f64> = (0..3).flat_map(|r| (0..3).map(move |c| dir[(r, c)])).collect();
+            d.xml(format!(
+                "  <ImageData WholeExtent=\"{ext}\" Origin=\"{}\" Spacing=\"{}\" Direction=\"{}\">\n    <Piece Extent=\"{ext}\">\n",
+                fmt_floats(&img.origin()),
+                fmt_floats(&img.spacing()),
+                fmt_floats(&rows)
+            ));
+            d.attributes("PointData", img.point_data());
+            d.attributes("CellData", img.cell_data());
+            d.xml("    </Piece>\n  </ImageData>\n".into());
+            "ImageData"
+        }
+    };
+    (kind, d)
+}
+
+fn header_bytes(values: &[u64], header: HeaderType) -> Vec<u8> {
+    let mut out = Vec::with_capacity(values.len() * 8);
+    for &v in values {
+        match header {
+            HeaderType::UInt32 => out.extend_from_slice(&(v as u32).to_ne_bytes()),
+            HeaderType::UInt64 => out.extend_from_slice(&v.to_ne_bytes()),
+        }
+    }
+    out
+}
+
+fn b64(bytes: &[u8]) -> Vec<u8> {
+    base64::engine::general_purpose::STANDARD.encode(bytes).into_bytes()
+}
+
+/// Encodes one array's binary form (raw or base64).
+fn encode_binary<'a>(data: &'a [u8], opts: &XmlWriteOptions, base64: bool) -> Encoded<'a> {
+    let compressor = match opts.compression {
+        XmlCompression::None => None,
+        c => Some(c),
+    };
+    let Some(c) = compressor else {
+        let header = header_bytes(&[data.len() as u64], opts.header);
+        // VTK encodes the size and the data as one base64 stream when uncompressed.
+        return if base64 {
+            let mut all = header;
+            all.extend_from_slice(data);
+            Encoded { parts: vec![Cow::Owned(b64(&all))] }
+        } else {
+            Encoded { parts: vec![Cow::Owned(header), Cow::Borrowed(data)] }
+        };
+    };
+    let bs = opts.block_size.max(1);
+    let blocks: Vec<Vec<u8>> = if data.len() > bs {
+        data.par_chunks(bs).map(|b| compress(c, b)).collect()
+    } else {
+        data.chunks(bs).map(|b| compress(c, b)).collect()
+    };
+    let mut h = vec![blocks.len() as u64, bs as u64, (data.len() % bs) as u64];
+    h.extend(blocks.iter().map(|b| b.len() as u64));
+    let header = header_bytes(&h, opts.header);
+    if base64 {
+        // Header and data are separate base64 streams, as VTK writes (and requires) them.
+        let joined: Vec<u8> = blocks.concat();
+        Encoded { parts: vec![Cow::Owned(b64(&header)), Cow::Owned(b64(&joined))] }
+    } else {
+        let mut parts = vec![Cow::Owned(header)];
+        parts.extend(blocks.into_iter().map(Cow::Owned));
+        Encoded { parts }
+    }
+}
+
+fn encode<'a>(values: &'a Values<'a>, opts: &XmlWriteOptions) -> Encoded<'a> {
+    match opts.encoding {
+        XmlEncoding::Ascii => {
+            let mut out = Vec::new();
+            values.write_ascii(&mut out);
+            Encoded { parts: vec![Cow::Owned(out)] }
+        }
+        XmlEncoding::AppendedRaw => encode_binary(values.bytes(), opts, false),
+        XmlEncoding::AppendedBase64 | XmlEncoding::InlineBase64 => encode_binary(values.bytes(), opts, true),
+    }
+}
+
+/// Writes `ds` as VTK XML to `w`; `path` names the target in errors.
+pub(crate) fn write_document(w: &mut dyn Write, ds: &DataSet, opts: &XmlWriteOptions, path: &Path) -> Result<(), FormatError> {
+    let io = |source: std::io::Error| FormatError::Io { path: path.to_path_buf(), source };
+    let (kind, doc) = layout(ds);
+    let binary = opts.encoding != XmlEncoding::Ascii;
+    if binary && opts.header == HeaderType::UInt32 {
+        for n in &doc.nodes {
+            if let Node::Array { name, values, .. } = n {
+                if u32::try_from(values.bytes().len()).is_err() {
+                    return Err(FormatError::CannotWrite {
+                        path: path.to_path_buf(),
+                        what: format!("array '{name}' of {} bytes", values.bytes().len()),
+                        format: "VTK XML with UInt32 headers (use UInt64)".into(),
+                    });
+                }
+            }
+        }
+    }
+    let arrays: Vec<&Values<'_>> = doc.nodes.iter().filter_map(|n| if let Node::Array { values, .. } = n { Some(values) } else { None }).collect();
+    let encoded: Vec<Encoded<'_>> = arrays.par_iter().map(|v| encode(v, opts)).collect();
+    let appended = matches!(opts.encoding, XmlEncoding::AppendedRaw | XmlEncoding::AppendedBase64);
+    let compressor = match (binary, opts.compression) {
+        (false, _) | (_, XmlCompression::None) => None,
+        (_, XmlCompression::Zlib(_)) => Some(Compressor::Zlib),
+        (_, XmlCompression::Lz4) => Some(Compressor::Lz4),
+        (_, XmlCompression::Lzma(_)) => Some(Compressor::Lzma),
+    };
+    let mut head = String::with_capacity(4096);
+    let order = if cfg!(target_endian = "big") { "BigEndian" } else { "LittleEndian" };
+    let htype = match opts.header {
+        HeaderType::UInt32 => "UInt32",
+        HeaderType::UInt64 => "UInt64",
+    };
+    let _ = write!(head, "<?xml version=\"1.0\"?>\n<VTKFile type=\"{kind}\" version=\"1.0\" byte_order=\"{order}\" header_type=\"{htype}\"");
+    if let Some(c) = compressor {
+        let _ = write!(head, " compressor=\"{}\"", c.vtk_name());
+    }
+    head.push_str(">\n");
+    w.write_all(head.as_bytes()).map_err(io)?;
+    let format = match opts.encoding {
+        XmlEncoding::Ascii => "ascii",
+        XmlEncoding::InlineBase64 => "binary",
+        XmlEncoding::AppendedRaw | XmlEncoding::AppendedBase64 => "appended",
+    };
+    let mut offset = 0usize;
+    let mut enc_iter = encoded.iter();
+    for n in &doc.nodes {
+        match n {
+            Node::Xml(s) => w.write_all(s.as_bytes()).map_err(io)?,
+            Node::Array { indent, name, components, values } => {
+                let Some(e) = enc_iter.next() else { break };
+                let pad = " ".repeat(*indent);
+                let mut tag = format!("{pad}<DataArray type=\"{}\" Name=\"{}\"", values.dtype().vtk_name(), escape(name.as_str()));
+                if *components != 1 {
+                    let _ = write!(tag, " NumberOfComponents=\"{components}\"");
+                }
+                let _ = write!(tag, " format=\"{format}\"");
+                if appended {
+                    let _ = writeln!(tag, " offset=\"{offset}\"/>");
+                    offset += e.len();
+                    w.write_all(tag.as_bytes()).map_err(io)?;
+                } else {
+                    let _ = write!(tag, ">\n{pad}  ");
+                    w.write_all(tag.as_bytes()).map_err(io)?;
+                    for p in &e.parts {
+                        if opts.encoding == XmlEncoding::Ascii {
+                            // Keep ascii lines short: break after every group of values, indented.
+                            let text = String::from_utf8_lossy(p).replace('\n', &format!("\n{pad}  "));
+                            w.write_all(text.as_bytes()).map_err(io)?;
+                        } else {
+                            w.write_all(p).map_err(io)?;
+                        }
+                    }
+                    w.write_all(format!("\n{pad}</DataArray>\n").as_bytes()).map_err(io)?;
+                }
+            }
+        }
+    }
+    if appended {
+        let enc = if opts.encoding == XmlEncoding::AppendedRaw { "raw" } else { "base64" };
+        w.write_all(format!("  <AppendedData encoding=\"{enc}\">\n   _").as_bytes()).map_err(io)?;
+        for e in &encoded {
+            for p in &e.parts {
+                w.write_all(p).map_err(io)?;
+            }
+        }
+        w.write_all(b"\n  </AppendedData>\n").map_err(io)?;
+    }
+    w.write_all(b"</VTKFile>\n").map_err(io)?;
+    Ok(())
+}
