@@ -531,7 +531,8 @@ fn empty_points() -> DataArray {
 }
 
 /// Legacy files store a polyhedron's face stream `[nFaces, n0, ids0..., ...]` as its "point ids";
-/// the model wants the unique point ids (first-occurrence order, as VTK computes them) plus faces.
+/// the model wants its point ids plus faces. VTK's legacy reader (9.x) stores the sorted unique
+/// ids of the faces as the cell's points, so we do too (first-occurrence order would differ).
 fn split_polyhedra(
     cells: &CellArray,
     types: &[CellType],
@@ -545,12 +546,9 @@ fn split_polyhedra(
         let c = cells.cell(i);
         if *t == CellType::POLYHEDRON {
             let faces = PolyhedronFaces::from_legacy_streams([c])?;
-            let mut ids: Vec<i64> = Vec::new();
-            for &id in faces.faces.connectivity() {
-                if !ids.contains(&id) {
-                    ids.push(id);
-                }
-            }
+            let mut ids = faces.faces.connectivity().to_vec();
+            ids.sort_unstable();
+            ids.dedup();
             out.push_cell(&ids);
             streams.push(c);
         } else {
