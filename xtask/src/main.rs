@@ -6,6 +6,7 @@
 //!
 //! Only the standard library: xtask must build fast on a clean machine before anything else works.
 
+mod bench_compare;
 mod fixtures;
 mod summary;
 mod test_driver;
@@ -24,7 +25,10 @@ commands:
         fixtures check. Ends with `xtask: N passed, N failed, N skipped`.
   fixtures [--check]
         regenerate fixtures/ (Python VTK + SimpleITK in target/py/fixtures) and its manifest.json;
-        --check regenerates into a scratch dir and compares with the committed files instead.";
+        --check regenerates into a scratch dir and compares with the committed files instead.
+  bench-compare [--rounds N] [--sizes small|full] [--cases a,b,..] [--steady] [--binary PATH]
+        our release binary against the Python reference (VTK + numpy + h5py/pickle), medians of
+        wall time and peak RSS; report in target/bench-compare/report.md (see PERFORMANCE.md).";
 
 /// An error that ends the command: printed as `xtask: <message>`, exit code 1.
 #[derive(Debug)]
@@ -58,6 +62,8 @@ fn main() -> ExitCode {
                 fixtures::generate(&root)
             }
         }),
+        Some("bench-compare") => bench_compare::Options::parse(&args[1..])
+            .and_then(|o| bench_compare::run(&root, &o)),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(true)

@@ -230,6 +230,32 @@ fn structured_and_rectilinear_grids_are_unsupported() {
     }
 }
 
+/// VTK's legacy reader stores a polyhedron's point ids as the sorted unique ids of its faces, not
+/// in first-occurrence order; the faces keep their own order.
+#[test]
+fn polyhedron_point_ids_are_sorted_unique_face_ids() {
+    let f = "# vtk DataFile Version 4.2
+vtk output
+ASCII
+DATASET UNSTRUCTURED_GRID
+POINTS 5 float
+0 0 0 1 0 0 0 1 0
+0 0 1 9 9 9
+CELLS 1 18
+17 4 3 4 3 1 3 4 1 2 3 4 2 3 3 3 1 2
+CELL_TYPES 1
+42
+";
+    let DataSet::UnstructuredGrid(g) = read_bytes(f.as_bytes()).unwrap() else {
+        panic!("not a grid")
+    };
+    assert_eq!(g.cells().cell(0), &[1, 2, 3, 4]);
+    assert_eq!(
+        g.faces().unwrap().legacy_stream(0),
+        vec![4, 3, 4, 3, 1, 3, 4, 1, 2, 3, 4, 2, 3, 3, 3, 1, 2]
+    );
+}
+
 #[test]
 fn version_5_1_ugrid_with_polyhedron() {
     let f = "# vtk DataFile Version 5.1

@@ -7,7 +7,6 @@
 //! Anything else returns `None` and the caller falls back to `H5Dread`.
 
 use std::fs::File;
-use std::io::Read;
 use std::os::unix::fs::FileExt;
 
 use arraydict::{ArrayData, DType};
@@ -125,16 +124,24 @@ fn load(file: &File, c: &Chunk, chunk_bytes: usize) -> Result<Vec<u8>, String> {
     if !c.deflated {
         return Ok(stored);
     }
-    let mut raw = Vec::with_capacity(chunk_bytes);
-    flate2::read::ZlibDecoder::new(stored.as_slice())
-        .take(chunk_bytes as u64 + 1)
-        .read_to_end(&mut raw)
-        .map_err(|e| format!("{}: inflating: {e}", at()))?;
-    if raw.len() != chunk_bytes {
+    // libdeflate inflates a whole stream into a buffer of the known size, about twice as fast
+    // as streaming zlib; a stream that would overflow the chunk is an error, never a larger
+    // allocation.
+    let mut raw = vec![0u8; chunk_bytes];
+    let n = libdeflater::Decompressor::new()
+        .zlib_decompress(&stored, &mut raw)
+        .map_err(|e| match e {
+            libdeflater::DecompressionError::InsufficientSpace => {
+                format!("{}: inflates to more than {chunk_bytes} bytes", at())
+            }
+            libdeflater::DecompressionError::BadData => {
+                format!("{}: inflating: corrupt deflate stream", at())
+            }
+        })?;
+    if n != chunk_bytes {
         return Err(format!(
-            "{}: inflates to {} bytes, expected {chunk_bytes}",
-            at(),
-            raw.len()
+            "{}: inflates to {n} bytes, expected {chunk_bytes}",
+            at()
         ));
     }
     Ok(raw)

@@ -24,7 +24,6 @@ mod chunked_read;
 mod ffi;
 mod read;
 
-use std::io::Write as _;
 use std::path::Path;
 
 use arraydict::{Dict, NdArray, Node};
@@ -191,12 +190,20 @@ impl Writer<'_> {
             let end = (start + batch).min(grid.len());
             let compressed: Vec<(Vec<usize>, Vec<u8>)> = (start..end)
                 .into_par_iter()
-                .map(|i| {
-                    let origin = grid.origin(i);
-                    let raw = grid.gather(bytes, elem, &origin);
-                    (origin, zlib(&raw, level))
-                })
-                .collect();
+                .map_init(
+                    || Deflater::new(level),
+                    |deflater, i| {
+                        let origin = grid.origin(i);
+                        let raw = grid.gather(bytes, elem, &origin);
+                        (origin, deflater.zlib(&raw))
+                    },
+                )
+                .collect::<Result<_, String>>()
+                .map_err(|detail| StoreError::Hdf5 {
+                    path: self.path.to_path_buf(),
+                    key: key.to_owned(),
+                    detail,
+                })?;
             for (origin, chunk) in compressed {
                 ffi::write_raw_chunk(&ds, &origin, &chunk).map_err(&err)?;
             }
@@ -206,13 +213,27 @@ impl Writer<'_> {
     }
 }
 
-/// A zlib stream (what HDF5's deflate filter stores) of `raw` at `level`.
-fn zlib(raw: &[u8], level: u8) -> Vec<u8> {
-    let mut enc = flate2::write::ZlibEncoder::new(
-        Vec::with_capacity(raw.len() / 2 + 64),
-        flate2::Compression::new(u32::from(level)),
-    );
-    // Writing to a Vec cannot fail.
-    enc.write_all(raw).expect("writing to a Vec");
-    enc.finish().expect("writing to a Vec")
+/// Per-thread zlib compressor for chunks. libdeflate (whole-buffer, not streaming) is about twice
+/// as fast as zlib at the same level and writes a standard zlib stream, which is what HDF5's
+/// deflate filter stores and h5py inflates.
+struct Deflater(libdeflater::Compressor);
+
+impl Deflater {
+    fn new(level: u8) -> Self {
+        // Levels are clamped to 0..=9 by the caller; libdeflate accepts 0..=12.
+        let lvl = libdeflater::CompressionLvl::new(i32::from(level.min(9)))
+            .unwrap_or_default();
+        Deflater(libdeflater::Compressor::new(lvl))
+    }
+
+    /// A zlib stream of `raw`.
+    fn zlib(&mut self, raw: &[u8]) -> Result<Vec<u8>, String> {
+        let mut out = vec![0u8; self.0.zlib_compress_bound(raw.len())];
+        let n = self
+            .0
+            .zlib_compress(raw, &mut out)
+            .map_err(|e| format!("deflating a {}-byte chunk: {e:?}", raw.len()))?;
+        out.truncate(n);
+        Ok(out)
+    }
 }

@@ -4,13 +4,21 @@
 
 use std::io::Write;
 
-use flate2::{Decompress, FlushDecompress, Status};
+use std::cell::RefCell;
+
+use libdeflater::{CompressionLvl, Compressor, DecompressionError, Decompressor};
 
 use super::XmlCompression;
 
+thread_local! {
+    // libdeflate's (de)compressor state is tens of KiB to set up, so each thread keeps one.
+    static INFLATER: RefCell<Decompressor> = RefCell::new(Decompressor::new());
+    static DEFLATER: RefCell<Option<(i32, Compressor)>> = const { RefCell::new(None) };
+}
+
 /// A compressor as named by the `compressor` attribute.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Compressor {
+pub(crate) enum BlockCodec {
     Zlib,
     Lz4,
     Lzma,
@@ -52,20 +60,15 @@ impl Compressor {
     pub fn decompress_into(self, input: &[u8], out: &mut [u8]) -> Result<(), String> {
         match self {
             Self::Zlib => {
-                let mut d = Decompress::new(true);
-                let status = d.decompress(input, out, FlushDecompress::Finish).map_err(|e| format!("corrupt zlib data: {e}"))?;
-                let produced = d.total_out() as usize;
-                if status != Status::StreamEnd {
-                    return Err(if produced == out.len() {
-                        format!("zlib block decompresses to more than the declared {} bytes", out.len())
-                    } else {
-                        format!("zlib block is truncated ({produced} of {} bytes)", out.len())
-                    });
+                let r = INFLATER.with(|d| d.borrow_mut().zlib_decompress(input, out));
+                match r {
+                    Ok(n) if n == out.len() => Ok(()),
+                    Ok(n) => Err(format!("zlib block decompresses to {n} bytes, header declares {}", out.len())),
+                    Err(DecompressionError::InsufficientSpace) => {
+                        Err(format!("zlib block decompresses to more than the declared {} bytes", out.len()))
+                    }
+                    Err(DecompressionError::BadData) => Err("corrupt or truncated zlib data".to_owned()),
                 }
-                if produced != out.len() {
-                    return Err(format!("zlib block decompresses to {produced} bytes, header declares {}", out.len()));
-                }
-                Ok(())
             }
             Self::Lz4 => {
                 let n = lz4_flex::block::decompress_into(input, out).map_err(|e| format!("corrupt LZ4 block: {e}"))?;
@@ -111,15 +114,24 @@ impl Write for SliceWriter<'_> {
 pub(crate) fn compress(c: XmlCompression, input: &[u8]) -> Vec<u8> {
     match c {
         XmlCompression::None => input.to_vec(),
-        XmlCompression::Zlib(level) => {
-            let mut enc = flate2::write::ZlibEncoder::new(
-                Vec::with_capacity(input.len() / 2 + 64),
-                flate2::Compression::new(level.min(9)),
-            );
-            // Writing into a Vec cannot fail.
-            let _ = enc.write_all(input);
-            enc.finish().unwrap_or_default()
-        }
+        XmlCompression::Zlib(level) => DEFLATER.with(|cell| {
+            let level = level.min(9) as i32;
+            let mut slot = cell.borrow_mut();
+            let deflater = match &mut *slot {
+                Some((l, d)) if *l == level => d,
+                _ => {
+                    // 0..=9 are all valid libdeflate levels (it goes up to 12).
+                    let lvl = CompressionLvl::new(level).unwrap_or_default();
+                    &mut slot.insert((level, Compressor::new(lvl))).1
+                }
+            };
+            let mut out = vec![0u8; deflater.zlib_compress_bound(input.len())];
+            // The bound makes running out of space impossible; an empty block would be caught by
+            // the reader's size check.
+            let n = deflater.zlib_compress(input, &mut out).unwrap_or(0);
+            out.truncate(n);
+            out
+        }),
         XmlCompression::Lz4 => lz4_flex::block::compress(input),
         XmlCompression::Lzma(_) => {
             let mut out = Vec::with_capacity(input.len() / 2 + 64);

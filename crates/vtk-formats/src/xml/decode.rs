@@ -231,7 +231,7 @@ fn decode_binary(
         Ok(())
     };
     let to_array = |bytes: &[u8]| {
-        ArrayData::from_bytes(dtype, bytes, ctx.big_endian)
+        super::bulk::bytes_to_array(dtype, bytes, ctx.big_endian)
             .map_err(|rem| bad(format!("{} bytes are not a whole number of {} values ({rem} left over)", bytes.len(), dtype.vtk_name())))
     };
     match (src, ctx.compressor) {
@@ -372,7 +372,7 @@ fn decompress_blocks(
         pieces.into_iter().try_for_each(run)?;
     }
     if ctx.big_endian {
-        out.swap_bytes();
+        super::bulk::par_swap(out.as_bytes_mut(), dtype.size());
     }
     Ok(out)
 }

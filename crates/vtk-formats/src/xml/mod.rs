@@ -14,6 +14,7 @@
 //! The writer produces files VTK, `ParaView` and VMTK open; by default appended raw data, zlib level 6
 //! in 32 KiB blocks (VTK's block size) compressed in parallel, `UInt64` headers and `Int64` ids.
 
+mod bulk;
 mod codec;
 mod decode;
 mod merge;

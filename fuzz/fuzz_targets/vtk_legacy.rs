@@ -1,0 +1,11 @@
+//! Legacy `.vtk` (ascii and binary, 4.2 and 5.1).
+#![no_main]
+
+use std::path::Path;
+
+use libfuzzer_sys::fuzz_target;
+use vtk_formats::{legacy, ReadOptions};
+
+fuzz_target!(|data: &[u8]| {
+    let _ = legacy::parse(Path::new("fuzz.vtk"), data, &ReadOptions::default());
+});

@@ -1,0 +1,16 @@
+//! Helpers shared by the fuzz targets.
+
+use std::path::{Path, PathBuf};
+
+/// A scratch file private to this fuzzing process, for readers that only take a path (`MetaImage`,
+/// HDF5). It lives in `/dev/shm` when there is one, so rewriting it per input stays cheap.
+pub fn scratch_file(ext: &str) -> PathBuf {
+    let dir = Path::new("/dev/shm");
+    let dir = if dir.is_dir() { dir.to_path_buf() } else { std::env::temp_dir() };
+    dir.join(format!("arraydict-fuzz-{}.{ext}", std::process::id()))
+}
+
+/// Writes `data` to `path`, overwriting; a failure here is the harness's, not the reader's.
+pub fn put(path: &Path, data: &[u8]) {
+    std::fs::write(path, data).expect("fuzz harness: write scratch file");
+}
