@@ -7,7 +7,9 @@
 //! Only the standard library: xtask must build fast on a clean machine before anything else works.
 
 mod bench_compare;
+mod big;
 mod fixtures;
+mod fuzz;
 mod summary;
 mod test_driver;
 mod venv;
@@ -28,7 +30,13 @@ commands:
         --check regenerates into a scratch dir and compares with the committed files instead.
   bench-compare [--rounds N] [--sizes small|full] [--cases a,b,..] [--steady] [--binary PATH]
         our release binary against the Python reference (VTK + numpy + h5py/pickle), medians of
-        wall time and peak RSS; report in target/bench-compare/report.md (see PERFORMANCE.md).";
+        wall time and peak RSS; report in target/bench-compare/report.md (see PERFORMANCE.md).
+  fuzz [--smoke | --minutes N | --seconds N] [--target NAME]...
+        build the cargo-fuzz targets in fuzz/ (installs cargo-fuzz if missing; RUSTC_BOOTSTRAP=1)
+        and run each for N minutes (default 5; --smoke: 60 s) from fuzz/corpus/<target> plus the
+        matching fixtures; prints executions and time per target, exit 1 on any crash.
+  big   the #[ignore]d huge-data tests (`big_*`: arrays > 4 GiB through .vtp, HDF5 and pickle,
+        ids above 2^31) in release mode, one at a time, with their peak memory.";
 
 /// An error that ends the command: printed as `xtask: <message>`, exit code 1.
 #[derive(Debug)]
@@ -62,6 +70,8 @@ fn main() -> ExitCode {
                 fixtures::generate(&root)
             }
         }),
+        Some("fuzz") => fuzz::Options::parse(&args[1..]).and_then(|o| fuzz::run(&root, &o)),
+        Some("big") => parse_flags(&args[1..], &[]).and_then(|_| big::run(&root)),
         Some("bench-compare") => bench_compare::Options::parse(&args[1..])
             .and_then(|o| bench_compare::run(&root, &o)),
         Some("-h" | "--help" | "help") => {

@@ -154,22 +154,34 @@ pub fn from_numpy(a: &FromNumpyArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Writes to stdout; a closed pipe (`arraydict inspect f | head`) is not an error.
+pub fn print_stdout(text: &str) -> Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
+    }
+}
+
 /// `arraydict validate`.
 pub fn validate(a: &ValidateArgs) -> Result<ExitCode> {
     let (tree, kind) = any_to_tree(&a.file, &a.tree)?;
     let Some(kind) = kind else {
-        println!("{}: /: cannot tell the kind from the keys (expected surface, centerlines, image or mesh keys); pass --kind", a.file.display());
+        print_stdout(&format!(
+            "{}: /: cannot tell the kind from the keys (expected surface, centerlines, image or mesh keys); pass --kind\n",
+            a.file.display()
+        ))?;
         return Ok(ExitCode::from(1));
     };
     match validate_tree(&tree, kind) {
         Ok(()) => {
-            println!("{}: valid {kind}", a.file.display());
+            print_stdout(&format!("{}: valid {kind}\n", a.file.display()))?;
             Ok(ExitCode::SUCCESS)
         }
         Err(arraydict::ArrayDictError::Invalid { problems, .. }) => {
-            for p in problems {
-                println!("{}: {p}", a.file.display());
-            }
+            let lines: String = problems.iter().map(|p| format!("{}: {p}\n", a.file.display())).collect();
+            print_stdout(&lines)?;
             Ok(ExitCode::from(1))
         }
         Err(e) => Err(anyhow!("{}: {e}", a.file.display())),

@@ -8,7 +8,7 @@ use arraydict::{Dict, MemoryOrder, NdArray, Node};
 use serde_json::{json, Value};
 
 use crate::args::InspectArgs;
-use crate::commands::any_to_tree;
+use crate::commands::{any_to_tree, print_stdout};
 
 /// One line of the listing.
 struct Entry {
@@ -39,8 +39,16 @@ fn array_entry(path: String, a: &NdArray) -> Entry {
         "order": order_name(a),
     });
     if let Value::Object(m) = &mut json {
-        m.insert("min".into(), range.map_or(Value::Null, |r| json_number(r.0)));
-        m.insert("max".into(), range.map_or(Value::Null, |r| json_number(r.1)));
+        let number = |v: f64| {
+            // integers print as integers (exact below 2^53, which covers ids and dimensions)
+            if !a.dtype().is_float() && v.abs() < 9.007_199_254_740_992e15 {
+                Value::from(v as i64)
+            } else {
+                json_number(v)
+            }
+        };
+        m.insert("min".into(), range.map_or(Value::Null, |r| number(r.0)));
+        m.insert("max".into(), range.map_or(Value::Null, |r| number(r.1)));
     }
     let shape = a.shape().iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
     let shape = if a.ndim() == 1 { format!("({shape},)") } else { format!("({shape})") };
@@ -95,16 +103,19 @@ fn entries(tree: &Dict) -> Vec<Entry> {
 pub fn run(a: &InspectArgs) -> Result<ExitCode> {
     let (tree, kind) = any_to_tree(&a.file, &a.tree)?;
     let list = entries(&tree);
+    let mut text = String::new();
     if a.json {
         let arr: Vec<Value> = list.into_iter().map(|e| e.json).collect();
-        println!("{}", serde_json::to_string_pretty(&Value::Array(arr))?);
+        text = serde_json::to_string_pretty(&Value::Array(arr))?;
+        text.push('\n');
     } else {
         let kind = kind.map_or_else(|| "unknown kind".to_string(), |k| k.to_string());
-        println!("{} ({kind})", a.file.display());
+        let _ = writeln!(text, "{} ({kind})", a.file.display());
         for e in list {
             let depth = e.path.matches('/').count().saturating_sub(1);
-            println!("{}{}", "  ".repeat(depth), e.text);
+            let _ = writeln!(text, "{}{}", "  ".repeat(depth), e.text);
         }
     }
+    print_stdout(&text)?;
     Ok(ExitCode::SUCCESS)
 }

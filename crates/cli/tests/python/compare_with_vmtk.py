@@ -72,7 +72,7 @@ def compare(ours, ref, path, ordered):
         ours, ref = as_mapping(ours), as_mapping(ref)
         ok = [k for k in ours if not (path == "" and k in EXTENSIONS)]
         rk = list(ref)
-        if ordered and not isinstance(ref, dict.__class__) and ok != rk:
+        if ordered and ok != rk:
             raise SystemExit(f"{path}/: keys {ok}, expected {rk}")
         if sorted(ok) != sorted(rk):
             raise SystemExit(f"{path}/: keys {sorted(ok)}, expected {sorted(rk)}")

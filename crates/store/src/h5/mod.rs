@@ -62,7 +62,8 @@ pub(crate) fn write_file(
         }
     };
     let file = hdf5::File::with_options()
-        .with_fcpl(|p| p.link_creation_order(LinkCreationOrder::Indexed))
+        // No object timestamps (HDF5's default records them): same tree, same bytes, any day.
+        .with_fcpl(|p| p.link_creation_order(LinkCreationOrder::Indexed).obj_track_times(false))
         // The target is a fresh temporary file only we know, so HDF5's flock protects nothing;
         // and HDF5 opens without O_CLOEXEC, so a child process spawned meanwhile would inherit
         // the lock and keep the renamed file locked against readers.
@@ -92,7 +93,7 @@ impl Writer<'_> {
     fn new_group(&self, parent: &Group, name: &str, key: &str) -> Result<Group, StoreError> {
         parent
             .create_group_builder()
-            .with_gcpl(|p| p.link_creation_order(LinkCreationOrder::Indexed))
+            .with_gcpl(|p| p.link_creation_order(LinkCreationOrder::Indexed).obj_track_times(false))
             .create(name)
             .map_err(self.hdf5_err(key))
     }
@@ -163,6 +164,7 @@ impl Writer<'_> {
             let ds = group
                 .new_dataset::<T>()
                 .shape(shape.to_vec())
+                .obj_track_times(false)
                 .create(name)
                 .map_err(&err)?;
             if !values.is_empty() {
@@ -175,6 +177,7 @@ impl Writer<'_> {
         let ds = group
             .new_dataset::<T>()
             .shape(shape.to_vec())
+            .obj_track_times(false)
             .chunk(chunk.clone())
             .deflate(level)
             .create(name)
@@ -195,7 +198,7 @@ impl Writer<'_> {
                     |deflater, i| {
                         let origin = grid.origin(i);
                         let raw = grid.gather(bytes, elem, &origin);
-                        (origin, deflater.zlib(&raw))
+                        deflater.zlib(&raw).map(|c| (origin, c))
                     },
                 )
                 .collect::<Result<_, String>>()

@@ -1,11 +1,11 @@
 //! Bulk conversion of file bytes into typed arrays.
 //!
-//! Copying into a freshly allocated buffer costs mostly page faults, not the copy itself, so big
-//! arrays are copied (and byte-swapped, and widened) in parallel chunks: the faults then run on
-//! every core at once.
+//! Filling a freshly mapped buffer costs mostly page faults, not the copy itself, so big arrays are
+//! filled in parallel chunks: the faults then run on every core at once. Arrays are built in one
+//! pass (no zero fill first), which matters once the allocator recycles memory.
 
 use rayon::prelude::*;
-use vtk_model::{ArrayData, DType};
+use vtk_model::{ArrayData, DType, Element};
 
 /// Bytes per parallel chunk: a multiple of every element size and of the 2 MiB a page-table lock
 /// covers, so threads do not contend on one lock.
@@ -40,27 +40,62 @@ pub(crate) fn bytes_to_array(dtype: DType, bytes: &[u8], big_endian: bool) -> Re
     if rem != 0 {
         return Err(rem);
     }
-    // `zeros` gets pages the allocator already knows are zero, so it costs no pass of its own.
-    let mut out = ArrayData::zeros(dtype, bytes.len() / dtype.size());
-    par_copy(out.as_bytes_mut(), bytes);
     if big_endian != cfg!(target_endian = "big") {
+        let mut out = ArrayData::zeros(dtype, bytes.len() / dtype.size());
+        par_copy(out.as_bytes_mut(), bytes);
         par_swap(out.as_bytes_mut(), dtype.size());
+        return Ok(out);
     }
-    Ok(out)
+    Ok(match dtype {
+        DType::I8 => collect_native::<i8>(bytes),
+        DType::U8 => collect_native::<u8>(bytes),
+        DType::I16 => collect_native::<i16>(bytes),
+        DType::U16 => collect_native::<u16>(bytes),
+        DType::I32 => collect_native::<i32>(bytes),
+        DType::U32 => collect_native::<u32>(bytes),
+        DType::I64 => collect_native::<i64>(bytes),
+        DType::U64 => collect_native::<u64>(bytes),
+        DType::F32 => collect_native::<f32>(bytes),
+        DType::F64 => collect_native::<f64>(bytes),
+    })
+}
+
+/// Reads native-order elements from unaligned `bytes` straight into a new vector: one pass, where
+/// a zero-filled buffer plus a copy would be two once the allocator recycles memory.
+fn collect_native<T: Element>(bytes: &[u8]) -> ArrayData {
+    let size = std::mem::size_of::<T>();
+    let v: Vec<T> = if bytes.len() < 2 * CHUNK {
+        // Through a small aligned buffer that stays in cache: two `memcpy`s beat an element loop.
+        const STAGE: usize = 32 << 10;
+        let mut v = Vec::with_capacity(bytes.len() / size);
+        let mut stage = vec![T::zeroed(); STAGE / size];
+        for src in bytes.chunks(STAGE) {
+            let t = &mut stage[..src.len() / size];
+            bytemuck::cast_slice_mut::<T, u8>(t).copy_from_slice(src);
+            v.extend_from_slice(t);
+        }
+        v
+    } else {
+        let mut v = Vec::new();
+        bytes
+            .par_chunks_exact(size)
+            .with_min_len(CHUNK / size)
+            .map(bytemuck::pod_read_unaligned::<T>)
+            .collect_into_vec(&mut v);
+        v
+    };
+    T::wrap(v)
 }
 
 /// Widens 32-bit ids to 64 bits, behind `lead` zeros (1 turns VTK XML end offsets into the
 /// model's offsets without a second copy).
 pub(crate) fn widen_ids(v: &[i32], lead: usize) -> Vec<i64> {
-    const IDS: usize = CHUNK / 8;
-    let mut out = vec![0i64; lead + v.len()];
-    let dst = &mut out[lead..];
-    if v.len() < 2 * IDS {
-        dst.iter_mut().zip(v).for_each(|(d, &s)| *d = i64::from(s));
+    let mut out = Vec::with_capacity(lead.saturating_add(v.len()));
+    out.resize(lead, 0);
+    if v.len() < 2 * CHUNK / 8 {
+        out.extend(v.iter().map(|&s| i64::from(s)));
     } else {
-        dst.par_chunks_mut(IDS)
-            .zip(v.par_chunks(IDS))
-            .for_each(|(d, s)| d.iter_mut().zip(s).for_each(|(d, &s)| *d = i64::from(s)));
+        out.par_extend(v.par_iter().with_min_len(CHUNK / 8).map(|&s| i64::from(s)));
     }
     out
 }

@@ -6,19 +6,19 @@ use std::io::Write;
 
 use std::cell::RefCell;
 
-use libdeflater::{CompressionLvl, Compressor, DecompressionError, Decompressor};
+use libdeflater::{CompressionLvl, Compressor as Deflater, DecompressionError, Decompressor as Inflater};
 
 use super::XmlCompression;
 
 thread_local! {
     // libdeflate's (de)compressor state is tens of KiB to set up, so each thread keeps one.
-    static INFLATER: RefCell<Decompressor> = RefCell::new(Decompressor::new());
-    static DEFLATER: RefCell<Option<(i32, Compressor)>> = const { RefCell::new(None) };
+    static INFLATER: RefCell<Inflater> = RefCell::new(Inflater::new());
+    static DEFLATER: RefCell<Option<(i32, Deflater)>> = const { RefCell::new(None) };
 }
 
 /// A compressor as named by the `compressor` attribute.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum BlockCodec {
+pub(crate) enum Compressor {
     Zlib,
     Lz4,
     Lzma,
@@ -122,7 +122,7 @@ pub(crate) fn compress(c: XmlCompression, input: &[u8]) -> Vec<u8> {
                 _ => {
                     // 0..=9 are all valid libdeflate levels (it goes up to 12).
                     let lvl = CompressionLvl::new(level).unwrap_or_default();
-                    &mut slot.insert((level, Compressor::new(lvl))).1
+                    &mut slot.insert((level, Deflater::new(lvl))).1
                 }
             };
             let mut out = vec![0u8; deflater.zlib_compress_bound(input.len())];

@@ -41,7 +41,7 @@ impl Ctx<'_> {
         FormatError::Malformed { path: self.path.to_path_buf(), offset, element: element.map(str::to_owned), detail }
     }
 
-    fn too_large(&self, offset: u64, what: &str, declared: u64, available: u64) -> FormatError {
+    pub(crate) fn too_large(&self, offset: u64, what: &str, declared: u64, available: u64) -> FormatError {
         FormatError::TooLarge {
             path: self.path.to_path_buf(),
             offset: Some(offset),
@@ -52,7 +52,7 @@ impl Ctx<'_> {
         }
     }
 
-    fn header_size(&self) -> usize {
+    pub(crate) fn header_size(&self) -> usize {
         if self.header64 {
             8
         } else {
@@ -60,7 +60,7 @@ impl Ctx<'_> {
         }
     }
 
-    fn header_value(&self, bytes: &[u8], index: usize) -> u64 {
+    pub(crate) fn header_value(&self, bytes: &[u8], index: usize) -> u64 {
         let h = self.header_size();
         let mut b = [0u8; 8];
         let src = &bytes[index * h..(index + 1) * h];
@@ -137,12 +137,18 @@ pub(crate) fn read_data_array(
             let app = ctx.appended.ok_or_else(|| bad("format=\"appended\" but the file has no <AppendedData>".into()))?;
             let off = el.attr("offset").ok_or_else(|| bad("appended array without offset attribute".into()))?;
             let off: u64 = off.trim().parse().map_err(|_| bad(format!("offset=\"{off}\" is not an integer")))?;
-            let start = usize::try_from(off).ok().filter(|&o| o <= app.data.len()).ok_or_else(|| {
-                bad(format!("offset {off} is beyond the appended data ({} bytes)", app.data.len()))
-            })?;
-            let rest = &app.data[start..];
-            let src = if app.raw { Source::Raw(rest) } else { Source::Base64(Cow::Borrowed(rest)) };
-            decode_binary(ctx, src, dtype, app.file_offset + off, label, expected)?
+            if off > app.len {
+                return Err(bad(format!("offset {off} is beyond the appended data ({} bytes)", app.len)));
+            }
+            let at = app.file_offset + off;
+            if let Some(file) = app.file {
+                let range = super::file::FileRange { file, start: at, len: app.len - off };
+                super::file::decode_raw(ctx, &range, dtype, label, expected)?
+            } else {
+                let rest = app.data.get(off as usize..).unwrap_or_default();
+                let src = if app.raw { Source::Raw(rest) } else { Source::Base64(Cow::Borrowed(rest)) };
+                decode_binary(ctx, src, dtype, at, label, expected)?
+            }
         }
         other => return Err(bad(format!("format=\"{other}\", expected ascii, binary or appended"))),
     };
@@ -305,7 +311,7 @@ fn decode_binary(
 
 /// Length of the compression header `[nblocks, blocksize, lastblocksize, sizes...]` from its first
 /// three values in `head`; `available` bounds it for raw data.
-fn compression_header_len(ctx: &Ctx<'_>, head: &[u8], offset: u64, label: &str, available: usize) -> Result<usize, FormatError> {
+pub(crate) fn compression_header_len(ctx: &Ctx<'_>, head: &[u8], offset: u64, label: &str, available: usize) -> Result<usize, FormatError> {
     let h = ctx.header_size();
     if head.len() < 3 * h {
         return Err(ctx.too_large(offset, &format!("{label}: compression header"), 3 * h as u64, head.len() as u64));
@@ -320,7 +326,7 @@ fn compression_header_len(ctx: &Ctx<'_>, head: &[u8], offset: u64, label: &str, 
 }
 
 #[allow(clippy::too_many_arguments)]
-fn decompress_blocks(
+pub(crate) fn decompress_blocks(
     ctx: &Ctx<'_>,
     c: Compressor,
     header: &[u8],

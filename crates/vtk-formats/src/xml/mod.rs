@@ -17,6 +17,7 @@
 mod bulk;
 mod codec;
 mod decode;
+mod file;
 mod merge;
 mod reader;
 mod tree;
@@ -91,8 +92,13 @@ impl Default for XmlWriteOptions {
 
 /// Reads a `.vtp`, `.vtu` or `.vti` file.
 pub fn read_file(path: &Path, opts: &ReadOptions) -> Result<DataSet, FormatError> {
-    let bytes = std::fs::read(path).map_err(|source| FormatError::Io { path: path.to_path_buf(), source })?;
-    read_bytes(&bytes, path, opts)
+    let io = |source| FormatError::Io { path: path.to_path_buf(), source };
+    let f = std::fs::File::open(path).map_err(io)?;
+    let len = f.metadata().map_err(io)?.len();
+    match file::read_head(&f, len).map_err(io)? {
+        file::Head::Whole(bytes) => read_bytes(&bytes, path, opts),
+        file::Head::Partial { head, appended_end } => reader::read_document_file(&head, &f, appended_end, path, opts),
+    }
 }
 
 /// Reads VTK XML held in memory; `path` is used only in error messages.

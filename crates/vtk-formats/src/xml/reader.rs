@@ -16,8 +16,33 @@ use crate::{FormatError, ReadOptions};
 
 /// Parses a whole file held in memory.
 pub(crate) fn read_document(bytes: &[u8], path: &Path, opts: &ReadOptions) -> Result<DataSet, FormatError> {
+    read_document_from(bytes, None, path, opts)
+}
+
+/// Parses `head`, the start of `file` up to its raw appended data, which ends at byte
+/// `appended_end`; the arrays are read from the file.
+pub(crate) fn read_document_file(
+    head: &[u8],
+    file: &std::fs::File,
+    appended_end: u64,
+    path: &Path,
+    opts: &ReadOptions,
+) -> Result<DataSet, FormatError> {
+    read_document_from(head, Some((file, appended_end)), path, opts)
+}
+
+fn read_document_from(
+    bytes: &[u8],
+    file: Option<(&std::fs::File, u64)>,
+    path: &Path,
+    opts: &ReadOptions,
+) -> Result<DataSet, FormatError> {
     let pre = Ctx { path, max_alloc: opts.max_alloc, header64: false, big_endian: false, compressor: None, appended: None };
-    let doc = tree::parse(&pre, bytes)?;
+    let mut doc = tree::parse(&pre, bytes)?;
+    if let (Some((file, end)), Some(app)) = (file, doc.appended.as_mut()) {
+        app.file = Some(file);
+        app.len = end.saturating_sub(app.file_offset);
+    }
     let root = &doc.root;
     let bad_root = |detail: String| pre.malformed(Some(root.offset), Some("VTKFile"), detail);
     let big_endian = match root.attr("byte_order").unwrap_or("LittleEndian") {

@@ -47,8 +47,14 @@ impl<'a> Element<'a> {
 pub(crate) struct Appended<'a> {
     /// `encoding="raw"` (otherwise base64).
     pub raw: bool,
-    /// The bytes after the `_` marker up to the closing tag (or the end of a truncated file).
+    /// The bytes after the `_` marker up to the closing tag (or the end of a truncated file); empty
+    /// when they are read from `file` instead.
     pub data: &'a [u8],
+    /// Raw data left in the file (only the XML head was read): it spans `len` bytes from
+    /// `file_offset`, and each array is read straight into its buffer.
+    pub file: Option<&'a std::fs::File>,
+    /// Length of the appended data.
+    pub len: u64,
     /// File offset of `data[0]`, for messages.
     pub file_offset: u64,
 }
@@ -196,7 +202,7 @@ pub(crate) fn parse<'a>(ctx: &Ctx<'_>, bytes: &'a [u8]) -> Result<Document<'a>, 
             } else {
                 body.iter().position(|&b| b == b'<').unwrap_or(body.len())
             };
-            Some(Appended { raw, data: &body[..end], file_offset: start as u64 })
+            Some(Appended { raw, data: &body[..end], file: None, len: end as u64, file_offset: start as u64 })
         }
     };
     Ok(Document { root, appended })

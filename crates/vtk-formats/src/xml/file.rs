@@ -1,0 +1,182 @@
+//! Reading files with raw appended data without loading them whole: only the XML head is read into
+//! memory, then every array is read from the file straight into its own buffer. That saves a copy
+//! of the whole file and, above all, the page faults of a second file-sized buffer.
+
+use std::fs::File;
+use std::io;
+
+use rayon::prelude::*;
+use vtk_model::{ArrayData, DType};
+
+use super::decode::{compression_header_len, decompress_blocks, Ctx};
+use crate::FormatError;
+
+/// Files smaller than this are read whole: the saving would not pay for the extra reads.
+const SMALL_FILE: u64 = 1 << 20;
+/// How much of the file's start to search for `<AppendedData`; a longer XML head (thousands of
+/// arrays or pieces) falls back to reading the whole file.
+const HEAD: u64 = 1 << 20;
+/// The closing tag is searched for in this many bytes at the end of the file.
+const TAIL: u64 = 4 << 10;
+/// Bytes per parallel read.
+const CHUNK: usize = 4 << 20;
+
+/// The start of a file, or all of it.
+pub(crate) enum Head {
+    /// The whole file (small, no raw appended data, or an unusual layout).
+    Whole(Vec<u8>),
+    /// The bytes up to and including the `_` that starts raw appended data, which ends at byte
+    /// `appended_end` of the file.
+    Partial { head: Vec<u8>, appended_end: u64 },
+}
+
+/// Reads exactly `buf.len()` bytes at `offset`, without moving a shared cursor (so threads can
+/// read one file at once).
+fn read_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
+    }
+    #[cfg(windows)]
+    {
+        let (mut buf, mut offset) = (buf, offset);
+        while !buf.is_empty() {
+            match std::os::windows::fs::FileExt::seek_read(file, buf, offset) {
+                Ok(0) => return Err(io::ErrorKind::UnexpectedEof.into()),
+                Ok(n) => {
+                    buf = &mut buf[n..];
+                    offset += n as u64;
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+    #[cfg(not(any(unix, windows)))]
+    {
+        let _ = (file, buf, offset);
+        Err(io::ErrorKind::Unsupported.into())
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Reads the head of a file of `len` bytes when it has raw appended data, else the whole file.
+pub(crate) fn read_head(file: &File, len: u64) -> io::Result<Head> {
+    let whole = |mut bytes: Vec<u8>| -> io::Result<Head> {
+        let have = bytes.len();
+        let rest = usize::try_from(len).map_err(|_| io::Error::from(io::ErrorKind::OutOfMemory))? - have;
+        bytes.reserve_exact(rest);
+        bytes.resize(have + rest, 0);
+        read_at(file, &mut bytes[have..], have as u64)?;
+        Ok(Head::Whole(bytes))
+    };
+    if len < SMALL_FILE || !cfg!(any(unix, windows)) {
+        return whole(Vec::new());
+    }
+    let mut head = vec![0u8; HEAD.min(len) as usize];
+    read_at(file, &mut head, 0)?;
+    let marker = find(&head, b"<AppendedData").and_then(|t| {
+        let gt = t + head[t..].iter().position(|&b| b == b'>')?;
+        let tag = &head[t..gt];
+        let raw = find(tag, b"base64").is_none();
+        let u = gt + 1 + head[gt + 1..].iter().position(|b| !b.is_ascii_whitespace())?;
+        (raw && head[u] == b'_').then_some(u + 1)
+    });
+    let Some(data_start) = marker else { return whole(head) };
+    let tail_len = TAIL.min(len - data_start as u64);
+    let mut tail = vec![0u8; tail_len as usize];
+    read_at(file, &mut tail, len - tail_len)?;
+    let close = b"</AppendedData>";
+    let Some(at) = tail.windows(close.len()).rposition(|w| w == close) else { return whole(head) };
+    head.truncate(data_start);
+    Ok(Head::Partial { head, appended_end: len - tail_len + at as u64 })
+}
+
+/// A span of raw appended data in a file: one array's header and data, and what follows.
+pub(crate) struct FileRange<'a> {
+    pub file: &'a File,
+    /// File offset of the array's size header.
+    pub start: u64,
+    /// Bytes from `start` to the end of the appended data.
+    pub len: u64,
+}
+
+impl FileRange<'_> {
+    fn read(&self, ctx: &Ctx<'_>, buf: &mut [u8], at: u64) -> Result<(), FormatError> {
+        let io = |source| FormatError::Io { path: ctx.path.to_path_buf(), source };
+        if buf.len() < 2 * CHUNK {
+            return read_at(self.file, buf, self.start + at).map_err(io);
+        }
+        buf.par_chunks_mut(CHUNK)
+            .enumerate()
+            .try_for_each(|(i, c)| read_at(self.file, c, self.start + at + (i * CHUNK) as u64))
+            .map_err(io)
+    }
+}
+
+/// Decodes one raw appended array (compressed or not) read from the file; the same checks as for
+/// data in memory, against the bytes the file holds.
+pub(crate) fn decode_raw(
+    ctx: &Ctx<'_>,
+    range: &FileRange<'_>,
+    dtype: DType,
+    label: &str,
+    expected: Option<u64>,
+) -> Result<ArrayData, FormatError> {
+    let offset = range.start;
+    let h = ctx.header_size() as u64;
+    let bad = |detail: String| ctx.malformed(Some(offset), Some(label), detail);
+    let short = |what: &str, declared: u64, available: u64| ctx.too_large(offset, &format!("{label}: {what}"), declared, available);
+    let check_expected = |bytes: u64| -> Result<(), FormatError> {
+        if let Some(n) = expected {
+            let want = n.saturating_mul(dtype.size() as u64);
+            if bytes != want {
+                return Err(bad(format!("header declares {bytes} bytes, expected {want} ({n} values of {})", dtype.vtk_name())));
+            }
+        }
+        if bytes > ctx.max_alloc {
+            return Err(short("data", bytes, ctx.max_alloc));
+        }
+        Ok(())
+    };
+    let Some(c) = ctx.compressor else {
+        if range.len < h {
+            return Err(short("size header", h, range.len));
+        }
+        let mut hb = [0u8; 8];
+        range.read(ctx, &mut hb[..h as usize], 0)?;
+        let size = ctx.header_value(&hb, 0);
+        let avail = range.len - h;
+        if size > avail {
+            return Err(short("uncompressed data", size, avail));
+        }
+        check_expected(size)?;
+        let rem = size % dtype.size() as u64;
+        if rem != 0 {
+            return Err(bad(format!("{size} bytes are not a whole number of {} values ({rem} left over)", dtype.vtk_name())));
+        }
+        // A fresh zeroed buffer costs no pass of its own, and the file is read straight into it.
+        let mut out = ArrayData::zeros(dtype, (size / dtype.size() as u64) as usize);
+        range.read(ctx, out.as_bytes_mut(), h)?;
+        if ctx.big_endian != cfg!(target_endian = "big") {
+            super::bulk::par_swap(out.as_bytes_mut(), dtype.size());
+        }
+        return Ok(out);
+    };
+    let mut head = vec![0u8; range.len.min(3 * h) as usize];
+    range.read(ctx, &mut head, 0)?;
+    let available = usize::try_from(range.len).unwrap_or(usize::MAX);
+    let header_len = compression_header_len(ctx, &head, offset, label, available)?;
+    let mut header = vec![0u8; header_len];
+    range.read(ctx, &mut header, 0)?;
+    let compressed = (0..header_len / h as usize - 3).map(|i| ctx.header_value(&header, 3 + i)).fold(0u64, u64::saturating_add);
+    // Only the bytes the file holds are read; blocks that claim more fail in `decompress_blocks`.
+    let payload_len = compressed.min(range.len - header_len as u64);
+    let mut payload = vec![0u8; payload_len as usize];
+    range.read(ctx, &mut payload, header_len as u64)?;
+    decompress_blocks(ctx, c, &header, &payload, dtype, offset, label, &check_expected)
+}
