@@ -9,17 +9,36 @@
 use std::path::Path;
 
 use arbitrary::{Arbitrary, Unstructured};
-use arraydict::{from_arraydict, to_arraydict, validate, ArrayData, DType, Dict, Kind, MemoryOrder};
+use arraydict::{
+    from_arraydict, to_arraydict, validate, ArrayData, DType, Dict, Kind, MemoryOrder,
+};
 use arraydict::{NdArray, Node, ToArrayDictOptions};
 use libfuzzer_sys::fuzz_target;
 use vtk_formats::xml::{self, XmlCompression, XmlEncoding, XmlWriteOptions};
 
 /// Keys the four schemas use (SPEC section 4 and our extensions), so lookups hit.
 const KEYS: &[&str] = &[
-    "Points", "PointData", "CellData", "CellPointIds", "CellKindCounts", "Origin", "Spacing",
-    "Dimensions", "Direction", "ExtentStart", "Cells", "CellLocations", "CellTypes",
-    "CellTypesAsStrings", "PolyhedronFaces", "PolyhedronFaceLocations", "Scalars", "Normals",
-    "", "a/b", "MaximumInscribedSphereRadius",
+    "Points",
+    "PointData",
+    "CellData",
+    "CellPointIds",
+    "CellKindCounts",
+    "Origin",
+    "Spacing",
+    "Dimensions",
+    "Direction",
+    "ExtentStart",
+    "Cells",
+    "CellLocations",
+    "CellTypes",
+    "CellTypesAsStrings",
+    "PolyhedronFaces",
+    "PolyhedronFaceLocations",
+    "Scalars",
+    "Normals",
+    "",
+    "a/b",
+    "MaximumInscribedSphereRadius",
 ];
 
 #[derive(Debug)]
@@ -48,7 +67,11 @@ fn dict(u: &mut Unstructured<'_>, depth: usize) -> arbitrary::Result<Dict> {
             0 if depth < 3 => Node::Dict(dict(u, depth + 1)?),
             1 => {
                 let len = u.int_in_range(0..=4)?;
-                Node::List((0..len).map(|_| array(u)).collect::<arbitrary::Result<_>>()?)
+                Node::List(
+                    (0..len)
+                        .map(|_| array(u))
+                        .collect::<arbitrary::Result<_>>()?,
+                )
             }
             _ => Node::Array(array(u)?),
         };
@@ -110,9 +133,14 @@ fuzz_target!(|input: (Tree, u8)| {
     let kind = Kind::ALL[usize::from(pick) % Kind::ALL.len()];
     let _ = validate(&tree, kind);
     let _ = arraydict::detect_kind(&tree);
-    let Ok(ds) = from_arraydict(tree, kind) else { return };
+    let Ok(ds) = from_arraydict(tree, kind) else {
+        return;
+    };
     let back = to_arraydict(ds.clone(), kind, &ToArrayDictOptions::default());
-    assert!(back.is_ok(), "converted {kind} tree does not convert back: {back:?}");
+    assert!(
+        back.is_ok(),
+        "converted {kind} tree does not convert back: {back:?}"
+    );
     let mut bytes = Vec::new();
     let opts = XmlWriteOptions {
         encoding: XmlEncoding::AppendedRaw,
@@ -126,7 +154,11 @@ fuzz_target!(|input: (Tree, u8)| {
     };
     let path = format!("fuzz.{ext}");
     if xml::write_to(&mut bytes, &ds, &opts).is_ok() {
-        let again = xml::read_bytes(&bytes, Path::new(&path), &vtk_formats::ReadOptions::default());
+        let again = xml::read_bytes(
+            &bytes,
+            Path::new(&path),
+            &vtk_formats::ReadOptions::default(),
+        );
         assert!(again.is_ok(), "our own XML does not read back: {again:?}");
     }
 });

@@ -6,7 +6,11 @@ use std::path::{Path, PathBuf};
 /// HDF5). It lives in `/dev/shm` when there is one, so rewriting it per input stays cheap.
 pub fn scratch_file(ext: &str) -> PathBuf {
     let dir = Path::new("/dev/shm");
-    let dir = if dir.is_dir() { dir.to_path_buf() } else { std::env::temp_dir() };
+    let dir = if dir.is_dir() {
+        dir.to_path_buf()
+    } else {
+        std::env::temp_dir()
+    };
     dir.join(format!("arraydict-fuzz-{}.{ext}", std::process::id()))
 }
 

@@ -337,6 +337,10 @@ pub fn run(root: &Path, o: &Options) -> Result<bool, Failure> {
         ok &= row.failed.is_none();
         rows.push(row);
     }
+    // The reference's pickle of a tree exists only once its case ran, hence sized at the end.
+    for (case, row) in cases.iter().zip(&mut rows) {
+        row.array_bytes = fs::metadata(&case.array_bytes_of).map_or(0, |m| m.len());
+    }
     let report = render(&cases, &rows, o, &python, &timer);
     println!("{report}");
     fs::write(dir.join("report.md"), &report)?;
@@ -511,7 +515,6 @@ fn measure(case: &Case, o: &Options, timer: &Timer) -> Row {
             let _ = fs::remove_file(dst);
         }
     }
-    row.array_bytes = fs::metadata(&case.array_bytes_of).map_or(0, |m| m.len());
     if o.steady {
         let mut argv = case.reference.clone();
         argv.extend(["--repeat".to_owned(), "3".to_owned()]);

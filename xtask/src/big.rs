@@ -14,11 +14,16 @@ pub fn run(root: &Path) -> Result<bool, Failure> {
     let crates = root.join("crates");
     for entry in fs::read_dir(&crates).map_err(|e| Failure(format!("{}: {e}", crates.display())))? {
         let dir = entry.map_err(|e| Failure(e.to_string()))?.path();
-        let Ok(tests) = fs::read_dir(dir.join("tests")) else { continue };
+        let Ok(tests) = fs::read_dir(dir.join("tests")) else {
+            continue;
+        };
         let package = package_name(&dir.join("Cargo.toml"))?;
         for t in tests.flatten() {
             let name = t.file_name().to_string_lossy().into_owned();
-            if let Some(stem) = name.strip_prefix("big_").and_then(|n| n.strip_suffix(".rs")) {
+            if let Some(stem) = name
+                .strip_prefix("big_")
+                .and_then(|n| n.strip_suffix(".rs"))
+            {
                 suites.push((package.clone(), format!("big_{stem}")));
             }
         }
@@ -51,7 +56,10 @@ pub fn run(root: &Path) -> Result<bool, Failure> {
                 .map(str::to_owned),
         );
         if !out.status.success() {
-            lines.push(format!("BIG: {package} --test {test}: FAILED (exit {:?})", out.status.code()));
+            lines.push(format!(
+                "BIG: {package} --test {test}: FAILED (exit {:?})",
+                out.status.code()
+            ));
         }
     }
     println!("\nxtask big summary:");
@@ -63,17 +71,25 @@ pub fn run(root: &Path) -> Result<bool, Failure> {
 
 /// The `name` of a crate's `[package]` table.
 fn package_name(manifest: &Path) -> Result<String, Failure> {
-    let text = fs::read_to_string(manifest).map_err(|e| Failure(format!("{}: {e}", manifest.display())))?;
+    let text = fs::read_to_string(manifest)
+        .map_err(|e| Failure(format!("{}: {e}", manifest.display())))?;
     let mut in_package = false;
     for line in text.lines() {
         let line = line.trim();
         if line.starts_with('[') {
             in_package = line == "[package]";
         } else if in_package {
-            if let Some(v) = line.strip_prefix("name").map(str::trim_start).and_then(|r| r.strip_prefix('=')) {
+            if let Some(v) = line
+                .strip_prefix("name")
+                .map(str::trim_start)
+                .and_then(|r| r.strip_prefix('='))
+            {
                 return Ok(v.trim().trim_matches('"').to_owned());
             }
         }
     }
-    Err(Failure(format!("{}: no [package] name", manifest.display())))
+    Err(Failure(format!(
+        "{}: no [package] name",
+        manifest.display()
+    )))
 }

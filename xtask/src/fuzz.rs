@@ -53,7 +53,9 @@ impl Options {
                     let t = value("a target name")?;
                     if !TARGETS.iter().any(|(n, _)| *n == t) {
                         let names: Vec<_> = TARGETS.iter().map(|(n, _)| *n).collect();
-                        return Err(Failure(format!("unknown fuzz target {t:?}; targets: {names:?}")));
+                        return Err(Failure(format!(
+                            "unknown fuzz target {t:?}; targets: {names:?}"
+                        )));
                     }
                     targets.push(t);
                 }
@@ -81,9 +83,9 @@ struct Outcome {
 pub fn run(root: &Path, opts: &Options) -> Result<bool, Failure> {
     let fuzz_dir = root.join("fuzz");
     ensure_cargo_fuzz()?;
-    eprintln!("xtask: building fuzz targets (cargo fuzz build -O)");
+    eprintln!("xtask: building fuzz targets (cargo fuzz build -O -a)");
     let status = cargo_fuzz(&fuzz_dir)
-        .args(["build", "-O"])
+        .args(["build", "-O", "-a"])
         .status()
         .map_err(|e| Failure(format!("cannot run cargo fuzz: {e}")))?;
     if !status.success() {
@@ -96,16 +98,25 @@ pub fn run(root: &Path, opts: &Options) -> Result<bool, Failure> {
         }
         outcomes.push(run_target(root, &fuzz_dir, target, exts, opts.seconds)?);
     }
-    println!("\n{:<18} {:>12} {:>9} {:>9}  result", "target", "executions", "seconds", "exec/s");
+    println!(
+        "\n{:<18} {:>12} {:>9} {:>9}  result",
+        "target", "executions", "seconds", "exec/s"
+    );
     let mut ok = true;
     for o in &outcomes {
-        let execs = o.executions.map_or_else(|| "?".to_owned(), |n| n.to_string());
-        let rate = o
+        let execs = o
             .executions
-            .map_or_else(|| "?".to_owned(), |n| format!("{:.0}", n as f64 / o.seconds.max(1e-3)));
+            .map_or_else(|| "?".to_owned(), |n| n.to_string());
+        let rate = o.executions.map_or_else(
+            || "?".to_owned(),
+            |n| format!("{:.0}", n as f64 / o.seconds.max(1e-3)),
+        );
         let result = o.crash.clone().unwrap_or_else(|| "ok".to_owned());
         ok &= o.crash.is_none();
-        println!("{:<18} {execs:>12} {:>9.0} {rate:>9}  {result}", o.target, o.seconds);
+        println!(
+            "{:<18} {execs:>12} {:>9.0} {rate:>9}  {result}",
+            o.target, o.seconds
+        );
     }
     Ok(ok)
 }
@@ -127,11 +138,15 @@ fn run_target(
     }
     seed_from_fixtures(&root.join("fixtures"), exts, &seeds)?;
     let log_path = run_dir.join("fuzz.log");
-    let log = fs::File::create(&log_path).map_err(|e| Failure(format!("{}: {e}", log_path.display())))?;
-    eprintln!("xtask: fuzzing {target} for {seconds} s (log: {})", log_path.display());
+    let log =
+        fs::File::create(&log_path).map_err(|e| Failure(format!("{}: {e}", log_path.display())))?;
+    eprintln!(
+        "xtask: fuzzing {target} for {seconds} s (log: {})",
+        log_path.display()
+    );
     let started = Instant::now();
     let status = cargo_fuzz(fuzz_dir)
-        .args(["run", "-O", target])
+        .args(["run", "-O", "-a", target])
         .arg(&new_corpus)
         .arg(&committed)
         .arg(&seeds)
@@ -154,7 +169,10 @@ fn run_target(
         let artifact = text
             .lines()
             .rev()
-            .find_map(|l| l.split_once("Test unit written to ").map(|(_, p)| p.trim().to_owned()))
+            .find_map(|l| {
+                l.split_once("Test unit written to ")
+                    .map(|(_, p)| p.trim().to_owned())
+            })
             .unwrap_or_else(|| format!("see {}", log_path.display()));
         format!("CRASH: {artifact}")
     });
@@ -180,13 +198,17 @@ fn seed_from_fixtures(fixtures: &Path, exts: &[&str], seeds: &Path) -> Result<()
                 stack.push(path);
                 continue;
             }
-            let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+            let ext = path
+                .extension()
+                .and_then(|e| e.to_str())
+                .map(str::to_ascii_lowercase);
             if !ext.is_some_and(|e| exts.contains(&e.as_str())) {
                 continue;
             }
             let rel = path.strip_prefix(fixtures).unwrap_or(&path);
             let flat = rel.to_string_lossy().replace(['/', '\\'], "__");
-            fs::copy(&path, seeds.join(flat)).map_err(|e| Failure(format!("{}: {e}", path.display())))?;
+            fs::copy(&path, seeds.join(flat))
+                .map_err(|e| Failure(format!("{}: {e}", path.display())))?;
         }
     }
     Ok(())
@@ -195,7 +217,9 @@ fn seed_from_fixtures(fixtures: &Path, exts: &[&str], seeds: &Path) -> Result<()
 /// `cargo fuzz` in `fuzz_dir` with the nightly-features switch the stable toolchain needs.
 fn cargo_fuzz(fuzz_dir: &Path) -> Command {
     let mut c = Command::new(cargo());
-    c.arg("fuzz").current_dir(fuzz_dir).env("RUSTC_BOOTSTRAP", "1");
+    c.arg("fuzz")
+        .current_dir(fuzz_dir)
+        .env("RUSTC_BOOTSTRAP", "1");
     // The fuzz crate has its own workspace and target dir; an inherited one would mix sanitizer
     // builds into the main workspace's.
     c.env_remove("CARGO_TARGET_DIR");

@@ -11,7 +11,10 @@ const THREADS: [&str; 3] = ["1", "2", "7"];
 
 fn fixture(rel: &str) -> PathBuf {
     let p = workspace().join("fixtures").join(rel);
-    assert!(p.exists(), "fixture {rel} missing (run `cargo xtask fixtures`)");
+    assert!(
+        p.exists(),
+        "fixture {rel} missing (run `cargo xtask fixtures`)"
+    );
     p
 }
 
@@ -20,9 +23,20 @@ fn fixture(rel: &str) -> PathBuf {
 fn outputs(cmd: &str, input: &Path, name: &str, extra: &[&str]) -> Vec<(String, Vec<u8>)> {
     let dir = tempfile::tempdir().unwrap();
     let mut runs = Vec::new();
-    for (i, t) in THREADS.iter().chain(std::iter::once(&THREADS[0])).enumerate() {
+    for (i, t) in THREADS
+        .iter()
+        .chain(std::iter::once(&THREADS[0]))
+        .enumerate()
+    {
         let out = dir.path().join(format!("{i}-{name}"));
-        let mut args = vec!["--threads", t, cmd, input.to_str().unwrap(), "-o", out.to_str().unwrap()];
+        let mut args = vec![
+            "--threads",
+            t,
+            cmd,
+            input.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ];
         args.extend_from_slice(extra);
         let r = arraydict(&args);
         assert_eq!(r.code, 0, "{args:?}: {r:?}");
@@ -71,7 +85,12 @@ fn from_numpy_is_byte_identical_across_runs_and_threads() {
     let dir = tempfile::tempdir().unwrap();
     let tree = dir.path().join("surface.hdf5");
     let src = fixture("surface/surface.appended-raw.zlib.h64.id64.vtp");
-    let r = arraydict(&["to-numpy", src.to_str().unwrap(), "-o", tree.to_str().unwrap()]);
+    let r = arraydict(&[
+        "to-numpy",
+        src.to_str().unwrap(),
+        "-o",
+        tree.to_str().unwrap(),
+    ]);
     assert_eq!(r.code, 0, "{r:?}");
     for name in ["out.vtp", "out.vtk", "out.stl"] {
         let runs = outputs("from-numpy", &tree, name, &[]);
@@ -80,7 +99,12 @@ fn from_numpy_is_byte_identical_across_runs_and_threads() {
     let image = dir.path().join("image.pickle");
     // MetaImage holds exactly one point array, so the image comes from a MetaImage fixture.
     let src = fixture("metaimage/float32.sitk-zlib.mha");
-    let r = arraydict(&["to-numpy", src.to_str().unwrap(), "-o", image.to_str().unwrap()]);
+    let r = arraydict(&[
+        "to-numpy",
+        src.to_str().unwrap(),
+        "-o",
+        image.to_str().unwrap(),
+    ]);
     assert_eq!(r.code, 0, "{r:?}");
     for name in ["out.vti", "out.mha"] {
         let runs = outputs("from-numpy", &image, name, &[]);
@@ -101,13 +125,23 @@ fn outputs_do_not_depend_on_the_time_of_writing() {
         let mut bytes = Vec::new();
         for ext in ["hdf5", "pickle", "msgpack"] {
             let out = dir.path().join(format!("{i}.{ext}"));
-            let r = arraydict(&["to-numpy", input.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+            let r = arraydict(&[
+                "to-numpy",
+                input.to_str().unwrap(),
+                "-o",
+                out.to_str().unwrap(),
+            ]);
             assert_eq!(r.code, 0, "{r:?}");
             bytes.push(std::fs::read(&out).unwrap());
         }
         let vtp = dir.path().join(format!("{i}.vtp"));
         let tree = dir.path().join("0.hdf5");
-        let r = arraydict(&["from-numpy", tree.to_str().unwrap(), "-o", vtp.to_str().unwrap()]);
+        let r = arraydict(&[
+            "from-numpy",
+            tree.to_str().unwrap(),
+            "-o",
+            vtp.to_str().unwrap(),
+        ]);
         assert_eq!(r.code, 0, "{r:?}");
         bytes.push(std::fs::read(&vtp).unwrap());
         runs.push((format!("run {i}"), bytes.concat()));

@@ -23,13 +23,19 @@ struct Case {
 
 fn corpus() -> (PathBuf, Vec<Case>) {
     let dir = workspace().join("tests/hostile");
-    let text = std::fs::read_to_string(dir.join("manifest.tsv")).expect("tests/hostile/manifest.tsv");
+    let text =
+        std::fs::read_to_string(dir.join("manifest.tsv")).expect("tests/hostile/manifest.tsv");
     let cases = text
         .lines()
         .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
         .map(|l| {
-            let (file, expected) = l.split_once('\t').unwrap_or_else(|| panic!("manifest line without a tab: {l:?}"));
-            Case { file: file.to_owned(), expected: expected.trim().to_owned() }
+            let (file, expected) = l
+                .split_once('\t')
+                .unwrap_or_else(|| panic!("manifest line without a tab: {l:?}"));
+            Case {
+                file: file.to_owned(),
+                expected: expected.trim().to_owned(),
+            }
         })
         .collect();
     (dir.join("cases"), cases)
@@ -65,7 +71,12 @@ fn run_bounded(args: &[&std::ffi::OsStr], cwd: &Path) -> Option<(i32, String)> {
 fn listing(dir: &Path) -> BTreeSet<String> {
     std::fs::read_dir(dir)
         .expect("list scratch dir")
-        .map(|e| e.expect("dir entry").file_name().to_string_lossy().into_owned())
+        .map(|e| {
+            e.expect("dir entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
         .collect()
 }
 
@@ -75,12 +86,27 @@ fn check(cases_dir: &Path, case: &Case) -> Option<String> {
     let input = scratch.path().join(&case.file);
     std::fs::copy(cases_dir.join(&case.file), &input).expect("copy case");
     let before = std::fs::read(&input).expect("read case");
-    let ext = Path::new(&case.file).extension().and_then(|e| e.to_str()).unwrap_or("");
-    let (cmd, out) = if VTK_EXTS.contains(&ext) { ("to-numpy", "out.pickle") } else { ("from-numpy", "out.vtp") };
+    let ext = Path::new(&case.file)
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("");
+    let (cmd, out) = if VTK_EXTS.contains(&ext) {
+        ("to-numpy", "out.pickle")
+    } else {
+        ("from-numpy", "out.vtp")
+    };
     let out_path = scratch.path().join(out);
-    let args = [cmd.as_ref(), input.as_os_str(), "-o".as_ref(), out_path.as_os_str()];
+    let args = [
+        cmd.as_ref(),
+        input.as_os_str(),
+        "-o".as_ref(),
+        out_path.as_os_str(),
+    ];
     let Some((code, stderr)) = run_bounded(&args, scratch.path()) else {
-        return Some(format!("{}: no answer within {TIMEOUT:?} (hang)", case.file));
+        return Some(format!(
+            "{}: no answer within {TIMEOUT:?} (hang)",
+            case.file
+        ));
     };
     let mut problems = Vec::new();
     if code != 1 {
@@ -92,17 +118,30 @@ fn check(cases_dir: &Path, case: &Case) -> Option<String> {
     if !stderr.contains(&case.file) {
         problems.push("message does not name the file".to_owned());
     }
-    if !stderr.to_lowercase().contains(&case.expected.to_lowercase()) {
+    if !stderr
+        .to_lowercase()
+        .contains(&case.expected.to_lowercase())
+    {
         problems.push(format!("message lacks {:?}", case.expected));
     }
-    let left: Vec<_> = listing(scratch.path()).into_iter().filter(|n| *n != case.file).collect();
+    let left: Vec<_> = listing(scratch.path())
+        .into_iter()
+        .filter(|n| *n != case.file)
+        .collect();
     if !left.is_empty() {
         problems.push(format!("left behind {left:?}"));
     }
     if std::fs::read(&input).ok().as_deref() != Some(before.as_slice()) {
         problems.push("input was modified".to_owned());
     }
-    (!problems.is_empty()).then(|| format!("{}: {} -- stderr: {}", case.file, problems.join("; "), stderr.trim()))
+    (!problems.is_empty()).then(|| {
+        format!(
+            "{}: {} -- stderr: {}",
+            case.file,
+            problems.join("; "),
+            stderr.trim()
+        )
+    })
 }
 
 #[test]
@@ -110,7 +149,13 @@ fn every_hostile_case_is_a_clean_exit_1_naming_file_and_problem() {
     let (cases_dir, cases) = corpus();
     assert!(cases.len() >= 50, "corpus has only {} cases", cases.len());
     let failures: Vec<String> = cases.iter().filter_map(|c| check(&cases_dir, c)).collect();
-    assert!(failures.is_empty(), "{} of {} hostile cases failed:\n{}", failures.len(), cases.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} hostile cases failed:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -121,5 +166,8 @@ fn manifest_and_case_files_match() {
     let on_disk = listing(&cases_dir);
     let unlisted: Vec<_> = on_disk.difference(&listed).collect();
     let missing: Vec<_> = listed.difference(&on_disk).collect();
-    assert!(unlisted.is_empty() && missing.is_empty(), "not in manifest: {unlisted:?}; missing files: {missing:?}");
+    assert!(
+        unlisted.is_empty() && missing.is_empty(),
+        "not in manifest: {unlisted:?}; missing files: {missing:?}"
+    );
 }

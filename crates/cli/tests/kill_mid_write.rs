@@ -17,7 +17,11 @@ use common::{arraydict, workspace};
 fn big_surface(dir: &Path, n: usize) -> PathBuf {
     let path = dir.join("big.vtk");
     let mut f = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
-    write!(f, "# vtk DataFile Version 4.2\nbig\nBINARY\nDATASET POLYDATA\nPOINTS {n} float\n").unwrap();
+    write!(
+        f,
+        "# vtk DataFile Version 4.2\nbig\nBINARY\nDATASET POLYDATA\nPOINTS {n} float\n"
+    )
+    .unwrap();
     for i in 0..n {
         let x = i as f32;
         for v in [x, (x * 0.37).sin(), (x * 0.11).cos()] {
@@ -65,24 +69,61 @@ fn kill_when_writing(args: &[&str], out_dir: &Path) -> bool {
         if child.try_wait().unwrap().is_some() {
             return false;
         }
-        assert!(start.elapsed() < Duration::from_secs(300), "writer neither wrote nor finished");
+        assert!(
+            start.elapsed() < Duration::from_secs(300),
+            "writer neither wrote nor finished"
+        );
         std::thread::sleep(Duration::from_millis(1));
     }
 }
 
 fn scenario(cmd: &str, small_input: &Path, big_input: &Path, out: &Path) {
     let out_dir = out.parent().unwrap();
-    let r = arraydict(&[cmd, small_input.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    let r = arraydict(&[
+        cmd,
+        small_input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
     assert_eq!(r.code, 0, "{r:?}");
     let previous = std::fs::read(out).unwrap();
-    let killed = kill_when_writing(&[cmd, big_input.to_str().unwrap(), "-o", out.to_str().unwrap()], out_dir);
-    assert!(killed, "the big write finished before it could be killed; make the input bigger");
-    assert!(std::fs::read(out).unwrap() == previous, "{cmd}: previous output damaged by a killed write");
-    assert!(!temporaries(out_dir).is_empty(), "a SIGKILLed writer cannot clean up; expected its temporary");
-    let r = arraydict(&[cmd, small_input.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    let killed = kill_when_writing(
+        &[
+            cmd,
+            big_input.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ],
+        out_dir,
+    );
+    assert!(
+        killed,
+        "the big write finished before it could be killed; make the input bigger"
+    );
+    assert!(
+        std::fs::read(out).unwrap() == previous,
+        "{cmd}: previous output damaged by a killed write"
+    );
+    assert!(
+        !temporaries(out_dir).is_empty(),
+        "a SIGKILLed writer cannot clean up; expected its temporary"
+    );
+    let r = arraydict(&[
+        cmd,
+        small_input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
     assert_eq!(r.code, 0, "{r:?}");
-    assert!(std::fs::read(out).unwrap() == previous, "{cmd}: same input, different bytes");
-    assert_eq!(temporaries(out_dir), Vec::<String>::new(), "{cmd}: stray temporaries after the next run");
+    assert!(
+        std::fs::read(out).unwrap() == previous,
+        "{cmd}: same input, different bytes"
+    );
+    assert_eq!(
+        temporaries(out_dir),
+        Vec::<String>::new(),
+        "{cmd}: stray temporaries after the next run"
+    );
 }
 
 #[test]
@@ -92,7 +133,12 @@ fn sigkill_during_to_numpy_keeps_previous_store_file_and_next_run_cleans_up() {
     let small = workspace().join("fixtures/surface/surface.appended-raw.zlib.h64.id64.vtp");
     for ext in ["hdf5", "pickle"] {
         let outs = tempfile::tempdir().unwrap();
-        scenario("to-numpy", &small, &big, &outs.path().join(format!("out.{ext}")));
+        scenario(
+            "to-numpy",
+            &small,
+            &big,
+            &outs.path().join(format!("out.{ext}")),
+        );
     }
 }
 
@@ -101,11 +147,21 @@ fn sigkill_during_from_numpy_keeps_previous_vtk_file_and_next_run_cleans_up() {
     let inputs = tempfile::tempdir().unwrap();
     let big_vtk = big_surface(inputs.path(), 2_000_000);
     let big = inputs.path().join("big.pickle");
-    let r = arraydict(&["to-numpy", big_vtk.to_str().unwrap(), "-o", big.to_str().unwrap()]);
+    let r = arraydict(&[
+        "to-numpy",
+        big_vtk.to_str().unwrap(),
+        "-o",
+        big.to_str().unwrap(),
+    ]);
     assert_eq!(r.code, 0, "{r:?}");
     let small_vtk = workspace().join("fixtures/surface/surface.appended-raw.zlib.h64.id64.vtp");
     let small = inputs.path().join("small.pickle");
-    let r = arraydict(&["to-numpy", small_vtk.to_str().unwrap(), "-o", small.to_str().unwrap()]);
+    let r = arraydict(&[
+        "to-numpy",
+        small_vtk.to_str().unwrap(),
+        "-o",
+        small.to_str().unwrap(),
+    ]);
     assert_eq!(r.code, 0, "{r:?}");
     let outs = tempfile::tempdir().unwrap();
     scenario("from-numpy", &small, &big, &outs.path().join("out.vtp"));
@@ -121,14 +177,33 @@ fn inputs_are_never_opened_for_writing() {
     let input = dir.path().join("in.vtp");
     std::fs::copy(&src, &input).unwrap();
     std::fs::set_permissions(&input, std::fs::Permissions::from_mode(0o444)).unwrap();
-    let before = (std::fs::read(&input).unwrap(), std::fs::metadata(&input).unwrap().modified().unwrap());
+    let before = (
+        std::fs::read(&input).unwrap(),
+        std::fs::metadata(&input).unwrap().modified().unwrap(),
+    );
     let tree = dir.path().join("t.hdf5");
-    let r = arraydict(&["to-numpy", input.to_str().unwrap(), "-o", tree.to_str().unwrap()]);
+    let r = arraydict(&[
+        "to-numpy",
+        input.to_str().unwrap(),
+        "-o",
+        tree.to_str().unwrap(),
+    ]);
     assert_eq!(r.code, 0, "{r:?}");
     std::fs::set_permissions(&tree, std::fs::Permissions::from_mode(0o444)).unwrap();
     let tree_before = std::fs::read(&tree).unwrap();
-    let r = arraydict(&["from-numpy", tree.to_str().unwrap(), "-o", dir.path().join("o.vtp").to_str().unwrap()]);
+    let r = arraydict(&[
+        "from-numpy",
+        tree.to_str().unwrap(),
+        "-o",
+        dir.path().join("o.vtp").to_str().unwrap(),
+    ]);
     assert_eq!(r.code, 0, "{r:?}");
-    assert_eq!((std::fs::read(&input).unwrap(), std::fs::metadata(&input).unwrap().modified().unwrap()), before);
+    assert_eq!(
+        (
+            std::fs::read(&input).unwrap(),
+            std::fs::metadata(&input).unwrap().modified().unwrap()
+        ),
+        before
+    );
     assert_eq!(std::fs::read(&tree).unwrap(), tree_before);
 }

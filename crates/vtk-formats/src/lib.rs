@@ -12,8 +12,10 @@ pub mod legacy;
 pub mod metaimage;
 mod options;
 pub mod stl;
+/// The vtkio conversions, which moved to [`vtk_model::vtkio_bridge`] (where `From`/`TryFrom` impls
+/// are allowed); kept here so existing paths still work.
 #[cfg(feature = "vtkio")]
-pub mod vtkio_bridge;
+pub use vtk_model::vtkio_bridge;
 pub mod xml;
 
 pub use atomic::write_atomic;

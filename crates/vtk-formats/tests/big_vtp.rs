@@ -4,14 +4,23 @@
 
 use std::path::Path;
 
-use vtk_formats::xml::{read_file, write_file, HeaderType, XmlCompression, XmlEncoding, XmlWriteOptions};
+use vtk_formats::xml::{
+    read_file, write_file, HeaderType, XmlCompression, XmlEncoding, XmlWriteOptions,
+};
 use vtk_formats::ReadOptions;
 use vtk_model::{ArrayData, Attributes, CellArray, DataArray, DataSet, PolyCells, PolyData};
 
 /// Peak resident memory since the last [`reset_peak`], in MiB (Linux; `None` elsewhere).
 fn peak_rss_mib() -> Option<u64> {
     let s = std::fs::read_to_string("/proc/self/status").ok()?;
-    let kb: u64 = s.lines().find_map(|l| l.strip_prefix("VmHWM:"))?.trim().trim_end_matches("kB").trim().parse().ok()?;
+    let kb: u64 = s
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
     Some(kb / 1024)
 }
 
@@ -22,7 +31,14 @@ fn reset_peak() {
 
 fn available_mib() -> Option<u64> {
     let s = std::fs::read_to_string("/proc/meminfo").ok()?;
-    let kb: u64 = s.lines().find_map(|l| l.strip_prefix("MemAvailable:"))?.trim().trim_end_matches("kB").trim().parse().ok()?;
+    let kb: u64 = s
+        .lines()
+        .find_map(|l| l.strip_prefix("MemAvailable:"))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
     Some(kb / 1024)
 }
 
@@ -31,7 +47,7 @@ fn available_mib() -> Option<u64> {
 fn big_vtp_point_array_over_4_gib_round_trips_with_uint64_headers() {
     const POINTS: usize = 1 << 20;
     const COMPONENTS: usize = 4200; // u8: 4.1e9 + bytes > 4 GiB
-    let need_mib = 2 * (POINTS * COMPONENTS >> 20) + 1024;
+    let need_mib = 2 * ((POINTS * COMPONENTS) >> 20) + 1024;
     if available_mib().is_some_and(|a| a < need_mib as u64) {
         eprintln!("SKIPPED: big_vtp: needs about {need_mib} MiB of free memory");
         return;
@@ -45,9 +61,19 @@ fn big_vtp_point_array_over_4_gib_round_trips_with_uint64_headers() {
     let pts: Vec<f32> = (0..POINTS * 3).map(|i| i as f32).collect();
     let mut pd_attrs = Attributes::new();
     pd_attrs.push(DataArray::new("Huge", COMPONENTS, ArrayData::U8(values)).unwrap());
-    let verts = CellArray::new((0..=POINTS as i64).collect(), (0..POINTS as i64).collect()).unwrap();
-    let cells = PolyCells { verts, ..PolyCells::default() };
-    let pd = PolyData::try_new(DataArray::new("Points", 3, ArrayData::F32(pts)).unwrap(), cells, pd_attrs, Attributes::new()).unwrap();
+    let verts =
+        CellArray::new((0..=POINTS as i64).collect(), (0..POINTS as i64).collect()).unwrap();
+    let cells = PolyCells {
+        verts,
+        ..PolyCells::default()
+    };
+    let pd = PolyData::try_new(
+        DataArray::new("Points", 3, ArrayData::F32(pts)).unwrap(),
+        cells,
+        pd_attrs,
+        Attributes::new(),
+    )
+    .unwrap();
     let ds = DataSet::PolyData(pd);
     let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
     let path = dir.path().join("huge.vtp");
@@ -62,7 +88,11 @@ fn big_vtp_point_array_over_4_gib_round_trips_with_uint64_headers() {
     assert!(size > 4 << 30, "file is only {size} bytes");
     let back = read_file(&path, &ReadOptions::default()).unwrap();
     assert!(back == ds, "the > 4 GiB array did not round-trip");
-    report("big_vtp_point_array_over_4_gib_round_trips_with_uint64_headers", started, &path);
+    report(
+        "big_vtp_point_array_over_4_gib_round_trips_with_uint64_headers",
+        started,
+        &path,
+    );
 }
 
 fn report(name: &str, started: std::time::Instant, path: &Path) {
@@ -70,6 +100,6 @@ fn report(name: &str, started: std::time::Instant, path: &Path) {
     println!(
         "BIG: {name}: ok in {:.0} s, file {} MiB, peak RSS {peak} MiB",
         started.elapsed().as_secs_f64(),
-        std::fs::metadata(path).map(|m| m.len() >> 20).unwrap_or(0)
+        std::fs::metadata(path).map_or(0, |m| m.len() >> 20)
     );
 }

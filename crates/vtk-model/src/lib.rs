@@ -17,6 +17,8 @@ mod error;
 mod image;
 mod polydata;
 mod ugrid;
+#[cfg(feature = "vtkio")]
+pub mod vtkio_bridge;
 
 pub use attributes::{Attributes, DataArray};
 pub use cell_type::CellType;

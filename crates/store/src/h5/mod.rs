@@ -224,8 +224,7 @@ struct Deflater(libdeflater::Compressor);
 impl Deflater {
     fn new(level: u8) -> Self {
         // Levels are clamped to 0..=9 by the caller; libdeflate accepts 0..=12.
-        let lvl = libdeflater::CompressionLvl::new(i32::from(level.min(9)))
-            .unwrap_or_default();
+        let lvl = libdeflater::CompressionLvl::new(i32::from(level.min(9))).unwrap_or_default();
         Deflater(libdeflater::Compressor::new(lvl))
     }
 

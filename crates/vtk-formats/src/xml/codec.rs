@@ -80,7 +80,17 @@ impl Compressor {
             Self::Lzma => {
                 let mut w = SliceWriter { out, pos: 0 };
                 let mut r = input;
-                lzma_rs::xz_decompress(&mut r, &mut w).map_err(|e| format!("corrupt LZMA (xz) block: {e}"))?;
+                // lzma-rs 0.3 computes `backward_size + 1` on the stream footer's u32 unchecked: a
+                // footer of 0xFFFFFFFF panics where overflow checks are on (found by fuzzing). Reject
+                // that footer up front, and turn any other decoder panic into an error.
+                if input.len() >= 12 && input[input.len() - 8..input.len() - 4] == [0xFF; 4] {
+                    return Err("corrupt LZMA (xz) block: stream footer has an impossible index size".to_owned());
+                }
+                let decoded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    lzma_rs::xz_decompress(&mut r, &mut w)
+                }))
+                .map_err(|_| "corrupt LZMA (xz) block: the decoder failed on malformed data".to_owned())?;
+                decoded.map_err(|e| format!("corrupt LZMA (xz) block: {e}"))?;
                 if w.pos != w.out.len() {
                     return Err(format!("LZMA block decompresses to {} bytes, header declares {}", w.pos, w.out.len()));
                 }

@@ -1,12 +1,15 @@
 //! Conversions between [vtkio](https://docs.rs/vtkio)'s model and ours (feature `vtkio`).
 //!
-//! Rust's orphan rule forbids `From` impls between two foreign types, so the conversions are
-//! functions: [`from_vtkio`] and [`to_vtkio`]. Both refuse what the other side cannot represent
-//! instead of dropping it: vtkio has no image direction, stores origin/spacing as `f32`, has no
-//! polyhedron faces; our model has no structured or rectilinear grids, bit arrays or multi-piece data.
+//! They live here, beside our types, because Rust's orphan rule allows `From`/`TryFrom` impls
+//! between vtkio's types and ours only in one of the two crates: `DataSet::try_from(vtkio_ds)`,
+//! `vtkio::model::DataSet::try_from(&ds)`, and the same for buffers and cell numbering; the
+//! functions [`from_vtkio`] and [`to_vtkio`] do the same. Both directions refuse what the other side
+//! cannot represent instead of dropping it: vtkio has no image direction, stores origin/spacing as
+//! `f32`, has no polyhedron faces; our model has no structured or rectilinear grids, bit arrays or
+//! multi-piece data.
 
 use num_traits::FromPrimitive;
-use vtk_model::{
+use crate::{
     ArrayData, Attributes, CellArray, CellType, DataArray, DataSet, ImageData, Matrix3, PolyCells,
     PolyData, UnstructuredGrid,
 };
@@ -21,7 +24,7 @@ pub enum VtkioError {
     Unsupported(String),
     /// The converted data violates a model invariant.
     #[error(transparent)]
-    Model(#[from] vtk_model::ModelError),
+    Model(#[from] crate::ModelError),
 }
 
 fn unsupported(s: impl Into<String>) -> VtkioError {
@@ -327,6 +330,60 @@ pub fn to_vtkio(ds: DataSet) -> Result<vm::DataSet, VtkioError> {
     }
 }
 
+impl TryFrom<vm::DataSet> for DataSet {
+    type Error = VtkioError;
+    /// See [`from_vtkio`].
+    fn try_from(ds: vm::DataSet) -> Result<Self, VtkioError> {
+        from_vtkio(ds)
+    }
+}
+
+impl TryFrom<DataSet> for vm::DataSet {
+    type Error = VtkioError;
+    /// See [`to_vtkio`].
+    fn try_from(ds: DataSet) -> Result<Self, VtkioError> {
+        to_vtkio(ds)
+    }
+}
+
+impl TryFrom<&DataSet> for vm::DataSet {
+    type Error = VtkioError;
+    /// See [`to_vtkio`]; copies the arrays.
+    fn try_from(ds: &DataSet) -> Result<Self, VtkioError> {
+        to_vtkio(ds.clone())
+    }
+}
+
+impl TryFrom<vm::IOBuffer> for ArrayData {
+    type Error = VtkioError;
+    /// See [`buffer_from_vtkio`].
+    fn try_from(b: vm::IOBuffer) -> Result<Self, VtkioError> {
+        buffer_from_vtkio(b)
+    }
+}
+
+impl From<ArrayData> for vm::IOBuffer {
+    /// See [`buffer_to_vtkio`].
+    fn from(d: ArrayData) -> Self {
+        buffer_to_vtkio(d)
+    }
+}
+
+impl TryFrom<vm::VertexNumbers> for CellArray {
+    type Error = VtkioError;
+    /// See [`cells_from_vtkio`].
+    fn try_from(v: vm::VertexNumbers) -> Result<Self, VtkioError> {
+        cells_from_vtkio(v)
+    }
+}
+
+impl From<&CellArray> for vm::VertexNumbers {
+    /// See [`cells_to_vtkio`].
+    fn from(c: &CellArray) -> Self {
+        cells_to_vtkio(c)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -400,5 +457,21 @@ mod tests {
         })
         .unwrap();
         assert_eq!(c.offsets(), &[0, 2, 3]);
+    }
+
+    #[test]
+    fn trait_conversions_match_the_functions() {
+        let pts = DataArray::new("Points", 3, ArrayData::F64(vec![0.0, 0.0, 0.0, 1.0, 0.0, 0.0])).unwrap();
+        let lines = CellArray::from_cells([&[0i64, 1][..]]);
+        let pd = PolyData::try_new(pts, PolyCells::lines(lines.clone()), Attributes::new(), Attributes::new()).unwrap();
+        let ds: DataSet = pd.into();
+        let v = vm::DataSet::try_from(&ds).unwrap();
+        assert_eq!(DataSet::try_from(v).unwrap(), ds);
+        let v = vm::DataSet::try_from(ds.clone()).unwrap();
+        assert_eq!(DataSet::try_from(v).unwrap(), ds);
+        let b = vm::IOBuffer::from(ArrayData::I16(vec![1, -2]));
+        assert_eq!(ArrayData::try_from(b).unwrap(), ArrayData::I16(vec![1, -2]));
+        assert_eq!(CellArray::try_from(vm::VertexNumbers::from(&lines)).unwrap(), lines);
+        assert!(matches!(ArrayData::try_from(vm::IOBuffer::Bit(vec![1])), Err(VtkioError::Unsupported(_))));
     }
 }
