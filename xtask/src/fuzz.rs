@@ -165,6 +165,16 @@ fn run_target(
         .rev()
         .filter_map(|l| l.strip_prefix("stat::number_of_executed_units:"))
         .find_map(|v| v.trim().parse().ok());
+    // libFuzzer's own "Done N runs in S second(s)" excludes the build; fall back to wall time.
+    let fuzz_seconds = text
+        .lines()
+        .rev()
+        .find_map(|l| {
+            l.strip_prefix("Done ")
+                .and_then(|r| r.split_once(" runs in "))
+        })
+        .and_then(|(_, r)| r.split_whitespace().next()?.parse::<f64>().ok())
+        .unwrap_or(elapsed);
     let crash = (!status.success()).then(|| {
         let artifact = text
             .lines()
@@ -179,7 +189,7 @@ fn run_target(
     Ok(Outcome {
         target,
         executions,
-        seconds: elapsed,
+        seconds: fuzz_seconds,
         crash,
     })
 }

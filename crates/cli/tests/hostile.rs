@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use common::workspace;
 
 /// Generous for a debug build on a loaded 2-core machine; a hang is minutes, not seconds.
-const TIMEOUT: Duration = Duration::from_secs(60);
+const TIMEOUT: Duration = Duration::from_secs(90);
 
 const VTK_EXTS: &[&str] = &["vtp", "vtu", "vti", "vtk", "mha", "mhd", "stl"];
 

@@ -70,7 +70,7 @@ fn kill_when_writing(args: &[&str], out_dir: &Path) -> bool {
             return false;
         }
         assert!(
-            start.elapsed() < Duration::from_secs(300),
+            start.elapsed() < Duration::from_secs(450),
             "writer neither wrote nor finished"
         );
         std::thread::sleep(Duration::from_millis(1));

@@ -60,7 +60,8 @@ fn remove_stale_temporaries(dir: &Path) {
         let name = entry.file_name();
         let Some(rest) = name.to_str().and_then(|n| n.strip_prefix(".arraydict-")) else { continue };
         let Some((pid, tail)) = rest.split_once('-') else { continue };
-        if !tail.ends_with(".tmp") || pid.is_empty() || !pid.bytes().all(|b| b.is_ascii_digit()) || pid == own {
+        let is_tmp = Path::new(tail).extension() == Some(std::ffi::OsStr::new("tmp"));
+        if !is_tmp || pid.is_empty() || !pid.bytes().all(|b| b.is_ascii_digit()) || pid == own {
             continue;
         }
         if !proc.join(pid).exists() {

@@ -4,28 +4,46 @@
 
 use std::path::Path;
 
-use vtk_formats::xml::{read_bytes, read_file, write_to, HeaderType, XmlCompression, XmlEncoding, XmlWriteOptions};
+use vtk_formats::xml::{
+    read_bytes, read_file, write_to, HeaderType, XmlCompression, XmlEncoding, XmlWriteOptions,
+};
 use vtk_formats::{FormatError, ReadOptions};
 use vtk_model::{ArrayData, Attributes, CellArray, DataArray, DataSet, PolyCells, PolyData};
 
-/// A strip of triangles big enough (about 10 MB of connectivity) for the file path and its
-/// parallel reads.
+/// A strip of triangles big enough (about 10 MB of connectivity) for the file path and for the
+/// parallel conversions of big arrays.
 fn big_surface() -> DataSet {
     let tris = 400_000usize;
     let n_points = tris + 2;
     let coords: Vec<f32> = (0..3 * n_points).map(|i| (i as f32) * 0.25).collect();
-    let conn: Vec<i64> = (0..tris).flat_map(|t| [t as i64, t as i64 + 1, t as i64 + 2]).collect();
+    let conn: Vec<i64> = (0..tris)
+        .flat_map(|t| [t as i64, t as i64 + 1, t as i64 + 2])
+        .collect();
     let offsets: Vec<i64> = (0..=tris).map(|t| 3 * t as i64).collect();
     let polys = CellArray::new(offsets, conn).unwrap();
     let mut pd = Attributes::new();
-    pd.push(DataArray::new("s", 1, ArrayData::F64((0..n_points).map(|i| i as f64).collect())).unwrap());
+    pd.push(
+        DataArray::new(
+            "s",
+            1,
+            ArrayData::F64((0..n_points).map(|i| i as f64).collect()),
+        )
+        .unwrap(),
+    );
     let mut cd = Attributes::new();
     cd.push(DataArray::new("c", 1, ArrayData::I32((0..tris as i32).collect())).unwrap());
     let points = DataArray::new("Points", 3, ArrayData::F32(coords)).unwrap();
-    PolyData::try_new(points, PolyCells::polys(polys), pd, cd).unwrap().into()
+    PolyData::try_new(points, PolyCells::polys(polys), pd, cd)
+        .unwrap()
+        .into()
 }
 
-fn write(dir: &Path, name: &str, ds: &DataSet, opts: &XmlWriteOptions) -> (std::path::PathBuf, Vec<u8>) {
+fn write(
+    dir: &Path,
+    name: &str,
+    ds: &DataSet,
+    opts: &XmlWriteOptions,
+) -> (std::path::PathBuf, Vec<u8>) {
     let mut bytes = Vec::new();
     write_to(&mut bytes, ds, opts).unwrap();
     let path = dir.join(name);
@@ -35,7 +53,10 @@ fn write(dir: &Path, name: &str, ds: &DataSet, opts: &XmlWriteOptions) -> (std::
 
 /// Offset of the first byte after the `_` that starts the appended data.
 fn appended_start(bytes: &[u8]) -> usize {
-    let tag = bytes.windows(13).position(|w| w == b"<AppendedData").unwrap();
+    let tag = bytes
+        .windows(13)
+        .position(|w| w == b"<AppendedData")
+        .unwrap();
     tag + bytes[tag..].iter().position(|&b| b == b'_').unwrap() + 1
 }
 
@@ -43,12 +64,24 @@ fn appended_start(bytes: &[u8]) -> usize {
 fn big_raw_appended_files_read_from_disk_equal_in_memory_reads() {
     let ds = big_surface();
     let dir = tempfile::tempdir().unwrap();
-    for compression in [XmlCompression::None, XmlCompression::Zlib(1), XmlCompression::Lz4] {
+    for compression in [
+        XmlCompression::None,
+        XmlCompression::Zlib(1),
+        XmlCompression::Lz4,
+    ] {
         for header in [HeaderType::UInt32, HeaderType::UInt64] {
             for encoding in [XmlEncoding::AppendedRaw, XmlEncoding::AppendedBase64] {
-                let opts = XmlWriteOptions { encoding, compression, header, block_size: 1 << 20 };
+                let opts = XmlWriteOptions {
+                    encoding,
+                    compression,
+                    header,
+                    block_size: 1 << 20,
+                };
                 let (path, bytes) = write(dir.path(), "s.vtp", &ds, &opts);
-                assert!(bytes.len() > 1 << 20, "{opts:?}: file too small to take the file path");
+                assert!(
+                    bytes.len() > 1 << 20,
+                    "{opts:?}: file too small to take the file path"
+                );
                 let from_disk = read_file(&path, &ReadOptions::default()).unwrap();
                 let from_memory = read_bytes(&bytes, &path, &ReadOptions::default()).unwrap();
                 assert_eq!(from_disk, from_memory, "{opts:?}");
@@ -63,10 +96,19 @@ fn truncated_big_files_are_errors() {
     let ds = big_surface();
     let dir = tempfile::tempdir().unwrap();
     for compression in [XmlCompression::None, XmlCompression::Zlib(1)] {
-        let opts = XmlWriteOptions { compression, ..XmlWriteOptions::default() };
+        let opts = XmlWriteOptions {
+            compression,
+            ..XmlWriteOptions::default()
+        };
         let (path, bytes) = write(dir.path(), "t.vtp", &ds, &opts);
         let data_start = appended_start(&bytes);
-        for cut in [data_start + 4, data_start + 100, bytes.len() / 2, bytes.len() - 40, bytes.len() - 31] {
+        for cut in [
+            data_start + 4,
+            data_start + 100,
+            bytes.len() / 2,
+            bytes.len() - 40,
+            bytes.len() - 31,
+        ] {
             // Keep the closing tag so the file path, not the whole-file fallback, sees the damage.
             let mut t = bytes[..cut].to_vec();
             t.extend_from_slice(b"\n</AppendedData>\n</VTKFile>\n");
@@ -75,7 +117,11 @@ fn truncated_big_files_are_errors() {
             }
             std::fs::write(&path, &t).unwrap();
             let r = read_file(&path, &ReadOptions::default());
-            assert!(r.is_err(), "{compression:?}: cut at {cut} of {} read fine", bytes.len());
+            assert!(
+                r.is_err(),
+                "{compression:?}: cut at {cut} of {} read fine",
+                bytes.len()
+            );
             // Same verdict as in memory.
             assert!(read_bytes(&t, &path, &ReadOptions::default()).is_err());
         }
@@ -86,7 +132,10 @@ fn truncated_big_files_are_errors() {
 fn huge_declared_size_in_big_file_is_rejected_before_allocating() {
     let ds = big_surface();
     let dir = tempfile::tempdir().unwrap();
-    let opts = XmlWriteOptions { compression: XmlCompression::None, ..XmlWriteOptions::default() };
+    let opts = XmlWriteOptions {
+        compression: XmlCompression::None,
+        ..XmlWriteOptions::default()
+    };
     let (path, mut bytes) = write(dir.path(), "h.vtp", &ds, &opts);
     let data_start = appended_start(&bytes);
     bytes[data_start..data_start + 8].copy_from_slice(&(u64::MAX / 2).to_le_bytes());

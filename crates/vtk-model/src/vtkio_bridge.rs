@@ -8,11 +8,11 @@
 //! `f32`, has no polyhedron faces; our model has no structured or rectilinear grids, bit arrays or
 //! multi-piece data.
 
-use num_traits::FromPrimitive;
 use crate::{
     ArrayData, Attributes, CellArray, CellType, DataArray, DataSet, ImageData, Matrix3, PolyCells,
     PolyData, UnstructuredGrid,
 };
+use num_traits::FromPrimitive;
 use vtkio::model as vm;
 
 /// Why a conversion between vtkio's model and ours failed.
@@ -461,9 +461,20 @@ mod tests {
 
     #[test]
     fn trait_conversions_match_the_functions() {
-        let pts = DataArray::new("Points", 3, ArrayData::F64(vec![0.0, 0.0, 0.0, 1.0, 0.0, 0.0])).unwrap();
+        let pts = DataArray::new(
+            "Points",
+            3,
+            ArrayData::F64(vec![0.0, 0.0, 0.0, 1.0, 0.0, 0.0]),
+        )
+        .unwrap();
         let lines = CellArray::from_cells([&[0i64, 1][..]]);
-        let pd = PolyData::try_new(pts, PolyCells::lines(lines.clone()), Attributes::new(), Attributes::new()).unwrap();
+        let pd = PolyData::try_new(
+            pts,
+            PolyCells::lines(lines.clone()),
+            Attributes::new(),
+            Attributes::new(),
+        )
+        .unwrap();
         let ds: DataSet = pd.into();
         let v = vm::DataSet::try_from(&ds).unwrap();
         assert_eq!(DataSet::try_from(v).unwrap(), ds);
@@ -471,7 +482,13 @@ mod tests {
         assert_eq!(DataSet::try_from(v).unwrap(), ds);
         let b = vm::IOBuffer::from(ArrayData::I16(vec![1, -2]));
         assert_eq!(ArrayData::try_from(b).unwrap(), ArrayData::I16(vec![1, -2]));
-        assert_eq!(CellArray::try_from(vm::VertexNumbers::from(&lines)).unwrap(), lines);
-        assert!(matches!(ArrayData::try_from(vm::IOBuffer::Bit(vec![1])), Err(VtkioError::Unsupported(_))));
+        assert_eq!(
+            CellArray::try_from(vm::VertexNumbers::from(&lines)).unwrap(),
+            lines
+        );
+        assert!(matches!(
+            ArrayData::try_from(vm::IOBuffer::Bit(vec![1])),
+            Err(VtkioError::Unsupported(_))
+        ));
     }
 }

@@ -156,6 +156,43 @@ impl Reader<'_> {
                 available: allowed,
             });
         }
+        // HDF5 allocates a whole chunk per read, whatever the dataset's shape: a corrupt layout
+        // message declaring a 4 GiB chunk for a tiny dataset made it malloc 4 GiB (found by fuzzing).
+        if let Some(chunk) = ds.chunk() {
+            let chunk_bytes = chunk
+                .iter()
+                .try_fold(dtype.size() as u64, |acc, &d| acc.checked_mul(d as u64))
+                .unwrap_or(u64::MAX);
+            if chunk_bytes > allowed {
+                return Err(StoreError::TooLarge {
+                    path: self.path.to_path_buf(),
+                    offset: ds.offset().unwrap_or(0),
+                    what: format!("a chunk of dataset {key} (chunk shape {chunk:?})"),
+                    declared: chunk_bytes,
+                    available: allowed,
+                });
+            }
+            // HDF5 also mallocs each chunk's *stored* size from the chunk index before reading it;
+            // a stored chunk cannot extend past the end of the file.
+            let file_len = std::fs::metadata(self.path).map_or(u64::MAX, |m| m.len());
+            let mut past_end = None;
+            let _ = ds.chunks_visit(|info| match info.addr.checked_add(info.size) {
+                Some(end) if end <= file_len => 0,
+                _ => {
+                    past_end = Some((info.addr, info.size));
+                    1
+                }
+            });
+            if let Some((addr, size)) = past_end {
+                return Err(StoreError::TooLarge {
+                    path: self.path.to_path_buf(),
+                    offset: addr,
+                    what: format!("a stored chunk of dataset {key}"),
+                    declared: size,
+                    available: file_len.saturating_sub(addr),
+                });
+            }
+        }
         #[cfg(unix)]
         let fast = self
             .raw

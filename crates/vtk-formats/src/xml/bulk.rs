@@ -16,7 +16,9 @@ pub(crate) fn par_copy(dst: &mut [u8], src: &[u8]) {
     if src.len() < 2 * CHUNK {
         dst.copy_from_slice(src);
     } else {
-        dst.par_chunks_mut(CHUNK).zip(src.par_chunks(CHUNK)).for_each(|(d, s)| d.copy_from_slice(s));
+        dst.par_chunks_mut(CHUNK)
+            .zip(src.par_chunks(CHUNK))
+            .for_each(|(d, s)| d.copy_from_slice(s));
     }
 }
 
@@ -35,7 +37,11 @@ pub(crate) fn par_swap(bytes: &mut [u8], size: usize) {
 
 /// Builds an array of `dtype` from `bytes` in the given byte order; `Err` holds the number of bytes
 /// left over when `bytes` is not a whole number of elements.
-pub(crate) fn bytes_to_array(dtype: DType, bytes: &[u8], big_endian: bool) -> Result<ArrayData, usize> {
+pub(crate) fn bytes_to_array(
+    dtype: DType,
+    bytes: &[u8],
+    big_endian: bool,
+) -> Result<ArrayData, usize> {
     let rem = bytes.len() % dtype.size();
     if rem != 0 {
         return Err(rem);
@@ -107,11 +113,19 @@ mod tests {
     #[test]
     fn big_and_small_arrays_convert_in_both_byte_orders() {
         for n in [0usize, 3, CHUNK / 4 * 2 + 5] {
-            let v: Vec<u32> = (0..n as u32).map(|i| i.wrapping_mul(2_654_435_761)).collect();
+            let v: Vec<u32> = (0..n as u32)
+                .map(|i| i.wrapping_mul(2_654_435_761))
+                .collect();
             let le: Vec<u8> = v.iter().flat_map(|x| x.to_le_bytes()).collect();
             let be: Vec<u8> = v.iter().flat_map(|x| x.to_be_bytes()).collect();
-            assert_eq!(bytes_to_array(DType::U32, &le, false).unwrap(), ArrayData::U32(v.clone()));
-            assert_eq!(bytes_to_array(DType::U32, &be, true).unwrap(), ArrayData::U32(v));
+            assert_eq!(
+                bytes_to_array(DType::U32, &le, false).unwrap(),
+                ArrayData::U32(v.clone())
+            );
+            assert_eq!(
+                bytes_to_array(DType::U32, &be, true).unwrap(),
+                ArrayData::U32(v)
+            );
         }
         assert_eq!(bytes_to_array(DType::F64, &[0; 12], false), Err(4));
     }

@@ -5,7 +5,6 @@
 use std::fs::File;
 use std::io;
 
-use rayon::prelude::*;
 use vtk_model::{ArrayData, DType};
 
 use super::decode::{compression_header_len, decompress_blocks, Ctx};
@@ -18,8 +17,6 @@ const SMALL_FILE: u64 = 1 << 20;
 const HEAD: u64 = 1 << 20;
 /// The closing tag is searched for in this many bytes at the end of the file.
 const TAIL: u64 = 4 << 10;
-/// Bytes per parallel read.
-const CHUNK: usize = 4 << 20;
 
 /// The start of a file, or all of it.
 pub(crate) enum Head {
@@ -68,7 +65,8 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 pub(crate) fn read_head(file: &File, len: u64) -> io::Result<Head> {
     let whole = |mut bytes: Vec<u8>| -> io::Result<Head> {
         let have = bytes.len();
-        let rest = usize::try_from(len).map_err(|_| io::Error::from(io::ErrorKind::OutOfMemory))? - have;
+        let rest =
+            usize::try_from(len).map_err(|_| io::Error::from(io::ErrorKind::OutOfMemory))? - have;
         bytes.reserve_exact(rest);
         bytes.resize(have + rest, 0);
         read_at(file, &mut bytes[have..], have as u64)?;
@@ -83,17 +81,28 @@ pub(crate) fn read_head(file: &File, len: u64) -> io::Result<Head> {
         let gt = t + head[t..].iter().position(|&b| b == b'>')?;
         let tag = &head[t..gt];
         let raw = find(tag, b"base64").is_none();
-        let u = gt + 1 + head[gt + 1..].iter().position(|b| !b.is_ascii_whitespace())?;
+        let u = gt
+            + 1
+            + head[gt + 1..]
+                .iter()
+                .position(|b| !b.is_ascii_whitespace())?;
         (raw && head[u] == b'_').then_some(u + 1)
     });
-    let Some(data_start) = marker else { return whole(head) };
+    let Some(data_start) = marker else {
+        return whole(head);
+    };
     let tail_len = TAIL.min(len - data_start as u64);
     let mut tail = vec![0u8; tail_len as usize];
     read_at(file, &mut tail, len - tail_len)?;
     let close = b"</AppendedData>";
-    let Some(at) = tail.windows(close.len()).rposition(|w| w == close) else { return whole(head) };
+    let Some(at) = tail.windows(close.len()).rposition(|w| w == close) else {
+        return whole(head);
+    };
     head.truncate(data_start);
-    Ok(Head::Partial { head, appended_end: len - tail_len + at as u64 })
+    Ok(Head::Partial {
+        head,
+        appended_end: len - tail_len + at as u64,
+    })
 }
 
 /// A span of raw appended data in a file: one array's header and data, and what follows.
@@ -106,15 +115,13 @@ pub(crate) struct FileRange<'a> {
 }
 
 impl FileRange<'_> {
+    // One sequential read: on a busy machine, parallel reads into fresh pages measured slower
+    // (the threads contend in the kernel's page-fault path).
     fn read(&self, ctx: &Ctx<'_>, buf: &mut [u8], at: u64) -> Result<(), FormatError> {
-        let io = |source| FormatError::Io { path: ctx.path.to_path_buf(), source };
-        if buf.len() < 2 * CHUNK {
-            return read_at(self.file, buf, self.start + at).map_err(io);
-        }
-        buf.par_chunks_mut(CHUNK)
-            .enumerate()
-            .try_for_each(|(i, c)| read_at(self.file, c, self.start + at + (i * CHUNK) as u64))
-            .map_err(io)
+        read_at(self.file, buf, self.start + at).map_err(|source| FormatError::Io {
+            path: ctx.path.to_path_buf(),
+            source,
+        })
     }
 }
 
@@ -130,12 +137,17 @@ pub(crate) fn decode_raw(
     let offset = range.start;
     let h = ctx.header_size() as u64;
     let bad = |detail: String| ctx.malformed(Some(offset), Some(label), detail);
-    let short = |what: &str, declared: u64, available: u64| ctx.too_large(offset, &format!("{label}: {what}"), declared, available);
+    let short = |what: &str, declared: u64, available: u64| {
+        ctx.too_large(offset, &format!("{label}: {what}"), declared, available)
+    };
     let check_expected = |bytes: u64| -> Result<(), FormatError> {
         if let Some(n) = expected {
             let want = n.saturating_mul(dtype.size() as u64);
             if bytes != want {
-                return Err(bad(format!("header declares {bytes} bytes, expected {want} ({n} values of {})", dtype.vtk_name())));
+                return Err(bad(format!(
+                    "header declares {bytes} bytes, expected {want} ({n} values of {})",
+                    dtype.vtk_name()
+                )));
             }
         }
         if bytes > ctx.max_alloc {
@@ -157,7 +169,10 @@ pub(crate) fn decode_raw(
         check_expected(size)?;
         let rem = size % dtype.size() as u64;
         if rem != 0 {
-            return Err(bad(format!("{size} bytes are not a whole number of {} values ({rem} left over)", dtype.vtk_name())));
+            return Err(bad(format!(
+                "{size} bytes are not a whole number of {} values ({rem} left over)",
+                dtype.vtk_name()
+            )));
         }
         // A fresh zeroed buffer costs no pass of its own, and the file is read straight into it.
         let mut out = ArrayData::zeros(dtype, (size / dtype.size() as u64) as usize);
@@ -173,10 +188,21 @@ pub(crate) fn decode_raw(
     let header_len = compression_header_len(ctx, &head, offset, label, available)?;
     let mut header = vec![0u8; header_len];
     range.read(ctx, &mut header, 0)?;
-    let compressed = (0..header_len / h as usize - 3).map(|i| ctx.header_value(&header, 3 + i)).fold(0u64, u64::saturating_add);
+    let compressed = (0..header_len / h as usize - 3)
+        .map(|i| ctx.header_value(&header, 3 + i))
+        .fold(0u64, u64::saturating_add);
     // Only the bytes the file holds are read; blocks that claim more fail in `decompress_blocks`.
     let payload_len = compressed.min(range.len - header_len as u64);
     let mut payload = vec![0u8; payload_len as usize];
     range.read(ctx, &mut payload, header_len as u64)?;
-    decompress_blocks(ctx, c, &header, &payload, dtype, offset, label, &check_expected)
+    decompress_blocks(
+        ctx,
+        c,
+        &header,
+        &payload,
+        dtype,
+        offset,
+        label,
+        &check_expected,
+    )
 }
