@@ -1,7 +1,7 @@
 //! `MetaImage` reader.
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
+use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 use vtk_model::{ArrayData, Attributes, DataArray, ImageData, Matrix3, Vector3};
@@ -199,6 +199,11 @@ fn too_large(
 
 /// Inflates exactly `bytes` bytes (zlib, or gzip when the stream says so) and checks that the stream
 /// holds no more than that.
+///
+/// The stored stream (at most the file's remaining bytes) is read whole and inflated in one shot by
+/// libdeflate into the exactly-sized output, about 2x faster than streaming; any stream libdeflate does
+/// not accept as exactly `bytes` bytes (corrupt, short, too long, trailing data) is decoded again by
+/// flate2's streaming decoder, whose findings make the error message.
 fn inflate(
     path: &Path,
     data_start: u64,
@@ -209,14 +214,25 @@ fn inflate(
 ) -> Result<ArrayData, FormatError> {
     let corrupt = |detail: String| malformed(path, data_start, "compressed data", detail);
     let mut out = ArrayData::zeros(h.dtype, (bytes / h.dtype.size() as u64) as usize);
-    let gzip = reader
-        .fill_buf()
-        .is_ok_and(|b| b.starts_with(&[0x1f, 0x8b]));
-    let limited = reader.take(stored);
-    let mut dec: Box<dyn Read> = if gzip {
-        Box::new(flate2::bufread::GzDecoder::new(limited))
+    let mut compressed = Vec::new();
+    reader
+        .take(stored)
+        .read_to_end(&mut compressed)
+        .map_err(|source| FormatError::Io { path: path.to_path_buf(), source })?;
+    let gzip = compressed.starts_with(&[0x1f, 0x8b]);
+    let mut fast = libdeflater::Decompressor::new();
+    let done = if gzip {
+        fast.gzip_decompress(&compressed, out.as_bytes_mut())
     } else {
-        Box::new(flate2::bufread::ZlibDecoder::new(limited))
+        fast.zlib_decompress(&compressed, out.as_bytes_mut())
+    };
+    if matches!(done, Ok(n) if n as u64 == bytes) {
+        return Ok(out);
+    }
+    let mut dec: Box<dyn Read> = if gzip {
+        Box::new(flate2::bufread::GzDecoder::new(compressed.as_slice()))
+    } else {
+        Box::new(flate2::bufread::ZlibDecoder::new(compressed.as_slice()))
     };
     dec.read_exact(out.as_bytes_mut()).map_err(|e| {
         corrupt(format!(
