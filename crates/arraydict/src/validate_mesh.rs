@@ -125,7 +125,7 @@ pub(crate) fn cells(c: &Dict, n_points: Option<usize>, p: &mut Problems) -> Opti
                 p.push(
                     "/Cells/CellTypes",
                     format!("element {i} is not a cell type id (0..=255)"),
-                )
+                );
             })
             .ok()
     });

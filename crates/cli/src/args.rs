@@ -124,10 +124,10 @@ pub struct ToTreeOptions {
     /// centerlines; images: image; unstructured grids: mesh).
     #[arg(long, value_enum)]
     pub kind: Option<KindArg>,
-    /// Average cell arrays onto points like vtkCellDataToPointData (VMTK's ConvertCellToPoint).
+    /// Average cell arrays onto points like vtkCellDataToPointData (VMTK's `ConvertCellToPoint`).
     #[arg(long)]
     pub cell_to_point: bool,
-    /// Mesh cells as a list of per-cell id arrays (VMTK's StructureCellsAsList).
+    /// Mesh cells as a list of per-cell id arrays (VMTK's `StructureCellsAsList`).
     #[arg(long)]
     pub cells_as_list: bool,
     /// Leave out the mesh `CellTypesAsStrings` dict (VMTK's ReturnCellTypesAsStrings=0).

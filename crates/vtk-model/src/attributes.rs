@@ -13,7 +13,7 @@ impl DataArray {
     /// Builds an array; `data.len()` must be a multiple of `components` (which must be >= 1).
     pub fn new(name: impl Into<String>, components: usize, data: ArrayData) -> Result<Self, ModelError> {
         let name = name.into();
-        if components == 0 || data.len() % components != 0 {
+        if components == 0 || !data.len().is_multiple_of(components) {
             return Err(ModelError::BadComponents { name, len: data.len(), components });
         }
         Ok(Self { name, components, data })

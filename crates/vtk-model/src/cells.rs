@@ -144,12 +144,11 @@ impl CellArray {
     /// Checks every id is in `0..n_points`; `what` names the cell array in the error.
     pub fn check_ids(&self, what: &str, n_points: usize) -> Result<(), ModelError> {
         let n = n_points as u64;
-        // A branchless fold per chunk vectorises; only a failing chunk is searched for the position.
-        // Negative ids become huge as u64 and fail the same comparison.
-        let bad_chunk = self
-            .connectivity
-            .chunks(4096)
-            .position(|c| c.iter().fold(false, |acc, &id| acc | (id as u64 >= n)));
+        // A branchless fold per chunk vectorises (`any` and `||` stop early and do not); only a
+        // failing chunk is searched for the position. Negative ids become huge as u64 and fail too.
+        #[allow(clippy::unnecessary_fold, clippy::needless_bitwise_bool)]
+        let chunk_fails = |c: &[i64]| c.iter().fold(false, |acc, &id| acc | (id as u64 >= n));
+        let bad_chunk = self.connectivity.chunks(4096).position(chunk_fails);
         if let Some(pos) = bad_chunk
             .and_then(|c| self.connectivity[c * 4096..].iter().position(|&id| id as u64 >= n).map(|p| p + c * 4096))
         {

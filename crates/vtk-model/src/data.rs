@@ -102,7 +102,7 @@ macro_rules! impl_element {
 const I64_BOUND: f64 = 9_223_372_036_854_775_808.0;
 
 fn float_to_i64(f: f64) -> Option<i64> {
-    (f.is_finite() && (-I64_BOUND..I64_BOUND).contains(&f)).then(|| f as i64)
+    (f.is_finite() && (-I64_BOUND..I64_BOUND).contains(&f)).then_some(f as i64)
 }
 
 impl_element!(i8, I8, |x| Some(i64::from(x)));
@@ -243,6 +243,7 @@ impl ArrayData {
     }
 
     /// The elements `start..end` as a new buffer of the same dtype.
+    #[must_use]
     pub fn slice_range(&self, start: usize, end: usize) -> ArrayData {
         with_array_data!(self, v => Element::wrap(v[start..end].to_vec()))
     }
