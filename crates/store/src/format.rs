@@ -136,9 +136,11 @@ pub fn read(path: &Path, opts: &ReadOptions) -> Result<Dict, StoreError> {
         let mut head = [0u8; 8];
         let mut file = File::open(path).map_err(io)?;
         let n = read_up_to(&mut file, &mut head).map_err(io)?;
+        // The HDF5 and pickle signatures are unambiguous and win over a wrong extension; a msgpack
+        // map's first byte is not, so it only decides when the extension does not.
         match StoreFormat::sniff(&head[..n]) {
-            Some(f) => f,
-            None => StoreFormat::from_extension(path)?,
+            Some(f @ (StoreFormat::Hdf5 | StoreFormat::Pickle)) => f,
+            weak => StoreFormat::from_extension(path).or_else(|e| weak.ok_or(e))?,
         }
     };
     match format {
