@@ -1,0 +1,122 @@
+//! Output files that appear whole or not at all.
+//!
+//! Every writer of the workspace (VTK formats and ArrayDict stores) writes into a temporary file in
+//! the target's directory and renames it over the target only when the write succeeded, so a failed
+//! or killed conversion never leaves a partial file or damages an existing one. Temporaries of killed
+//! writers are removed by the next write into the same directory.
+
+use std::io;
+use std::path::Path;
+
+pub use tempfile::NamedTempFile;
+
+/// A new temporary file in `path`'s directory, to be filled and then handed to [`persist`].
+/// Dropping it without persisting removes it.
+pub fn create_temp(path: &Path) -> io::Result<NamedTempFile> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    remove_stale_temporaries(dir);
+    let prefix = temp_prefix();
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(".tmp");
+    #[cfg(unix)]
+    {
+        // NamedTempFile defaults to 0600; an output is an ordinary file (0666 minus umask).
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    builder.tempfile_in(dir)
+}
+
+/// Flushes `tmp` to disk and renames it to `path`, keeping the permissions of a file it replaces.
+pub fn persist(tmp: NamedTempFile, path: &Path) -> io::Result<()> {
+    tmp.as_file().sync_all()?;
+    if let Ok(meta) = std::fs::metadata(path) {
+        // Replacing a file keeps its permissions, as rewriting it in place would.
+        tmp.as_file().set_permissions(meta.permissions())?;
+    }
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// Temporary outputs are named `.arraydict-<pid>-<random>.tmp` so that a later write into the same
+/// directory can tell the temporaries of killed writers (their process is gone) from those of
+/// writers still running, and remove the former.
+fn temp_prefix() -> String {
+    format!(".arraydict-{}-", std::process::id())
+}
+
+/// Removes temporaries left in `dir` by writers that were killed (SIGKILL, power loss) before they
+/// could clean up. Only on systems with `/proc`, where "process gone" can be told; best effort.
+fn remove_stale_temporaries(dir: &Path) {
+    let proc = Path::new("/proc");
+    if !proc.join("self").exists() {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let own = std::process::id().to_string();
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(rest) = name.to_str().and_then(|n| n.strip_prefix(".arraydict-")) else { continue };
+        let Some((pid, tail)) = rest.split_once('-') else { continue };
+        let is_tmp = Path::new(tail).extension() == Some(std::ffi::OsStr::new("tmp"));
+        if !is_tmp || pid.is_empty() || !pid.bytes().all(|b| b.is_ascii_digit()) || pid == own {
+            continue;
+        }
+        if !proc.join(pid).exists() {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stale_temporaries_of_dead_writers_are_removed_live_ones_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        // pid 4294967295 exceeds any pid_max, so its writer is certainly gone; pid 1 is alive.
+        let dead = dir.path().join(".arraydict-4294967295-abc.tmp");
+        let live = dir.path().join(".arraydict-1-abc.tmp");
+        let own = dir.path().join(format!("{}abc.tmp", temp_prefix()));
+        let unrelated = dir.path().join(".arraydict-abc.tmp");
+        for p in [&dead, &live, &own, &unrelated] {
+            std::fs::write(p, b"partial").unwrap();
+        }
+        let out = dir.path().join("out.bin");
+        let mut tmp = create_temp(&out).unwrap();
+        std::io::Write::write_all(tmp.as_file_mut(), b"done").unwrap();
+        persist(tmp, &out).unwrap();
+        assert!(!dead.exists());
+        assert!(live.exists() && own.exists() && unrelated.exists());
+        assert_eq!(std::fs::read(&out).unwrap(), b"done");
+    }
+
+    #[test]
+    fn an_unpersisted_temporary_leaves_nothing_and_the_old_file_intact() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out.bin");
+        std::fs::write(&out, b"old").unwrap();
+        let mut tmp = create_temp(&out).unwrap();
+        std::io::Write::write_all(tmp.as_file_mut(), b"half").unwrap();
+        drop(tmp); // a failed write never persists
+        assert_eq!(std::fs::read(&out).unwrap(), b"old");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn replacing_keeps_the_permissions_of_the_old_file() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out.bin");
+        std::fs::write(&out, b"old").unwrap();
+        std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o640)).unwrap();
+        let tmp = create_temp(&out).unwrap();
+        persist(tmp, &out).unwrap();
+        assert_eq!(std::fs::metadata(&out).unwrap().permissions().mode() & 0o777, 0o640);
+    }
+}
