@@ -10,37 +10,10 @@ use vtk_formats::xml::{
 use vtk_formats::ReadOptions;
 use vtk_model::{ArrayData, Attributes, CellArray, DataArray, DataSet, PolyCells, PolyData};
 
-/// Peak resident memory since the last [`reset_peak`], in MiB (Linux; `None` elsewhere).
-fn peak_rss_mib() -> Option<u64> {
-    let s = std::fs::read_to_string("/proc/self/status").ok()?;
-    let kb: u64 = s
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))?
-        .trim()
-        .trim_end_matches("kB")
-        .trim()
-        .parse()
-        .ok()?;
-    Some(kb / 1024)
-}
+#[path = "../../../tools/memory.rs"]
+mod memory;
 
-fn reset_peak() {
-    // Writing 5 resets VmHWM (Linux >= 4.0); without it the figure covers the whole process.
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
-}
-
-fn available_mib() -> Option<u64> {
-    let s = std::fs::read_to_string("/proc/meminfo").ok()?;
-    let kb: u64 = s
-        .lines()
-        .find_map(|l| l.strip_prefix("MemAvailable:"))?
-        .trim()
-        .trim_end_matches("kB")
-        .trim()
-        .parse()
-        .ok()?;
-    Some(kb / 1024)
-}
+use memory::{peak_rss_mib, reset_peak, available_mib};
 
 #[test]
 #[ignore = "big: run `cargo xtask big`"]
