@@ -27,7 +27,7 @@ pub fn peak_rss_mib() -> Option<u64> {
     proc_field_mib("/proc/self/status", "VmHWM:")
 }
 
-/// Resets the peak: writing 5 to clear_refs resets VmHWM (Linux >= 4.0); without it the figure
+/// Resets the peak: writing 5 to `/proc/self/clear_refs` resets `VmHWM` (Linux >= 4.0); without it the figure
 /// covers the whole process.
 pub fn reset_peak() {
     let _ = std::fs::write("/proc/self/clear_refs", "5");
