@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use vtk_formats::metaimage::{self, MetaWriteOptions};
-use vtk_formats::{stl, ImageFrame, ReadOptions};
+use vtk_formats::{stl, Durability, ImageFrame, ReadOptions};
 use vtk_model::{
     ArrayData, Attributes, CellArray, DataArray, ImageData, Matrix3, PolyCells, PolyData,
 };
@@ -87,12 +87,13 @@ fn bench(c: &mut Criterion) {
     let lps = |compress| MetaWriteOptions {
         compress,
         frame: ImageFrame::Lps,
+        ..MetaWriteOptions::default()
     };
     metaimage::write(&raw, &img, &lps(false)).expect("write raw");
     metaimage::write(&zlib, &img, &lps(true)).expect("write zlib");
     let surf = surface();
     let stl_path = d.join("surface_1m.stl");
-    stl::write(&stl_path, &surf).expect("write stl");
+    stl::write(&stl_path, &surf, Durability::default()).expect("write stl");
     let opts = ReadOptions::default();
 
     let mut g = c.benchmark_group("formats_other");
@@ -115,7 +116,7 @@ fn bench(c: &mut Criterion) {
     });
     let out = d.join("out.stl");
     g.bench_function("stl_write_binary_1m_triangles", |b| {
-        b.iter(|| stl::write(&out, &surf).expect("write"))
+        b.iter(|| stl::write(&out, &surf, Durability::default()).expect("write"))
     });
     g.finish();
 }

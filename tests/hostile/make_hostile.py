@@ -127,6 +127,9 @@ def metaimage():
     put("mha-bad-element-type.mha", with_header(b"ElementType", b"MET_QUATERNION"))
     put("mha-nan-spacing.mha", with_header(b"ElementSpacing", b"nan 1 1"))
     put("mha-datafile-missing.mha", with_header(b"ElementDataFile", b"missing-companion.raw"))
+    # Data files outside the header's directory are refused (unless --allow-external-data-file).
+    put("mha-datafile-absolute.mha", with_header(b"ElementDataFile", b"/etc/passwd"))
+    put("mha-datafile-parent.mha", with_header(b"ElementDataFile", b"../secret.raw"))
     # zlib bomb: 1 byte of image declared, payload inflating to 64 MiB.
     bomb = zlib.compress(b"\0" * (64 << 20), 9)
     put("mha-zlib-bomb.mha", b"ObjectType = Image\nNDims = 3\nDimSize = 2 2 2\nElementType = MET_UCHAR\n"

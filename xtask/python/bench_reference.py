@@ -2,12 +2,14 @@
 
 usage:
   bench_reference.py to-numpy IN OUT (hdf5-gzip|hdf5-none|pickle) [--repeat N]
-  bench_reference.py from-numpy IN OUT KIND [--repeat N]
+  bench_reference.py from-numpy IN OUT KIND [--uncompressed] [--repeat N]
 
 VTK's own readers (XML, MetaImage) + vtk_to_numpy (vectorised: connectivity/offset arrays, no
 per-cell Python loop), the ArrayDict trees of SPEC.md, then h5py create_dataset(...,
 compression='gzip', compression_opts=4) or pickle.dump(protocol=5). The reverse: h5py / pickle load,
-numpy_to_vtk and VTK's XML writer with its defaults. With --repeat N the conversion runs N more times
+numpy_to_vtk and VTK's XML writer with its defaults (appended base64, zlib), or with --uncompressed
+appended raw data and no compressor (SetEncodeAppendedData(False), SetCompressorTypeToNone: the
+byte-moving path that `cp` bounds). With --repeat N the conversion runs N more times
 in this process and the median of those steady-state runs is printed as `steady_s=<seconds>`.
 """
 import os
@@ -230,13 +232,17 @@ def from_tree(tree, kind):
     return ug, vtkXMLUnstructuredGridWriter()
 
 
-def run_once(argv):
+def run_once(argv, uncompressed=False):
     if argv[0] == "to-numpy":
         store(to_tree(argv[1]), argv[2], argv[3])
     else:
         data, writer = from_tree(load(argv[1]), argv[3])
         writer.SetInputData(data)
         writer.SetFileName(argv[2])
+        if uncompressed:
+            writer.SetDataModeToAppended()
+            writer.SetEncodeAppendedData(False)
+            writer.SetCompressorTypeToNone()
         if writer.Write() != 1:
             raise SystemExit(f"bench_reference: VTK could not write {argv[2]}")
 
@@ -248,12 +254,15 @@ def main():
         i = argv.index("--repeat")
         repeat = int(argv[i + 1])
         del argv[i : i + 2]
-    run_once(argv)
+    uncompressed = "--uncompressed" in argv
+    if uncompressed:
+        argv.remove("--uncompressed")
+    run_once(argv, uncompressed)
     if repeat:
         times = []
         for _ in range(repeat):
             t0 = time.perf_counter()
-            run_once(argv)
+            run_once(argv, uncompressed)
             times.append(time.perf_counter() - t0)
         print(f"steady_s={statistics.median(times):.6f}")
 

@@ -1,6 +1,7 @@
 //! Project automation, run as `cargo xtask <command>` (alias in `.cargo/config.toml`).
 //!
-//! - `cargo xtask test [--no-python] [--no-fixtures-check]`: the whole test suite (what CI runs).
+//! - `cargo xtask test [--no-python] [--no-fixtures-check] [--no-fuzz]`: the whole test suite (what CI
+//!   runs), ending with a one-minute fuzz smoke of every cargo-fuzz target.
 //! - `cargo xtask fixtures [--check]`: regenerate `fixtures/` with Python VTK + `SimpleITK`, or check that a
 //!   regeneration reproduces the committed files byte for byte.
 //!
@@ -20,21 +21,24 @@ use std::process::ExitCode;
 const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
-  test [--no-python] [--no-fixtures-check]
+  test [--no-python] [--no-fixtures-check] [--no-fuzz]
         run the whole test suite: `cargo test --workspace --all-targets`, then the Python interop
         tests (`interop_*`, #[ignore]d in plain cargo test) against numpy 2.x and 1.26 venvs in
-        target/py/, then `fixtures --check`. --no-python skips the venvs, interop tests and the
-        fixtures check. Ends with `xtask: N passed, N failed, N skipped`.
+        target/py/, then `fixtures --check`, then the fuzz smoke (`cargo fuzz build -O -a`, every
+        target for 60 s, two at a time, from fuzz/corpus + fixtures; one result per target).
+        --no-python skips the venvs, interop tests and the fixtures check; --no-fuzz skips the
+        smoke (its targets count as skipped). Ends with `xtask: N passed, N failed, N skipped`.
   fixtures [--check]
         regenerate fixtures/ (Python VTK + SimpleITK in target/py/fixtures) and its manifest.json;
         --check regenerates into a scratch dir and compares with the committed files instead.
   bench-compare [--rounds N] [--sizes small|full] [--cases a,b,..] [--steady] [--binary PATH]
         our release binary against the Python reference (VTK + numpy + h5py/pickle), medians of
         wall time and peak RSS; report in target/bench-compare/report.md (see PERFORMANCE.md).
-  fuzz [--smoke | --minutes N | --seconds N] [--target NAME]...
+  fuzz [--smoke | --minutes N | --seconds N] [--jobs N] [--target NAME]...
         build the cargo-fuzz targets in fuzz/ (installs cargo-fuzz if missing; RUSTC_BOOTSTRAP=1)
         and run each for N minutes (default 5; --smoke: 60 s) from fuzz/corpus/<target> plus the
-        matching fixtures; prints executions and time per target, exit 1 on any crash.
+        matching fixtures, --jobs N targets at a time (default 1); new inputs go to
+        fuzz/runs/<target>/corpus; prints executions and time per target, exit 1 on any crash.
   big   the #[ignore]d huge-data tests (`big_*`: arrays > 4 GiB through .vtp, HDF5 and pickle,
         ids above 2^31) in release mode, one at a time, with their peak memory.";
 
@@ -52,17 +56,20 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let root = workspace_root();
     let result = match args.first().map(String::as_str) {
-        Some("test") => {
-            parse_flags(&args[1..], &["--no-python", "--no-fixtures-check"]).and_then(|f| {
-                test_driver::run(
-                    &root,
-                    &test_driver::Options {
-                        python: !f.contains(&"--no-python"),
-                        fixtures_check: !f.contains(&"--no-fixtures-check"),
-                    },
-                )
-            })
-        }
+        Some("test") => parse_flags(
+            &args[1..],
+            &["--no-python", "--no-fixtures-check", "--no-fuzz"],
+        )
+        .and_then(|f| {
+            test_driver::run(
+                &root,
+                &test_driver::Options {
+                    python: !f.contains(&"--no-python"),
+                    fixtures_check: !f.contains(&"--no-fixtures-check"),
+                    fuzz: !f.contains(&"--no-fuzz"),
+                },
+            )
+        }),
         Some("fixtures") => parse_flags(&args[1..], &["--check"]).and_then(|f| {
             if f.contains(&"--check") {
                 fixtures::check(&root)
@@ -72,8 +79,9 @@ fn main() -> ExitCode {
         }),
         Some("fuzz") => fuzz::Options::parse(&args[1..]).and_then(|o| fuzz::run(&root, &o)),
         Some("big") => parse_flags(&args[1..], &[]).and_then(|_| big::run(&root)),
-        Some("bench-compare") => bench_compare::Options::parse(&args[1..])
-            .and_then(|o| bench_compare::run(&root, &o)),
+        Some("bench-compare") => {
+            bench_compare::Options::parse(&args[1..]).and_then(|o| bench_compare::run(&root, &o))
+        }
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(true)

@@ -7,7 +7,7 @@ use std::process::{Command, Stdio};
 use std::time::Instant;
 
 use crate::summary::{Scanner, Tally};
-use crate::{fixtures, venv, Failure};
+use crate::{fixtures, fuzz, venv, Failure};
 
 /// What to run besides plain `cargo test`.
 pub struct Options {
@@ -15,6 +15,8 @@ pub struct Options {
     pub python: bool,
     /// Run `fixtures --check` (needs `python`).
     pub fixtures_check: bool,
+    /// Run the fuzz smoke (every cargo-fuzz target for a minute).
+    pub fuzz: bool,
 }
 
 /// Env vars through which interop tests find their interpreters.
@@ -113,6 +115,32 @@ pub fn run(root: &Path, opts: &Options) -> Result<bool, Failure> {
         }
     } else {
         notes.push("--no-python: interop tests and fixtures --check not run (the ignored count includes them)".into());
+    }
+
+    // Last, so a developer sees the unit and interop results before the minutes of fuzzing.
+    if opts.fuzz {
+        match fuzz::smoke(root) {
+            Ok(smoke) => {
+                tally.passed += smoke.passed;
+                tally.failed += smoke.failed;
+                skipped += smoke.skipped;
+                notes.extend(smoke.notes);
+            }
+            // A scratch-dir or spawn error after the build: still end with the summary line.
+            Err(Failure(why)) => {
+                tally.failed += fuzz::TARGETS.len() as u64;
+                notes.push(format!(
+                    "fuzz smoke: FAILED ({} targets counted as failed): {why}",
+                    fuzz::TARGETS.len()
+                ));
+            }
+        }
+    } else {
+        skipped += fuzz::TARGETS.len() as u64;
+        notes.push(format!(
+            "--no-fuzz: fuzz smoke not run ({} targets counted as skipped)",
+            fuzz::TARGETS.len()
+        ));
     }
 
     // Tests that printed SKIPPED passed in libtest's eyes; count them as skipped.

@@ -124,13 +124,15 @@ pub(crate) fn integer(a: &NdArray, path: &str, p: &mut Problems) -> bool {
 
 /// First element outside `0..n`, as `(flat index, value)`.
 pub(crate) fn first_bad_id(data: &ArrayData, n: usize) -> Option<(usize, String)> {
-    fn scan<T: Element>(v: &[T], n: usize) -> Option<(usize, String)> {
-        let n = i64::try_from(n).unwrap_or(i64::MAX);
-        v.iter()
-            .position(|x| x.to_i64().is_none_or(|i| i < 0 || i >= n))
-            .map(|i| (i, format!("{:?}", v[i])))
-    }
-    with_array_data!(data, v => scan(v, n))
+    with_array_data!(data, v => first_bad_in(v, n))
+}
+
+/// The first element of `v` that is not a point id in `0..n`, as (index, value).
+pub(crate) fn first_bad_in<T: Element>(v: &[T], n: usize) -> Option<(usize, String)> {
+    let n = i64::try_from(n).unwrap_or(i64::MAX);
+    v.iter()
+        .position(|x| x.to_i64().is_none_or(|i| i < 0 || i >= n))
+        .map(|i| (i, format!("{:?}", v[i])))
 }
 
 pub(crate) fn check_ids(a: &NdArray, path: &str, n_points: Option<usize>, p: &mut Problems) {

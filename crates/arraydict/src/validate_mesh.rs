@@ -1,13 +1,79 @@
 //! Schema checks of a mesh's `/Cells` dict, and the parsers shared with the conversion.
 
-use vtk_model::{CellArray, CellType};
+use vtk_model::{with_array_data, ArrayData, CellArray, CellType, Element, ModelError};
 
 use crate::schema::{POLYHEDRON_FACES, POLYHEDRON_FACE_LOCATIONS};
-use crate::validate::{array, check_ids, check_keys, dict, integer, shape_str, Problems};
+use crate::validate::{array, check_keys, dict, first_bad_in, integer, shape_str, Problems};
 use crate::{Dict, NdArray, Node};
 
 /// VTK's name for cell type ids it does not define (`vtkCellTypes::GetClassNameFromTypeId`).
 pub(crate) const UNKNOWN_CLASS: &str = "UnknownClass";
+
+/// What validation needs to know of `/Cells/CellPointIds`: the cells' VTK 9 offsets
+/// (`n_cells + 1` entries, from 0). Validation walks the stream where it lies: building the cells
+/// (and before that copying the stream to `int64`) only to check them doubled the peak memory of
+/// every tree -> mesh conversion, the stream being a mesh's largest array.
+pub(crate) struct CellLayout {
+    offsets: Vec<i64>,
+}
+
+impl CellLayout {
+    fn num_cells(&self) -> usize {
+        self.offsets.len() - 1
+    }
+    fn cell_size(&self, i: usize) -> usize {
+        (self.offsets[i + 1] - self.offsets[i]) as usize
+    }
+}
+
+/// The layout of `/Cells/CellPointIds` and its first id outside `0..n_points` as (index into the
+/// count-free connectivity, value), or a message when the stream is malformed.
+fn layout(node: &Node, n_points: Option<usize>) -> Result<(CellLayout, Option<(usize, String)>), String> {
+    match node {
+        Node::Array(a) if a.ndim() == 1 => scan_legacy(a.data(), n_points),
+        Node::List(_) => {
+            let cells = parse_cells(node)?;
+            let bad = n_points.and_then(|n| first_bad_in(cells.connectivity(), n));
+            let (offsets, _) = cells.into_parts();
+            Ok((CellLayout { offsets }, bad))
+        }
+        // parse_cells says what is wrong with any other shape.
+        _ => Err(parse_cells(node)
+            .err()
+            .unwrap_or_else(|| "expected a 1-D legacy stream or a list of arrays".into())),
+    }
+}
+
+fn scan_legacy(data: &ArrayData, n_points: Option<usize>) -> Result<(CellLayout, Option<(usize, String)>), String> {
+    fn scan<T: Element>(v: &[T], n_points: Option<usize>) -> Result<(CellLayout, Option<(usize, String)>), String> {
+        let mut offsets = vec![0i64];
+        let mut bad = None;
+        let mut pos = 0usize;
+        while pos < v.len() {
+            let count = v[pos]
+                .to_i64()
+                .ok_or_else(|| format!("element {pos} does not fit in int64"))?;
+            let malformed = |detail: String| {
+                ModelError::BadLegacyCells { what: "cells".into(), position: pos, detail }.to_string()
+            };
+            let n = usize::try_from(count).map_err(|_| malformed(format!("negative point count {count}")))?;
+            let end = pos
+                .checked_add(1 + n)
+                .filter(|&e| e <= v.len())
+                .ok_or_else(|| malformed(format!("cell of {n} points runs past the end ({} values)", v.len())))?;
+            let before = *offsets.last().unwrap_or(&0);
+            if bad.is_none() {
+                if let Some(limit) = n_points {
+                    bad = first_bad_in(&v[pos + 1..end], limit).map(|(i, s)| (before as usize + i, s));
+                }
+            }
+            offsets.push(before + n as i64);
+            pos = end;
+        }
+        Ok((CellLayout { offsets }, bad))
+    }
+    with_array_data!(data, v => scan(v, n_points))
+}
 
 /// The cells of `/Cells/CellPointIds` (legacy stream or list of arrays), or a message.
 pub(crate) fn parse_cells(node: &Node) -> Result<CellArray, String> {
@@ -145,16 +211,26 @@ pub(crate) fn cells(c: &Dict, n_points: Option<usize>, p: &mut Problems) -> Opti
                 Node::Dict(_) => true,
             };
             if int_ok {
-                parse_cells(node).map_err(|e| p.push(ids_path, e)).ok()
+                match layout(node, n_points) {
+                    Ok((l, bad)) => {
+                        if let (Some((i, v)), Some(n)) = (bad, n_points) {
+                            p.push(
+                                ids_path,
+                                format!("id {v} (element {i}) is out of range, /Points has {n} rows"),
+                            );
+                        }
+                        Some(l)
+                    }
+                    Err(e) => {
+                        p.push(ids_path, e);
+                        None
+                    }
+                }
             } else {
                 None
             }
         }
     };
-    if let (Some(cells), Some(n)) = (&cells, n_points) {
-        let ids = NdArray::vector(cells.connectivity().to_vec());
-        check_ids(&ids, ids_path, Some(n), p);
-    }
     let n_cells = match (&cells, &types) {
         (Some(cl), Some(t)) if cl.num_cells() != t.len() => {
             p.push(
@@ -206,7 +282,7 @@ pub(crate) fn cells(c: &Dict, n_points: Option<usize>, p: &mut Problems) -> Opti
 
 /// `CellLocations` must be VTK 9's count-free offsets (what VMTK writes) or the legacy locations
 /// into `CellPointIds` (what VMTK's own `_ConvertListToFlatCellsArray` and VTK 8 produce).
-fn locations(a: &NdArray, cells: &CellArray, p: &mut Problems) {
+fn locations(a: &NdArray, cells: &CellLayout, p: &mut Problems) {
     let path = "/Cells/CellLocations";
     if a.ndim() != 1 || !integer(a, path, p) {
         if a.ndim() != 1 {
@@ -229,7 +305,7 @@ fn locations(a: &NdArray, cells: &CellArray, p: &mut Problems) {
         p.push(path, "values do not fit in int64");
         return;
     };
-    let offsets = &cells.offsets()[..n];
+    let offsets = &cells.offsets[..n];
     let vtk9 = v.as_slice() == offsets;
     let legacy = v
         .iter()

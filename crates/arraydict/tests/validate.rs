@@ -255,6 +255,38 @@ fn mesh_problems() {
     );
 }
 
+/// Mesh streams are checked where they lie, in any integer dtype; an id out of range is named by
+/// its index in the count-free connectivity, as for every other id array.
+#[test]
+fn mesh_stream_ids_and_counts_in_any_dtype() {
+    let g = UnstructuredGrid::try_new(
+        points_f32(4),
+        CellArray::from_legacy(&[3, 0, 1, 2, 3, 1, 2, 3]).unwrap(),
+        vec![CellType::TRIANGLE, CellType::TRIANGLE],
+        None,
+        Attributes::new(),
+        Attributes::new(),
+    )
+    .unwrap();
+    let good = to_arraydict(g.clone().into(), Kind::Mesh, &ToArrayDictOptions::default()).unwrap();
+    let mut t = good.clone();
+    set(&mut t, "/Cells/CellPointIds", NdArray::vector(vec![3i32, 0, 1, 2, 3, 1, 4, 3]));
+    assert_eq!(
+        problems(&t, Kind::Mesh),
+        ["/Cells/CellPointIds: id 4 (element 4) is out of range, /Points has 4 rows"]
+    );
+    let mut t = good.clone();
+    set(&mut t, "/Cells/CellPointIds", NdArray::vector(vec![3u8, 0, 1, 2, 3, 1, 2, 3]));
+    validate(&t, Kind::Mesh).unwrap();
+    // An int32 stream converts to the same mesh as the int64 one.
+    assert_eq!(from_arraydict(t, Kind::Mesh).unwrap(), g.clone().into());
+    let mut t = good;
+    set(&mut t, "/Cells/CellPointIds", NdArray::vector(vec![3i16, 0, 1, 2, -3, 1, 2, 3]));
+    assert!(problems(&t, Kind::Mesh).iter().any(|l| l.starts_with(
+        "/Cells/CellPointIds: cells: legacy cell stream is malformed at position 4: negative point count -3"
+    )));
+}
+
 #[test]
 fn kind_counts_must_add_up() {
     let mut t = surface();

@@ -30,14 +30,53 @@ pub fn create_temp(path: &Path) -> io::Result<NamedTempFile> {
     builder.tempfile_in(dir)
 }
 
-/// Flushes `tmp` to disk and renames it to `path`, keeping the permissions of a file it replaces.
-pub fn persist(tmp: NamedTempFile, path: &Path) -> io::Result<()> {
-    tmp.as_file().sync_all()?;
+/// How far [`persist`] goes to make an output survive failures.
+///
+/// Both levels make the output appear whole or not at all to every other process, and leave an
+/// existing file intact when the writer fails or is killed. They differ only after an operating
+/// system crash or power loss.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Durability {
+    /// Rename only, as `cp`, h5py and VTK's writers do: after a power loss the new file may be
+    /// missing or empty until the OS had written it back (a few seconds). The default, because an
+    /// fsync per output costs as much as the conversion itself on large uncompressed files.
+    #[default]
+    Atomic,
+    /// Also flush the file to the disk before the rename and the directory after it, so a renamed
+    /// output survives a power loss.
+    Synced,
+}
+
+/// Renames `tmp` to `path` (after flushing it to disk when `durability` asks for it), keeping the
+/// permissions of a file it replaces.
+pub fn persist(tmp: NamedTempFile, path: &Path, durability: Durability) -> io::Result<()> {
+    if durability == Durability::Synced {
+        tmp.as_file().sync_all()?;
+    }
     if let Ok(meta) = std::fs::metadata(path) {
         // Replacing a file keeps its permissions, as rewriting it in place would.
         tmp.as_file().set_permissions(meta.permissions())?;
     }
     tmp.persist(path).map_err(|e| e.error)?;
+    if durability == Durability::Synced {
+        sync_parent_dir(path)?;
+    }
+    Ok(())
+}
+
+/// The rename itself is durable only once the directory entry is on disk.
+#[cfg(unix)]
+fn sync_parent_dir(path: &Path) -> io::Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    std::fs::File::open(dir)?.sync_all()
+}
+
+#[cfg(not(unix))]
+fn sync_parent_dir(_path: &Path) -> io::Result<()> {
     Ok(())
 }
 
@@ -65,10 +104,21 @@ fn remove_stale_temporaries(dir: &Path) {
         if !is_tmp || pid.is_empty() || !pid.bytes().all(|b| b.is_ascii_digit()) || pid == own {
             continue;
         }
-        if !proc.join(pid).exists() {
+        if !process_alive(proc, pid) {
             let _ = std::fs::remove_file(entry.path());
         }
     }
+}
+
+/// A killed writer whose parent has not reaped it yet is a zombie: its `/proc` entry still exists
+/// (state `Z` or `X`) but it will never finish its temporary file.
+fn process_alive(proc: &Path, pid: &str) -> bool {
+    let Ok(stat) = std::fs::read_to_string(proc.join(pid).join("stat")) else {
+        return proc.join(pid).exists();
+    };
+    // `pid (comm) state ...`; comm may itself contain ')' and spaces, so split at the last ')'.
+    let state = stat.rsplit_once(')').and_then(|(_, rest)| rest.split_whitespace().next());
+    !matches!(state, Some("Z" | "X"))
 }
 
 #[cfg(all(test, target_os = "linux"))]
@@ -89,10 +139,45 @@ mod tests {
         let out = dir.path().join("out.bin");
         let mut tmp = create_temp(&out).unwrap();
         std::io::Write::write_all(tmp.as_file_mut(), b"done").unwrap();
-        persist(tmp, &out).unwrap();
+        persist(tmp, &out, Durability::Atomic).unwrap();
         assert!(!dead.exists());
         assert!(live.exists() && own.exists() && unrelated.exists());
         assert_eq!(std::fs::read(&out).unwrap(), b"done");
+    }
+
+    #[test]
+    fn temporaries_of_unreaped_killed_writers_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut child = std::process::Command::new("sleep").arg("60").spawn().unwrap();
+        let zombie = dir.path().join(format!(".arraydict-{}-abc.tmp", child.id()));
+        std::fs::write(&zombie, b"partial").unwrap();
+        child.kill().unwrap();
+        // Not waited for yet: the child is a zombie whose /proc entry still exists.
+        let stat = std::path::Path::new("/proc").join(child.id().to_string());
+        for _ in 0..200 {
+            if !process_alive(std::path::Path::new("/proc"), &child.id().to_string()) {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        assert!(stat.exists(), "the killed child should still be an unreaped zombie");
+        let out = dir.path().join("out.bin");
+        let tmp = create_temp(&out).unwrap();
+        persist(tmp, &out, Durability::Synced).unwrap();
+        assert!(!zombie.exists(), "a zombie writer's temporary must be removed");
+        child.wait().unwrap();
+    }
+
+    #[test]
+    fn a_synced_persist_writes_the_same_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out.bin");
+        std::fs::write(&out, b"old").unwrap();
+        let mut tmp = create_temp(&out).unwrap();
+        std::io::Write::write_all(tmp.as_file_mut(), b"new").unwrap();
+        persist(tmp, &out, Durability::Synced).unwrap();
+        assert_eq!(std::fs::read(&out).unwrap(), b"new");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 
     #[test]
@@ -116,7 +201,7 @@ mod tests {
         std::fs::write(&out, b"old").unwrap();
         std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o640)).unwrap();
         let tmp = create_temp(&out).unwrap();
-        persist(tmp, &out).unwrap();
+        persist(tmp, &out, Durability::Atomic).unwrap();
         assert_eq!(std::fs::metadata(&out).unwrap().permissions().mode() & 0o777, 0o640);
     }
 }

@@ -11,6 +11,10 @@ pub struct Cli {
     /// Worker threads for compression and batch work (default: all cores).
     #[arg(long, global = true, value_name = "N")]
     pub threads: Option<usize>,
+    /// Flush every output to disk before renaming it into place, so it survives a power loss
+    /// (slower; without it an output is still never partial and an old file never damaged).
+    #[arg(long, global = true)]
+    pub sync: bool,
     /// The subcommand.
     #[command(subcommand)]
     pub command: Command,
@@ -118,6 +122,8 @@ pub enum FrameArg {
 }
 
 /// Options shared by `to-numpy`, `inspect`, `validate` and `batch` when the input is a VTK file.
+// Each bool is an independent command-line switch, not a state machine in disguise.
+#[allow(clippy::struct_excessive_bools)]
 #[derive(Args, Debug, Clone)]
 pub struct ToTreeOptions {
     /// Kind of ArrayDict to produce (default: inferred -- polys or strips: surface; only lines:
@@ -136,6 +142,10 @@ pub struct ToTreeOptions {
     /// World frame for MetaImage input.
     #[arg(long, value_enum, default_value_t = FrameArg::Ras)]
     pub frame: FrameArg,
+    /// Let a `MetaImage` header's `ElementDataFile` be an absolute path or leave the header's
+    /// directory (`../x.raw`); refused by default.
+    #[arg(long)]
+    pub allow_external_data_file: bool,
 }
 
 /// Options for writing an ArrayDict file.

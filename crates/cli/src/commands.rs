@@ -1,5 +1,6 @@
 //! `to-numpy`, `from-numpy` and `validate`, and the conversions `batch` and `inspect` reuse.
 
+use std::fmt::Write as _;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -38,7 +39,11 @@ impl From<FrameArg> for ImageFrame {
 
 /// Reads a VTK file and converts it to the ArrayDict VMTK's `vmtk*tonumpy` would give.
 pub fn vtk_to_tree(input: &Path, opts: &ToTreeOptions) -> Result<(Dict, Kind)> {
-    let read = ReadOptions { frame: opts.frame.into(), ..ReadOptions::default() };
+    let read = ReadOptions {
+        frame: opts.frame.into(),
+        allow_external_data_files: opts.allow_external_data_file,
+        ..ReadOptions::default()
+    };
     let ds = vtk_formats::read(input, &read)?;
     let kind = opts.kind.map_or_else(|| Kind::infer(&ds), Kind::from);
     let conv = ToArrayDictOptions {
@@ -68,20 +73,35 @@ pub fn any_to_tree(file: &Path, opts: &ToTreeOptions) -> Result<(Dict, Option<Ki
     }
 }
 
+/// `--sync`, set once by `main` before any command runs.
+static DURABILITY: std::sync::OnceLock<arraydict_store::Durability> = std::sync::OnceLock::new();
+
+/// Records the command line's `--sync` choice for every writer of this run.
+pub fn set_durability(d: arraydict_store::Durability) {
+    let _ = DURABILITY.set(d);
+}
+
+fn durability() -> arraydict_store::Durability {
+    DURABILITY.get().copied().unwrap_or_default()
+}
+
 /// Store write options from the command line.
 pub fn store_options(s: &StoreOptions, default_format: Option<StoreFormat>) -> arraydict_store::WriteOptions {
-    let mut o = arraydict_store::WriteOptions::default();
-    o.format = s
-        .format
-        .map(|f| match f {
-            StoreFormatArg::Pickle => StoreFormat::Pickle,
-            StoreFormatArg::Hdf5 => StoreFormat::Hdf5,
-            StoreFormatArg::Msgpack => StoreFormat::MessagePack,
-        })
-        .or(default_format);
-    o.compression = match s.compression {
-        CompressionArg::Gzip => Compression::Gzip(s.level),
-        CompressionArg::None => Compression::None,
+    let mut o = arraydict_store::WriteOptions {
+        format: s
+            .format
+            .map(|f| match f {
+                StoreFormatArg::Pickle => StoreFormat::Pickle,
+                StoreFormatArg::Hdf5 => StoreFormat::Hdf5,
+                StoreFormatArg::Msgpack => StoreFormat::MessagePack,
+            })
+            .or(default_format),
+        compression: match s.compression {
+            CompressionArg::Gzip => Compression::Gzip(s.level),
+            CompressionArg::None => Compression::None,
+        },
+        durability: durability(),
+        ..arraydict_store::WriteOptions::default()
     };
     if let Some(p) = s.pickle_protocol {
         o.pickle.protocol = p;
@@ -115,6 +135,7 @@ pub fn vtk_options(v: &VtkWriteArgs, frame: FrameArg) -> vtk_formats::WriteOptio
     o.legacy_binary = !v.legacy_ascii;
     o.meta_compress = !v.meta_uncompressed;
     o.frame = frame.into();
+    o.durability = durability();
     o
 }
 
@@ -180,7 +201,11 @@ pub fn validate(a: &ValidateArgs) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Err(arraydict::ArrayDictError::Invalid { problems, .. }) => {
-            let lines: String = problems.iter().map(|p| format!("{}: {p}\n", a.file.display())).collect();
+            let file = a.file.display();
+            let lines: String = problems.iter().fold(String::new(), |mut s, p| {
+                let _ = writeln!(s, "{file}: {p}");
+                s
+            });
             print_stdout(&lines)?;
             Ok(ExitCode::from(1))
         }

@@ -148,3 +148,35 @@ fn outputs_do_not_depend_on_the_time_of_writing() {
     }
     assert_identical("outputs written a second apart", &runs);
 }
+
+/// `--sync` (fsync before the rename) changes durability, never content.
+#[test]
+fn sync_writes_the_same_bytes() {
+    let input = fixture("mesh/mesh.binary.zlib.h64.id64.vtu");
+    for ext in ["hdf5", "pickle", "msgpack"] {
+        let plain = outputs("to-numpy", &input, &format!("out.{ext}"), &[]);
+        let synced = outputs("to-numpy", &input, &format!("out.{ext}"), &["--sync"]);
+        assert_identical(
+            &format!("mesh -> .{ext} with --sync"),
+            &[plain[0].clone(), synced[0].clone()],
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let tree = dir.path().join("mesh.hdf5");
+    let r = arraydict(&[
+        "to-numpy",
+        input.to_str().unwrap(),
+        "-o",
+        tree.to_str().unwrap(),
+        "--sync",
+    ]);
+    assert_eq!(r.code, 0, "{r:?}");
+    for name in ["out.vtu", "out.vtk"] {
+        let plain = outputs("from-numpy", &tree, name, &[]);
+        let synced = outputs("from-numpy", &tree, name, &["--sync"]);
+        assert_identical(
+            &format!("mesh.hdf5 -> {name} with --sync"),
+            &[plain[0].clone(), synced[0].clone()],
+        );
+    }
+}

@@ -1,4 +1,4 @@
-//! No lost data: a process SIGKILLed while writing leaves the previous output intact, and the next
+//! No lost data: a process killed (`SIGKILL`) while writing leaves the previous output intact, and the next
 //! run leaves no stray temporary files behind. Both writers are covered (ArrayDict stores via
 //! `to-numpy`, VTK files via `from-numpy`).
 #![cfg(unix)]
@@ -48,9 +48,10 @@ fn temporaries(dir: &Path) -> Vec<String> {
         .collect()
 }
 
-/// Starts `args`, SIGKILLs it as soon as a temporary output appears in `out_dir`; returns whether
-/// it was killed mid-write (false: it finished first).
-fn kill_when_writing(args: &[&str], out_dir: &Path) -> bool {
+/// Starts `args` and SIGKILLs it `delay` after a temporary output appears in `out_dir`; returns
+/// whether it was killed mid-write, i.e. its temporary is still there (false: it renamed its
+/// output, or finished, first).
+fn kill_when_writing(args: &[&str], out_dir: &Path, delay: Duration) -> bool {
     let mut child = Command::new(env!("CARGO_BIN_EXE_arraydict"))
         .args(args)
         .stdout(Stdio::null())
@@ -61,10 +62,10 @@ fn kill_when_writing(args: &[&str], out_dir: &Path) -> bool {
     loop {
         if !temporaries(out_dir).is_empty() {
             // Let it write a little so the temporary holds partial content.
-            std::thread::sleep(Duration::from_millis(30));
+            std::thread::sleep(delay);
             child.kill().unwrap(); // SIGKILL on Unix
             child.wait().unwrap();
-            return true;
+            return !temporaries(out_dir).is_empty();
         }
         if child.try_wait().unwrap().is_some() {
             return false;
@@ -87,15 +88,16 @@ fn scenario(cmd: &str, small_input: &Path, big_input: &Path, out: &Path) {
     ]);
     assert_eq!(r.code, 0, "{r:?}");
     let previous = std::fs::read(out).unwrap();
-    let killed = kill_when_writing(
-        &[
-            cmd,
-            big_input.to_str().unwrap(),
-            "-o",
-            out.to_str().unwrap(),
-        ],
-        out_dir,
-    );
+    let big_args = [cmd, big_input.to_str().unwrap(), "-o", out.to_str().unwrap()];
+    // A write that outran the kill replaced the output with a complete new file, which is no
+    // test of a killed write: put the old one back and kill sooner.
+    let killed = [30, 10, 3, 0].into_iter().any(|ms| {
+        if kill_when_writing(&big_args, out_dir, Duration::from_millis(ms)) {
+            return true;
+        }
+        std::fs::write(out, &previous).unwrap();
+        false
+    });
     assert!(
         killed,
         "the big write finished before it could be killed; make the input bigger"

@@ -8,10 +8,11 @@ use std::path::Path;
 use crate::StoreError;
 
 /// Runs `fill` on a new temporary file in `path`'s directory (it gets the temporary path and the
-/// open file) and, when it succeeds, flushes the file to disk and renames it to `path`. On any
-/// error the temporary file is removed and `path` is untouched.
+/// open file) and, when it succeeds, renames it to `path` (flushing it to disk first when
+/// `durability` asks for it). On any error the temporary file is removed and `path` is untouched.
 pub(crate) fn write_atomically(
     path: &Path,
+    durability: atomic_output::Durability,
     fill: impl FnOnce(&Path, &mut File) -> Result<(), StoreError>,
 ) -> Result<(), StoreError> {
     let io = |source| StoreError::Io {
@@ -21,5 +22,5 @@ pub(crate) fn write_atomically(
     let mut tmp = atomic_output::create_temp(path).map_err(io)?;
     let tmp_path = tmp.path().to_path_buf();
     fill(&tmp_path, tmp.as_file_mut())?;
-    atomic_output::persist(tmp, path).map_err(io)
+    atomic_output::persist(tmp, path, durability).map_err(io)
 }

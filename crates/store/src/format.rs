@@ -1,14 +1,14 @@
 //! Format selection and the format-independent `read` / `write` entry points.
 
 use std::fs::File;
-use std::io::{BufWriter, Read};
+use std::io::{BufReader, BufWriter, Read};
 use std::path::Path;
 
 use arraydict::Dict;
 
 use crate::atomic::write_atomically;
 use crate::pickle::{self, PickleLimits, PickleWriteOptions};
-use crate::{h5, msgpack, StoreError};
+use crate::{h5, msgpack, Durability, StoreError};
 
 /// The three storage formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -93,6 +93,8 @@ pub struct WriteOptions {
     pub compression: Compression,
     /// Pickle protocol choice.
     pub pickle: PickleWriteOptions,
+    /// Whether the output is flushed to disk before it is renamed into place.
+    pub durability: Durability,
 }
 
 /// How [`read`] loads a tree.
@@ -111,7 +113,7 @@ pub fn write(path: &Path, tree: &Dict, opts: &WriteOptions) -> Result<(), StoreE
         Some(f) => f,
         None => StoreFormat::from_extension(path)?,
     };
-    write_atomically(path, |tmp_path, file| match format {
+    write_atomically(path, opts.durability, |tmp_path, file| match format {
         StoreFormat::Hdf5 => h5::write_file(tmp_path, path, tree, opts.compression),
         StoreFormat::MessagePack => {
             let w = BufWriter::with_capacity(1 << 20, file);
@@ -146,12 +148,15 @@ pub fn read(path: &Path, opts: &ReadOptions) -> Result<Dict, StoreError> {
     match format {
         StoreFormat::Hdf5 => h5::read_file(path),
         StoreFormat::MessagePack => {
-            let bytes = std::fs::read(path).map_err(io)?;
-            msgpack::read_from_slice(&bytes, path)
+            let file = File::open(path).map_err(io)?;
+            let reader = BufReader::with_capacity(pickle::DEFER_FROM, file);
+            msgpack::read_from_reader(reader, path)
         }
         StoreFormat::Pickle => {
-            let bytes = std::fs::read(path).map_err(io)?;
-            pickle::read_from_slice(&bytes, path, &opts.pickle)
+            // streamed: only the tree is held in memory, never the whole file besides it
+            let file = File::open(path).map_err(io)?;
+            let reader = BufReader::with_capacity(pickle::DEFER_FROM, file);
+            pickle::read_from_reader(reader, path, &opts.pickle)
         }
     }
 }

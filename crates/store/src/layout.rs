@@ -241,6 +241,18 @@ impl ChunkGrid {
         origin
     }
 
+    /// The chunk shape.
+    pub(crate) fn chunk_shape(&self) -> &[usize] {
+        &self.chunk
+    }
+
+    /// Whether every chunk spans the whole of every axis but the first, so chunk `i` is the `i`-th
+    /// run of `chunk_elements()` elements of the C-ordered array (the last one shorter): a chunk
+    /// is then a plain slice of the array, with no gathering or scattering of rows.
+    pub(crate) fn is_row_chunked(&self) -> bool {
+        self.shape.iter().zip(&self.chunk).skip(1).all(|(s, c)| s == c)
+    }
+
     /// Copies the chunk at `origin` out of the C-ordered `src` (element size `elem` bytes) into a
     /// full-size chunk buffer; the part beyond the array's edge stays zero, as HDF5 stores edge
     /// chunks at full size.
@@ -344,6 +356,22 @@ mod tests {
             c_order_data(&p).as_bytes().to_vec(),
             p.clone().into_c_order().data().as_bytes()
         );
+    }
+
+    #[test]
+    fn row_chunked_grids_are_recognised() {
+        assert!(ChunkGrid::new(&[10], &[3]).is_row_chunked());
+        assert!(ChunkGrid::new(&[10, 3], &[4, 3]).is_row_chunked());
+        assert!(!ChunkGrid::new(&[10, 3], &[4, 2]).is_row_chunked());
+        // Row-chunked means chunk i is bytes i*chunk..(i+1)*chunk of the array.
+        let src: Vec<u8> = (0..30).collect();
+        let grid = ChunkGrid::new(&[10, 3], &[4, 3]);
+        for i in 0..grid.len() {
+            let o = grid.origin(i);
+            let full = grid.gather(&src, 1, &o);
+            let run = &src[i * 12..((i + 1) * 12).min(30)];
+            assert_eq!(&full[..run.len()], run);
+        }
     }
 
     #[test]

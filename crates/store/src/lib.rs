@@ -8,11 +8,13 @@ mod atomic;
 mod error;
 mod format;
 mod h5;
+mod input;
 mod layout;
 pub mod msgpack;
 pub mod pickle;
 #[cfg(feature = "testing")]
 pub mod testing;
 
+pub use atomic_output::Durability;
 pub use error::StoreError;
 pub use format::{read, write, Compression, ReadOptions, StoreFormat, WriteOptions};

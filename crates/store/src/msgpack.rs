@@ -8,10 +8,13 @@
 //!   satisfy when `unpackb` decodes str as str (`raw=False`, the default). Because dict keys are
 //!   str, a dict with a key `"nd"` is never mistaken for an array.
 //!
-//! The reader takes its input as one slice: every length prefix is checked against the bytes that
-//! remain before anything is allocated, nesting is bounded, and errors give the byte offset.
+//! The reader takes its input as a slice or a seekable stream: every length prefix is checked
+//! against the bytes that remain before anything is allocated, nesting is bounded, and errors give
+//! the byte offset. From a stream, large array data is skipped and then read straight into the
+//! array's buffer, so a file is never held in memory besides the tree.
 
-use std::io::Write;
+use std::borrow::Cow;
+use std::io::{BufRead, Seek, Write};
 use std::path::Path;
 
 use arraydict::{ArrayData, DType, Dict, MemoryOrder, NdArray, Node};
@@ -19,6 +22,7 @@ use rmp::encode;
 use rmp::Marker;
 
 use crate::layout::c_order_data;
+use crate::input::{utf8, Input, Payload, SliceInput, StreamInput};
 use crate::StoreError;
 
 /// Deepest dict nesting the reader accepts (ArrayDicts are 2-3 levels deep).
@@ -36,11 +40,34 @@ pub fn write_to<W: Write>(tree: &Dict, mut w: W, path: &Path) -> Result<(), Stor
 
 /// Reads a tree from MessagePack bytes; `path` names the file in errors.
 pub fn read_from_slice(bytes: &[u8], path: &Path) -> Result<Dict, StoreError> {
-    let mut dec = Decoder {
-        input: bytes,
-        pos: 0,
-        path,
-    };
+    read_input(SliceInput::new(bytes), path)
+}
+
+/// Reads a tree from `reader`'s current position to its end (a `BufReader<File>`, say), with the
+/// same checks, errors and results as [`read_from_slice`]. Large array data is read straight
+/// from the stream into each array's buffer, so the input is never held in memory besides the
+/// tree.
+pub fn read_from_reader<R: BufRead + Seek>(reader: R, path: &Path) -> Result<Dict, StoreError> {
+    read_from_reader_deferring(reader, path, crate::pickle::DEFER_FROM)
+}
+
+/// [`read_from_reader`] with payloads of `defer_from` bytes or more left in the stream until their
+/// array is built; for the differential fuzz target, which defers every payload.
+#[doc(hidden)]
+pub fn read_from_reader_deferring<R: BufRead + Seek>(
+    reader: R,
+    path: &Path,
+    defer_from: usize,
+) -> Result<Dict, StoreError> {
+    let input = StreamInput::new(reader, defer_from).map_err(|source| StoreError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    read_input(input, path)
+}
+
+fn read_input<'a, I: Input<'a>>(input: I, path: &Path) -> Result<Dict, StoreError> {
+    let mut dec = Decoder { input, path };
     let marker = dec.marker("the top-level map")?;
     let Some(n) = map_len(&mut dec, marker)? else {
         return Err(dec.malformed(
@@ -52,17 +79,23 @@ pub fn read_from_slice(bytes: &[u8], path: &Path) -> Result<Dict, StoreError> {
     let Node::Dict(tree) = dec.map_body(n, "", 1)? else {
         return Err(dec.malformed(0, None, "the top level is an array, not a dict".into()));
     };
-    if dec.pos != bytes.len() {
+    let trailing = dec.available();
+    if trailing != 0 {
         return Err(dec.malformed(
-            dec.pos,
+            dec.pos(),
             None,
-            format!(
-                "{} bytes of trailing data after the tree",
-                bytes.len() - dec.pos
-            ),
+            format!("{trailing} bytes of trailing data after the tree"),
         ));
     }
     Ok(tree)
+}
+
+/// A str's bytes, without copying owned text.
+fn str_bytes(s: Cow<'_, str>) -> Cow<'_, [u8]> {
+    match s {
+        Cow::Borrowed(s) => Cow::Borrowed(s.as_bytes()),
+        Cow::Owned(s) => Cow::Owned(s.into_bytes()),
+    }
 }
 
 struct Encoder<'a, W: Write> {
@@ -138,16 +171,15 @@ impl<W: Write> Encoder<'_, W> {
     }
 }
 
-struct Decoder<'a> {
-    input: &'a [u8],
-    pos: usize,
-    path: &'a Path,
+struct Decoder<'p, I> {
+    input: I,
+    path: &'p Path,
 }
 
 /// A decoded msgpack scalar or container header that the tree format uses.
 enum Value<'a> {
-    Bytes(&'a [u8]),
-    Str(&'a str),
+    Bytes(Cow<'a, [u8]>),
+    Str(Cow<'a, str>),
     Bool(bool),
     Int(i128),
     Array(usize),
@@ -169,7 +201,10 @@ impl Value<'_> {
     }
 }
 
-fn map_len(dec: &mut Decoder<'_>, marker: Marker) -> Result<Option<usize>, StoreError> {
+fn map_len<'a, I: Input<'a>>(
+    dec: &mut Decoder<'_, I>,
+    marker: Marker,
+) -> Result<Option<usize>, StoreError> {
     Ok(match marker {
         Marker::FixMap(n) => Some(usize::from(n)),
         Marker::Map16 => Some(dec.uint(2)? as usize),
@@ -178,30 +213,49 @@ fn map_len(dec: &mut Decoder<'_>, marker: Marker) -> Result<Option<usize>, Store
     })
 }
 
-impl<'a> Decoder<'a> {
-    fn malformed(&self, offset: usize, key: Option<&str>, detail: String) -> StoreError {
+impl<'a, I: Input<'a>> Decoder<'_, I> {
+    fn pos(&self) -> u64 {
+        self.input.pos()
+    }
+
+    fn available(&self) -> u64 {
+        self.input.len().saturating_sub(self.input.pos())
+    }
+
+    fn io(&self, source: std::io::Error) -> StoreError {
+        StoreError::Io {
+            path: self.path.to_path_buf(),
+            source,
+        }
+    }
+
+    fn malformed(&self, offset: u64, key: Option<&str>, detail: String) -> StoreError {
         StoreError::Malformed {
             path: self.path.to_path_buf(),
-            offset: Some(offset as u64),
+            offset: Some(offset),
             key: key.map(str::to_owned),
             detail,
         }
     }
 
-    fn take(&mut self, n: usize, what: &str) -> Result<&'a [u8], StoreError> {
-        let available = self.input.len() - self.pos;
-        if n > available {
+    /// Refuses `n` bytes when fewer remain, before anything is taken or allocated.
+    fn check_len(&self, n: usize, what: &str) -> Result<(), StoreError> {
+        let available = self.available();
+        if n as u64 > available {
             return Err(StoreError::TooLarge {
                 path: self.path.to_path_buf(),
-                offset: self.pos as u64,
+                offset: self.pos(),
                 what: what.to_owned(),
                 declared: n as u64,
-                available: available as u64,
+                available,
             });
         }
-        let s = &self.input[self.pos..self.pos + n];
-        self.pos += n;
-        Ok(s)
+        Ok(())
+    }
+
+    fn take(&mut self, n: usize, what: &str) -> Result<Cow<'a, [u8]>, StoreError> {
+        self.check_len(n, what)?;
+        self.input.take(n).map_err(|e| self.io(e))
     }
 
     fn uint(&mut self, n: usize) -> Result<u64, StoreError> {
@@ -210,27 +264,48 @@ impl<'a> Decoder<'a> {
     }
 
     fn marker(&mut self, what: &str) -> Result<Marker, StoreError> {
-        let b = self.take(1, what)?;
-        Ok(Marker::from_u8(b[0]))
+        self.check_len(1, what)?;
+        match self.input.next_byte().map_err(|e| self.io(e))? {
+            Some(b) => Ok(Marker::from_u8(b)),
+            None => Err(self.io(std::io::ErrorKind::UnexpectedEof.into())),
+        }
     }
 
     /// Checks that `count` elements of at least one byte each can still follow.
     fn check_count(&self, count: usize, what: &str) -> Result<usize, StoreError> {
-        let available = self.input.len() - self.pos;
-        if count > available {
-            return Err(StoreError::TooLarge {
-                path: self.path.to_path_buf(),
-                offset: self.pos as u64,
-                what: what.to_owned(),
-                declared: count as u64,
-                available: available as u64,
-            });
-        }
+        self.check_len(count, what)?;
         Ok(count)
     }
 
     fn value(&mut self) -> Result<Value<'a>, StoreError> {
         let m = self.marker("a value")?;
+        self.value_of(m)
+    }
+
+    /// The value of an array's `data` key: large bin payloads of a stream stay in the file until
+    /// the array's typed buffer is read from it.
+    fn data_value(&mut self) -> Result<Option<Payload<'a>>, StoreError> {
+        let Some(m) = self
+            .input
+            .peek()
+            .map_err(|e| self.io(e))?
+            .map(Marker::from_u8)
+        else {
+            return Ok(None);
+        };
+        let width = match m {
+            Marker::Bin8 => 1,
+            Marker::Bin16 => 2,
+            Marker::Bin32 => 4,
+            _ => return Ok(None),
+        };
+        self.marker("a value")?;
+        let n = self.uint(width)? as usize;
+        self.check_len(n, "a bin value")?;
+        self.input.payload(n).map(Some).map_err(|e| self.io(e))
+    }
+
+    fn value_of(&mut self, m: Marker) -> Result<Value<'a>, StoreError> {
         Ok(match m {
             Marker::FixPos(v) => Value::Int(i128::from(v)),
             Marker::FixNeg(v) => Value::Int(i128::from(v)),
@@ -259,10 +334,10 @@ impl<'a> Decoder<'a> {
                     Marker::Str16 => self.uint(2)? as usize,
                     _ => self.uint(4)? as usize,
                 };
-                let at = self.pos;
+                let at = self.pos();
                 let b = self.take(n, "a str value")?;
                 Value::Str(
-                    std::str::from_utf8(b)
+                    utf8(b)
                         .map_err(|e| self.malformed(at, None, format!("str is not UTF-8: {e}")))?,
                 )
             }
@@ -283,16 +358,17 @@ impl<'a> Decoder<'a> {
     fn map_body(&mut self, n: usize, key: &str, depth: usize) -> Result<Node, StoreError> {
         if depth > MAX_DEPTH {
             return Err(self.malformed(
-                self.pos,
+                self.pos(),
                 Some(key),
                 format!("dicts nested deeper than {MAX_DEPTH}"),
             ));
         }
-        let start = self.pos;
+        let start = self.pos();
         // Peek at the first key: msgpack-numpy arrays are maps with bin keys.
+        let first = self.input.peek().map_err(|e| self.io(e))?;
         if n > 0
             && matches!(
-                self.input.get(self.pos).map(|&b| Marker::from_u8(b)),
+                first.map(Marker::from_u8),
                 Some(Marker::Bin8 | Marker::Bin16 | Marker::Bin32)
             )
         {
@@ -300,9 +376,9 @@ impl<'a> Decoder<'a> {
         }
         let mut dict = Dict::new();
         for _ in 0..n {
-            let at = self.pos;
+            let at = self.pos();
             let name = match self.value()? {
-                Value::Str(s) => s.to_owned(),
+                Value::Str(s) => s.into_owned(),
                 v => {
                     return Err(self.malformed(
                         at,
@@ -312,14 +388,14 @@ impl<'a> Decoder<'a> {
                 }
             };
             let child = format!("{key}/{name}");
-            let at = self.pos;
+            let at = self.pos();
             let node = match self.value()? {
                 Value::Map(m) => self.map_body(m, &child, depth + 1)?,
                 Value::Array(len) => {
                     let mut list = Vec::with_capacity(len);
                     for i in 0..len {
                         let item = format!("{child}/{i}");
-                        let at = self.pos;
+                        let at = self.pos();
                         match self.value()? {
                             Value::Map(m) => match self.map_body(m, &item, depth + 1)? {
                                 Node::Array(a) => list.push(a),
@@ -360,27 +436,33 @@ impl<'a> Decoder<'a> {
         Ok(Node::Dict(dict))
     }
 
-    fn array_body(&mut self, n: usize, key: &str, start: usize) -> Result<NdArray, StoreError> {
+    fn array_body(&mut self, n: usize, key: &str, start: u64) -> Result<NdArray, StoreError> {
         let (mut nd, mut dtype, mut kind, mut shape, mut data) = (None, None, None, None, None);
         for _ in 0..n {
-            let at = self.pos;
+            let at = self.pos();
             let Value::Bytes(k) = self.value()? else {
                 return Err(self.malformed(at, Some(key), "array map keys must be bytes".into()));
             };
-            let at = self.pos;
+            let at = self.pos();
+            if &*k == b"data" {
+                if let Some(p) = self.data_value()? {
+                    data = Some((p, at));
+                    continue;
+                }
+            }
             let v = self.value()?;
-            match (k, v) {
+            match (&*k, v) {
                 (b"nd", Value::Bool(b)) => nd = Some(b),
-                (b"type", Value::Str(s)) => dtype = Some((s.to_owned(), at)),
+                (b"type", Value::Str(s)) => dtype = Some((s.into_owned(), at)),
                 (b"type", Value::Bytes(b)) => {
-                    dtype = Some((String::from_utf8_lossy(b).into_owned(), at));
+                    dtype = Some((String::from_utf8_lossy(&b).into_owned(), at));
                 }
                 (b"kind", Value::Bytes(b)) => kind = Some(b),
-                (b"kind", Value::Str(s)) => kind = Some(s.as_bytes()),
+                (b"kind", Value::Str(s)) => kind = Some(str_bytes(s)),
                 (b"shape", Value::Array(len)) => {
                     let mut dims = Vec::with_capacity(len);
                     for _ in 0..len {
-                        let at = self.pos;
+                        let at = self.pos();
                         match self.value()? {
                             Value::Int(d) if d >= 0 => {
                                 dims.push(usize::try_from(d).map_err(|_| {
@@ -398,8 +480,8 @@ impl<'a> Decoder<'a> {
                     }
                     shape = Some(dims);
                 }
-                (b"data", Value::Bytes(b)) => data = Some((b, at)),
-                (b"data", Value::Str(s)) => data = Some((s.as_bytes(), at)),
+                (b"data", Value::Bytes(b)) => data = Some((Payload::Mem(b), at)),
+                (b"data", Value::Str(s)) => data = Some((Payload::Mem(str_bytes(s)), at)),
                 (other, v) => {
                     // Unknown keys are skipped as msgpack-numpy does, but nested containers are
                     // not part of the encoding.
@@ -431,7 +513,7 @@ impl<'a> Decoder<'a> {
                 key: key.to_owned(),
                 detail: format!(
                     "msgpack-numpy kind {:?} (structured or object arrays) is not a numeric array",
-                    String::from_utf8_lossy(k)
+                    String::from_utf8_lossy(&k)
                 ),
             });
         }
@@ -442,7 +524,7 @@ impl<'a> Decoder<'a> {
                 format!("dtype {type_str:?} is not one of the ten numeric dtypes"),
             ));
         };
-        let (bytes, data_at) = data.ok_or_else(|| missing("b'data'"))?;
+        let (payload, data_at) = data.ok_or_else(|| missing("b'data'"))?;
         // nd False is a numpy scalar: a 0-d array.
         let shape = if nd {
             shape.ok_or_else(|| missing("b'shape'"))?
@@ -452,18 +534,34 @@ impl<'a> Decoder<'a> {
         let expected = shape
             .iter()
             .try_fold(dt.size(), |acc, &d| acc.checked_mul(d));
-        if expected != Some(bytes.len()) {
+        if expected != Some(payload.len()) {
             return Err(self.malformed(
                 data_at,
                 Some(key),
                 format!(
                     "shape {shape:?} of {type_str} needs {expected:?} bytes, data has {}",
-                    bytes.len()
+                    payload.len()
                 ),
             ));
         }
-        let values = ArrayData::from_bytes(dt, bytes, big_endian)
-            .map_err(|rem| self.malformed(data_at, Some(key), format!("{rem} trailing bytes")))?;
+        let values = match payload {
+            Payload::Mem(bytes) => {
+                ArrayData::from_bytes(dt, &bytes, big_endian).map_err(|rem| {
+                    self.malformed(data_at, Some(key), format!("{rem} trailing bytes"))
+                })?
+            }
+            Payload::Deferred { offset, len } => {
+                // straight from the file into the typed buffer (the size matches the shape)
+                let mut values = ArrayData::zeros(dt, len / dt.size());
+                self.input
+                    .read_at(offset, values.as_bytes_mut())
+                    .map_err(|e| self.io(e))?;
+                if big_endian != cfg!(target_endian = "big") {
+                    values.swap_bytes();
+                }
+                values
+            }
+        };
         NdArray::new(values, shape, MemoryOrder::C).map_err(|source| StoreError::Tree {
             path: self.path.to_path_buf(),
             key: key.to_owned(),
@@ -471,6 +569,10 @@ impl<'a> Decoder<'a> {
         })
     }
 }
+
+#[cfg(test)]
+#[path = "msgpack_stream_tests.rs"]
+mod stream_tests;
 
 #[cfg(test)]
 mod tests {

@@ -1,5 +1,5 @@
-//! Python interop (ignored by default; run with `cargo xtask test`, which sets ARRAYDICT_PYTHON
-//! and ARRAYDICT_PYTHON_NP1). Both sides describe trees as SPEC section 10's JSON node list with
+//! Python interop (ignored by default; run with `cargo xtask test`, which sets `ARRAYDICT_PYTHON`
+//! and `ARRAYDICT_PYTHON_NP1`). Both sides describe trees as SPEC section 10's JSON node list with
 //! the values added, and every node, key order, dtype, shape and value must agree.
 
 use std::path::{Path, PathBuf};
@@ -10,7 +10,7 @@ use arraydict_store::{read, write, Compression, ReadOptions, StoreFormat, WriteO
 use serde_json::{json, Value};
 
 /// The tests spawn Python while HDF5 files may be open in this process; HDF5's descriptors are
-/// inherited by children (no O_CLOEXEC) with their locks, so the tests run one at a time.
+/// inherited by children (no `O_CLOEXEC`) with their locks, so the tests run one at a time.
 static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 fn python(var: &str) -> String {

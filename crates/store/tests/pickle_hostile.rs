@@ -10,11 +10,13 @@
     clippy::redundant_closure_for_method_calls
 )]
 
+use std::io::Cursor;
 use std::path::Path;
 
 use arraydict::{Dict, NdArray};
 use arraydict_store::pickle::{
-    read_from_slice, read_node_from_slice, write_to, PickleLimits, PickleWriteOptions,
+    read_from_reader, read_from_slice, read_node_from_slice, write_to, PickleLimits,
+    PickleWriteOptions,
 };
 use arraydict_store::StoreError;
 
@@ -59,8 +61,13 @@ impl P {
     }
 }
 
+/// Reads from memory, and checks that reading the same bytes as a stream gives the same outcome.
 fn read(bytes: &[u8]) -> Result<Dict, StoreError> {
-    read_from_slice(bytes, Path::new("evil.pickle"), &PickleLimits::default())
+    let path = Path::new("evil.pickle");
+    let from_slice = read_from_slice(bytes, path, &PickleLimits::default());
+    let streamed = read_from_reader(Cursor::new(bytes), path, &PickleLimits::default());
+    assert_eq!(format!("{streamed:?}"), format!("{from_slice:?}"));
+    from_slice
 }
 
 fn forbidden(bytes: &[u8], module: &str, name: &str, offset: u64) {

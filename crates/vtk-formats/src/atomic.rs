@@ -1,12 +1,12 @@
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
-use crate::FormatError;
+use crate::{Durability, FormatError};
 
 /// Writes a file atomically: the content goes to a temporary file in the target's directory, which is
 /// renamed over the target only when `write` succeeded (`atomic-output`). A failure leaves no output
 /// and never damages an existing file.
-pub fn write_atomic<F>(path: &Path, write: F) -> Result<(), FormatError>
+pub fn write_atomic<F>(path: &Path, durability: Durability, write: F) -> Result<(), FormatError>
 where
     F: FnOnce(&mut dyn Write) -> Result<(), FormatError>,
 {
@@ -17,5 +17,5 @@ where
         write(&mut w)?;
         w.flush().map_err(io)?;
     }
-    atomic_output::persist(tmp, path).map_err(io)
+    atomic_output::persist(tmp, path, durability).map_err(io)
 }

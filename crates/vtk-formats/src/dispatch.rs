@@ -22,6 +22,8 @@ pub struct WriteOptions {
     pub meta_compress: bool,
     /// `MetaImage`: the frame of the image's geometry (converted to the file's LPS frame).
     pub frame: ImageFrame,
+    /// Whether outputs are flushed to disk before they are renamed into place (every format).
+    pub durability: crate::Durability,
 }
 
 /// Reads any supported file, detecting its format with [`detect`](crate::detect()).
@@ -63,6 +65,7 @@ pub fn write(path: &Path, ds: &DataSet, opts: &WriteOptions) -> Result<(), Forma
             &LegacyWriteOptions {
                 version: opts.legacy_version,
                 binary: opts.legacy_binary,
+                durability: opts.durability,
             },
         ),
         (Format::MetaImage, DataSet::ImageData(img)) => metaimage::write(
@@ -71,12 +74,13 @@ pub fn write(path: &Path, ds: &DataSet, opts: &WriteOptions) -> Result<(), Forma
             &MetaWriteOptions {
                 compress: opts.meta_compress,
                 frame: opts.frame,
+                durability: opts.durability,
             },
         ),
         (Format::Stl, DataSet::PolyData(pd))
             if !pd.cells().polys.is_empty() || !pd.cells().strips.is_empty() =>
         {
-            stl::write(path, pd)
+            stl::write(path, pd, opts.durability)
         }
         (Format::Stl, DataSet::PolyData(_)) => Err(FormatError::CannotWrite {
             path: path.to_path_buf(),
@@ -85,7 +89,14 @@ pub fn write(path: &Path, ds: &DataSet, opts: &WriteOptions) -> Result<(), Forma
         }),
         (Format::Vtp, DataSet::PolyData(_))
         | (Format::Vtu, DataSet::UnstructuredGrid(_))
-        | (Format::Vti, DataSet::ImageData(_)) => xml::write_file(path, ds, &opts.xml),
+        | (Format::Vti, DataSet::ImageData(_)) => xml::write_file(
+            path,
+            ds,
+            &XmlWriteOptions {
+                durability: opts.durability,
+                ..opts.xml
+            },
+        ),
         (Format::Vtp, _) => Err(cannot("VTK XML PolyData (.vtp)")),
         (Format::Vtu, _) => Err(cannot("VTK XML UnstructuredGrid (.vtu)")),
         (Format::Vti, _) => Err(cannot("VTK XML ImageData (.vti)")),

@@ -19,6 +19,7 @@ pub use vtk_model::vtkio_bridge;
 pub mod xml;
 
 pub use atomic::write_atomic;
+pub use atomic_output::Durability;
 pub use detect::{detect, detect_content, Format};
 pub use dispatch::{read, write, WriteOptions};
 pub use error::FormatError;

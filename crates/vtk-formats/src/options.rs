@@ -17,10 +17,14 @@ pub struct ReadOptions {
     /// Upper bound for any single allocation a reader makes from sizes declared in the file (bytes).
     /// Declared sizes are also checked against the bytes actually present.
     pub max_alloc: u64,
+    /// Let a `MetaImage` header's `ElementDataFile` name an absolute path or one that leaves the
+    /// header's directory (`../x.raw`). Off by default: a header from elsewhere must not make the
+    /// reader open arbitrary files. Relative paths inside the header's directory always work.
+    pub allow_external_data_files: bool,
 }
 
 impl Default for ReadOptions {
     fn default() -> Self {
-        Self { frame: ImageFrame::Ras, max_alloc: 64 << 30 }
+        Self { frame: ImageFrame::Ras, max_alloc: 64 << 30, allow_external_data_files: false }
     }
 }

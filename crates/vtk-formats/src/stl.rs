@@ -237,7 +237,7 @@ fn expect(cur: &mut Cursor<'_>, found: &str, word: &str) -> Result<(), FormatErr
 /// triangles, and each facet gets its unit normal. Point and cell arrays are not written (STL has
 /// none); vertices and lines cannot be written and are an error.
 #[allow(clippy::many_single_char_names)]
-pub fn write(path: &Path, pd: &PolyData) -> Result<(), FormatError> {
+pub fn write(path: &Path, pd: &PolyData, durability: crate::Durability) -> Result<(), FormatError> {
     let cells = pd.cells();
     let cannot = |what: &str| FormatError::CannotWrite {
         path: path.to_path_buf(),
@@ -263,7 +263,7 @@ pub fn write(path: &Path, pd: &PolyData) -> Result<(), FormatError> {
         let i = id as usize * 3;
         [pts.get_f64(i), pts.get_f64(i + 1), pts.get_f64(i + 2)]
     };
-    crate::write_atomic(path, |w| {
+    crate::write_atomic(path, durability, |w| {
         let io = |source: std::io::Error| FormatError::Io {
             path: path.to_path_buf(),
             source,

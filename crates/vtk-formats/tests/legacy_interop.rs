@@ -14,6 +14,7 @@ use std::path::Path;
 use std::process::Command;
 
 use serde_json::Value;
+use vtk_formats::Durability;
 use vtk_formats::legacy::{self, LegacyVersion, LegacyWriteOptions};
 use vtk_formats::metaimage::{self, MetaWriteOptions};
 use vtk_formats::{stl, ImageFrame, ReadOptions};
@@ -210,7 +211,7 @@ fn interop_legacy_meta_stl_written_files_read_by_python() {
                     "{stem}_{v}_{}.vtk",
                     if binary { "bin" } else { "ascii" }
                 ));
-                legacy::write(&p, ds, &LegacyWriteOptions { version, binary }).unwrap();
+                legacy::write(&p, ds, &LegacyWriteOptions { version, binary, ..LegacyWriteOptions::default() }).unwrap();
             }
         }
     }
@@ -225,6 +226,7 @@ fn interop_legacy_meta_stl_written_files_read_by_python() {
             &MetaWriteOptions {
                 compress,
                 frame: ImageFrame::Lps,
+                ..MetaWriteOptions::default()
             },
         )
         .unwrap();
@@ -245,7 +247,7 @@ fn interop_legacy_meta_stl_written_files_read_by_python() {
         )
         .unwrap()
     };
-    stl::write(&d.join("quad.stl"), &surface).unwrap();
+    stl::write(&d.join("quad.stl"), &surface, Durability::default()).unwrap();
 
     let script =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/interop_legacy_meta_stl.py");

@@ -127,6 +127,7 @@ fn real_aorta_round_trips_in_both_frames() {
             &MetaWriteOptions {
                 compress: true,
                 frame,
+                ..MetaWriteOptions::default()
             },
         )
         .unwrap();
@@ -287,7 +288,7 @@ fn round_trip_mha_and_mhd_compressed_or_not_in_both_frames() {
             let img = sample(dt, 1 + (dt.size() % 3));
             let d = tmp();
             let p = d.path().join(format!("x.{ext}"));
-            metaimage::write(&p, &img, &MetaWriteOptions { compress, frame }).unwrap();
+            metaimage::write(&p, &img, &MetaWriteOptions { compress, frame, ..MetaWriteOptions::default() }).unwrap();
             if ext == "mhd" {
                 assert!(d
                     .path()
@@ -311,6 +312,7 @@ fn writer_converts_ras_to_lps_numbers() {
         &MetaWriteOptions {
             compress: false,
             frame: ImageFrame::Ras,
+            ..MetaWriteOptions::default()
         },
     )
     .unwrap();

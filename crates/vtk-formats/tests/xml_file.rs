@@ -76,6 +76,7 @@ fn big_raw_appended_files_read_from_disk_equal_in_memory_reads() {
                     compression,
                     header,
                     block_size: 1 << 20,
+                    ..XmlWriteOptions::default()
                 };
                 let (path, bytes) = write(dir.path(), "s.vtp", &ds, &opts);
                 assert!(

@@ -55,22 +55,33 @@ impl CellArray {
 
     /// Builds from a legacy stream `[n0, ids0..., n1, ids1...]`.
     pub fn from_legacy(stream: &[i64]) -> Result<Self, ModelError> {
+        Self::from_legacy_vec(stream.to_vec())
+    }
+
+    /// Builds from an owned legacy stream `[n0, ids0..., n1, ids1...]`, compacting it in place into
+    /// the count-free connectivity: a mesh's stream is its largest array, and converting it through
+    /// a second buffer doubled the peak memory of a tree -> mesh conversion.
+    pub fn from_legacy_vec(mut stream: Vec<i64>) -> Result<Self, ModelError> {
         let mut offsets = vec![0i64];
-        let mut connectivity = Vec::with_capacity(stream.len());
-        let mut pos = 0usize;
-        while pos < stream.len() {
-            let n = stream[pos];
-            let bad = |detail: String| ModelError::BadLegacyCells { what: "cells".into(), position: pos, detail };
+        let (mut read, mut write) = (0usize, 0usize);
+        let len = stream.len();
+        while read < len {
+            let n = stream[read];
+            let bad = |detail: String| ModelError::BadLegacyCells { what: "cells".into(), position: read, detail };
             let n = usize::try_from(n).map_err(|_| bad(format!("negative point count {n}")))?;
-            let end = pos
+            let end = read
                 .checked_add(1 + n)
-                .filter(|&e| e <= stream.len())
-                .ok_or_else(|| bad(format!("cell of {n} points runs past the end ({} values)", stream.len())))?;
-            connectivity.extend_from_slice(&stream[pos + 1..end]);
-            offsets.push(connectivity.len() as i64);
-            pos = end;
+                .filter(|&e| e <= len)
+                .ok_or_else(|| bad(format!("cell of {n} points runs past the end ({len} values)")))?;
+            // The write cursor trails the read cursor by the counts seen so far, so this never
+            // overwrites an id not yet moved.
+            stream.copy_within(read + 1..end, write);
+            write += n;
+            offsets.push(write as i64);
+            read = end;
         }
-        Ok(Self { offsets, connectivity })
+        stream.truncate(write);
+        Ok(Self { offsets, connectivity: stream })
     }
 
     /// Builds from one slice of point ids per cell.
@@ -123,6 +134,7 @@ impl CellArray {
         self.offsets.windows(2).all(|w| w[1] - w[0] == n).then_some(n as usize)
     }
     /// Legacy stream `[n0, ids0..., n1, ids1...]`.
+    /// See [`into_legacy`](Self::into_legacy) for the copy-free version.
     pub fn to_legacy(&self) -> Vec<i64> {
         let mut out = Vec::with_capacity(self.connectivity.len() + self.num_cells());
         for c in self.iter() {
@@ -130,6 +142,27 @@ impl CellArray {
             out.extend_from_slice(c);
         }
         out
+    }
+    /// The legacy stream `[n0, ids0..., n1, ids1...]` and the offsets (`n_cells + 1` entries), built
+    /// in the connectivity's own buffer: it grows by one slot per cell (a `realloc`, which for large
+    /// blocks remaps instead of copying) and the ids move back to make room for the counts, so no
+    /// second stream-sized buffer exists at any time.
+    pub fn into_legacy(self) -> (Vec<i64>, Vec<i64>) {
+        let Self { offsets, connectivity: mut stream } = self;
+        let n_cells = offsets.len() - 1;
+        let ids = stream.len();
+        // Exactly: `resize` alone would double the capacity.
+        stream.reserve_exact(n_cells);
+        stream.resize(ids + n_cells, 0);
+        // Cell i (from the last) ends at its end offset plus the i + 1 counts before it; moving
+        // cells from the back never overwrites ids not yet moved.
+        for i in (0..n_cells).rev() {
+            let (start, end) = (offsets[i] as usize, offsets[i + 1] as usize);
+            let dest = start + i + 1;
+            stream.copy_within(start..end, dest);
+            stream[dest - 1] = (end - start) as i64;
+        }
+        (stream, offsets)
     }
     /// Splits into offsets and connectivity.
     pub fn into_parts(self) -> (Vec<i64>, Vec<i64>) {
@@ -181,6 +214,21 @@ mod tests {
     fn legacy_truncated_is_an_error() {
         assert!(matches!(CellArray::from_legacy(&[3, 0, 1]), Err(ModelError::BadLegacyCells { position: 0, .. })));
         assert!(CellArray::from_legacy(&[-1]).is_err());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn legacy_streams_convert_in_place_both_ways(
+            cells in proptest::collection::vec(proptest::collection::vec(0i64..1000, 0..9), 0..40)
+        ) {
+            let c = CellArray::from_cells(cells.iter().map(Vec::as_slice));
+            let legacy = c.to_legacy();
+            let (in_place, offsets) = c.clone().into_legacy();
+            proptest::prop_assert_eq!(&in_place, &legacy);
+            proptest::prop_assert_eq!(offsets.as_slice(), c.offsets());
+            let back = CellArray::from_legacy_vec(legacy).unwrap();
+            proptest::prop_assert_eq!(back, c);
+        }
     }
 
     #[test]

@@ -2,11 +2,11 @@
 
 use std::collections::BTreeSet;
 
-use vtk_model::{CellType, PolyhedronFaces, UnstructuredGrid};
+use vtk_model::{CellArray, CellType, PolyhedronFaces, UnstructuredGrid};
 
 use super::cell_to_point::cell_to_point;
 use super::{
-    named, nd_to_tuples, put_arrays, take_arrays, take_points, tuples_to_nd, ToArrayDictOptions,
+    ids_wide, named, nd_to_tuples, put_arrays, take_arrays, take_points, tuples_to_nd, ToArrayDictOptions,
 };
 use crate::schema::{Kind, POLYHEDRON_FACES, POLYHEDRON_FACE_LOCATIONS};
 use crate::validate_mesh::{face_ranges, parse_cells, parse_types, UNKNOWN_CLASS};
@@ -21,8 +21,16 @@ pub fn mesh_to_arraydict(
     grid: UnstructuredGrid,
     opts: &ToArrayDictOptions,
 ) -> Result<Dict, ArrayDictError> {
-    let (points, cells, types, faces, point_data, cell_data) = grid.into_parts();
+    let (points, cells, types, faces, point_data, mut cell_data) = grid.into_parts();
     let n_points = points.tuples();
+    let n_cells = cells.num_cells();
+    // Averaging needs the cells, which the legacy stream below consumes.
+    let averaged = if opts.cell_to_point {
+        let taken = std::mem::take(&mut cell_data);
+        Some(cell_to_point(&[&cells], n_points, taken))
+    } else {
+        None
+    };
     let mut c = Dict::new();
     if opts.cells_as_list {
         let list: Vec<NdArray> = cells
@@ -31,11 +39,9 @@ pub fn mesh_to_arraydict(
             .collect();
         c.insert("CellPointIds", list);
     } else {
-        let legacy = cells.to_legacy();
-        c.insert(
-            "CellLocations",
-            NdArray::vector(cells.offsets()[..cells.num_cells()].to_vec()),
-        );
+        let (legacy, mut offsets) = cells.into_legacy();
+        offsets.truncate(n_cells);
+        c.insert("CellLocations", NdArray::vector(offsets));
         c.insert("CellPointIds", NdArray::vector(legacy));
     }
     let type_ids: Vec<u8> = types.iter().map(|t| t.0).collect();
@@ -57,8 +63,8 @@ pub fn mesh_to_arraydict(
         .filter(|f| !f.cell_faces.connectivity().is_empty())
     {
         let mut stream = Vec::new();
-        let mut locations = Vec::with_capacity(cells.num_cells());
-        for i in 0..cells.num_cells() {
+        let mut locations = Vec::with_capacity(n_cells);
+        for i in 0..n_cells {
             let s = f.legacy_stream(i);
             locations.push(if s.is_empty() {
                 -1
@@ -75,14 +81,8 @@ pub fn mesh_to_arraydict(
     tree.insert("Cells", c);
     let mut pd = Dict::new();
     put_arrays(&mut pd, "/PointData", point_data, &[], tuples_to_nd)?;
-    if opts.cell_to_point {
-        put_arrays(
-            &mut pd,
-            "/PointData",
-            cell_to_point(&[&cells], n_points, cell_data),
-            &[],
-            tuples_to_nd,
-        )?;
+    if let Some(averaged) = averaged {
+        put_arrays(&mut pd, "/PointData", averaged, &[], tuples_to_nd)?;
     } else if named(&cell_data) > 0 {
         let mut cd = Dict::new();
         put_arrays(&mut cd, "/CellData", cell_data, &[], tuples_to_nd)?;
@@ -103,11 +103,14 @@ pub fn arraydict_to_mesh(mut tree: Dict) -> Result<UnstructuredGrid, ArrayDictEr
         path: path.into(),
         detail,
     };
-    let Some(Node::Dict(c)) = tree.remove("Cells") else {
+    let Some(Node::Dict(mut c)) = tree.remove("Cells") else {
         return Err(bad("/Cells", "missing".into()));
     };
-    let cells = match c.get("CellPointIds") {
-        Some(n) => parse_cells(n).map_err(|e| bad("/Cells/CellPointIds", e))?,
+    let cells = match c.remove("CellPointIds") {
+        // The stream is the mesh's largest array: it becomes the connectivity in place.
+        Some(Node::Array(a)) if a.ndim() == 1 => CellArray::from_legacy_vec(ids_wide(a.into_data()))
+            .map_err(|e| bad("/Cells/CellPointIds", e.to_string()))?,
+        Some(n) => parse_cells(&n).map_err(|e| bad("/Cells/CellPointIds", e))?,
         None => return Err(bad("/Cells/CellPointIds", "missing".into())),
     };
     let types = match c.get("CellTypes") {

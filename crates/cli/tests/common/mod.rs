@@ -14,7 +14,10 @@ pub struct Run {
 
 /// Runs the binary with `args`.
 pub fn arraydict(args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_arraydict")).args(args).output().expect("run arraydict");
+    let out = Command::new(env!("CARGO_BIN_EXE_arraydict"))
+        .args(args)
+        .output()
+        .expect("run arraydict");
     Run {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -24,19 +27,31 @@ pub fn arraydict(args: &[&str]) -> Run {
 
 /// The workspace root.
 pub fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("workspace root")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .expect("workspace root")
 }
 
 /// Every fixture file listed in `fixtures/manifest.json`, with its manifest entry.
 pub fn fixtures() -> Vec<(PathBuf, serde_json::Value)> {
     let root = workspace().join("fixtures");
-    let text = std::fs::read_to_string(root.join("manifest.json")).expect("fixtures/manifest.json (run `cargo xtask fixtures`)");
+    let text = std::fs::read_to_string(root.join("manifest.json"))
+        .expect("fixtures/manifest.json (run `cargo xtask fixtures`)");
     let manifest: serde_json::Value = serde_json::from_str(&text).expect("manifest is JSON");
-    let entries = manifest.get("fixtures").and_then(|f| f.as_array()).cloned().expect("manifest lists fixtures");
+    let entries = manifest
+        .get("fixtures")
+        .and_then(|f| f.as_array())
+        .cloned()
+        .expect("manifest lists fixtures");
     entries
         .into_iter()
         .map(|e| {
-            let file = e.get("path").and_then(|f| f.as_str()).expect("entry has file").to_string();
+            let file = e
+                .get("path")
+                .and_then(|f| f.as_str())
+                .expect("entry has file")
+                .to_string();
             (root.join(file), e)
         })
         .collect()
@@ -66,10 +81,14 @@ pub fn msgpack_surface_with_bad_ids() -> Vec<u8> {
     tree.insert("Points", NdArray::c(vec![0.0f32; 9], vec![3, 3]).unwrap());
     tree.insert("PointData", Dict::new());
     let mut cd = Dict::new();
-    cd.insert("CellPointIds", NdArray::c(vec![0i32, 1, 7], vec![1, 3]).unwrap());
+    cd.insert(
+        "CellPointIds",
+        NdArray::c(vec![0i32, 1, 7], vec![1, 3]).unwrap(),
+    );
     tree.insert("CellData", cd);
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("t.msgpack");
-    arraydict_store::write(&p, &tree, &arraydict_store::WriteOptions::default()).expect("write msgpack");
+    arraydict_store::write(&p, &tree, &arraydict_store::WriteOptions::default())
+        .expect("write msgpack");
     std::fs::read(p).unwrap()
 }

@@ -188,17 +188,25 @@ impl Writer<'_> {
         let batch = (BATCH_BYTES / chunk_bytes.max(1))
             .max(rayon::current_num_threads())
             .max(1);
+        let row_chunked = grid.is_row_chunked();
         let mut start = 0;
         while start < grid.len() {
             let end = (start + batch).min(grid.len());
             let compressed: Vec<(Vec<usize>, Vec<u8>)> = (start..end)
                 .into_par_iter()
                 .map_init(
-                    || Deflater::new(level),
-                    |deflater, i| {
+                    || (Deflater::new(level), Vec::new(), Vec::new()),
+                    |(deflater, scratch, gathered), i| {
                         let origin = grid.origin(i);
-                        let raw = grid.gather(bytes, elem, &origin);
-                        deflater.zlib(&raw).map(|c| (origin, c))
+                        let run = i * chunk_bytes..(i + 1) * chunk_bytes;
+                        // A full chunk of a row-chunked array is deflated where it lies.
+                        let raw: &[u8] = if row_chunked && run.end <= bytes.len() {
+                            &bytes[run]
+                        } else {
+                            *gathered = grid.gather(bytes, elem, &origin);
+                            gathered
+                        };
+                        deflater.zlib(raw, scratch).map(|c| (origin, c))
                     },
                 )
                 .collect::<Result<_, String>>()
@@ -228,14 +236,15 @@ impl Deflater {
         Deflater(libdeflater::Compressor::new(lvl))
     }
 
-    /// A zlib stream of `raw`.
-    fn zlib(&mut self, raw: &[u8]) -> Result<Vec<u8>, String> {
-        let mut out = vec![0u8; self.0.zlib_compress_bound(raw.len())];
+    /// A zlib stream of `raw`. It is deflated into `scratch` (reused by the caller's thread) and
+    /// copied out at its exact size: a bound-sized buffer per chunk, truncated but not shrunk,
+    /// held as much memory as the uncompressed chunks until they were written.
+    fn zlib(&mut self, raw: &[u8], scratch: &mut Vec<u8>) -> Result<Vec<u8>, String> {
+        scratch.resize(self.0.zlib_compress_bound(raw.len()), 0);
         let n = self
             .0
-            .zlib_compress(raw, &mut out)
+            .zlib_compress(raw, scratch)
             .map_err(|e| format!("deflating a {}-byte chunk: {e:?}", raw.len()))?;
-        out.truncate(n);
-        Ok(out)
+        Ok(scratch[..n].to_vec())
     }
 }

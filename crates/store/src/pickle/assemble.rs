@@ -1,6 +1,7 @@
 //! Turns the machine's symbolic result into an `ArrayDict` tree.
 //!
-//! This is where array bytes are copied out of the input. An object the pickle references more than
+//! This is where array bytes are copied out of the input, or read from the file into each array's
+//! buffer when the machine left them there. An object the pickle references more than
 //! once (through the memo) is copied for each reference, so those extra copies are limited to the
 //! input size, and everything to `PickleLimits::max_alloc`; nesting (and thereby cycles) is limited
 //! to `max_depth`.
@@ -9,16 +10,18 @@ use std::path::Path;
 
 use arraydict::{ArrayData, Dict, NdArray, Node};
 
+use crate::input::{Input, Payload};
 use super::value::{Id, Value};
-use super::vm::Outcome;
 use super::PickleLimits;
 use crate::StoreError;
 
 /// Per-node bookkeeping charged against the allocation limits besides array bytes.
 const NODE_OVERHEAD: u64 = 64;
 
-pub(super) struct Assembler<'o, 'a, 'p> {
+pub(super) struct Assembler<'o, 'a, 'p, I> {
     arena: &'o [Value<'a>],
+    /// Where deferred payloads are read from.
+    input: &'o mut I,
     seen: Vec<bool>,
     path: &'p Path,
     max_depth: usize,
@@ -29,22 +32,24 @@ pub(super) struct Assembler<'o, 'a, 'p> {
     repeated_cap: u64,
 }
 
-impl<'o, 'a, 'p> Assembler<'o, 'a, 'p> {
+impl<'o, 'a, 'p, I: Input<'a>> Assembler<'o, 'a, 'p, I> {
     pub(super) fn new(
-        out: &'o Outcome<'a>,
+        arena: &'o [Value<'a>],
+        input: &'o mut I,
         path: &'p Path,
         limits: &PickleLimits,
-        input_len: usize,
     ) -> Self {
+        let input_len = input.len();
         Self {
-            arena: &out.arena,
-            seen: vec![false; out.arena.len()],
+            arena,
+            input,
+            seen: vec![false; arena.len()],
             path,
             max_depth: limits.max_depth,
             max_alloc: limits.max_alloc,
             total: 0,
             repeated: 0,
-            repeated_cap: input_len as u64,
+            repeated_cap: input_len,
         }
     }
 
@@ -60,6 +65,10 @@ impl<'o, 'a, 'p> Assembler<'o, 'a, 'p> {
             key: Some(display_key(key)),
             detail,
         }
+    }
+
+    fn trailing(&self, key: &str, rem: usize) -> StoreError {
+        self.err(key, format!("array data has {rem} trailing bytes"))
     }
 
     fn unsupported(&self, key: &str, found: &Value<'_>) -> StoreError {
@@ -173,17 +182,41 @@ impl<'o, 'a, 'p> Assembler<'o, 'a, 'p> {
     }
 
     fn array(&mut self, id: Id, key: &str) -> Result<NdArray, StoreError> {
-        let Value::Array(spec) = self.value(id) else {
+        let arena = self.arena;
+        let Value::Array(spec) = &arena[id as usize] else {
             return Err(self.unsupported(key, self.value(id)));
         };
-        let bytes: &[u8] = match self.value(spec.data) {
-            Value::Bytes(b) => b,
-            Value::LegacyStr(b) => b,
+        let len = match self.value(spec.data) {
+            Value::Bytes(p) => p.len(),
+            Value::LegacyStr(b) => b.len(),
             other => return Err(self.unsupported(key, other)),
         };
-        self.charge(id, bytes.len() as u64, key)?;
-        let data = ArrayData::from_bytes(spec.dtype, bytes, spec.big_endian)
-            .map_err(|rem| self.err(key, format!("array data has {rem} trailing bytes")))?;
+        self.charge(id, len as u64, key)?;
+        let data = match &arena[spec.data as usize] {
+            Value::Bytes(Payload::Mem(b)) | Value::LegacyStr(b) => {
+                ArrayData::from_bytes(spec.dtype, b, spec.big_endian)
+                    .map_err(|rem| self.trailing(key, rem))?
+            }
+            Value::Bytes(Payload::Deferred { offset, len }) => {
+                // straight from the file into the typed buffer: no second copy of the bytes
+                let size = spec.dtype.size();
+                if len % size != 0 {
+                    return Err(self.trailing(key, len % size));
+                }
+                let mut data = ArrayData::zeros(spec.dtype, len / size);
+                self.input
+                    .read_at(*offset, data.as_bytes_mut())
+                    .map_err(|source| StoreError::Io {
+                        path: self.path.into(),
+                        source,
+                    })?;
+                if spec.big_endian != cfg!(target_endian = "big") {
+                    data.swap_bytes();
+                }
+                data
+            }
+            other => return Err(self.unsupported(key, other)),
+        };
         NdArray::new(data, spec.shape.clone(), spec.order.clone()).map_err(|source| {
             StoreError::Tree {
                 path: self.path.into(),

@@ -13,7 +13,7 @@
 //! available. Array bytes are streamed from the array's buffer, outside pickle frames.
 //!
 //! # Reading
-//! [`read_from_slice`] is a restricted unpickler: it decodes protocols 2-5 symbolically and executes
+//! [`read_from_slice`] and [`read_from_reader`] are a restricted unpickler: it decodes protocols 2-5 symbolically and executes
 //! nothing. Only the globals of SPEC section 8 are accepted (numpy array/dtype reconstruction in
 //! `numpy.core` and `numpy._core`, `_codecs.encode`, `vmtk.*.vividict`, `collections.OrderedDict`,
 //! VTK's `VTKArray`, and `builtins.bytes` called without arguments, which is how
@@ -28,12 +28,13 @@ mod value;
 mod vm;
 mod writer;
 
-use std::io::Write;
+use std::io::{BufRead, Seek, Write};
 use std::path::Path;
 
 use arraydict::{Dict, Node};
 
 use crate::StoreError;
+use crate::input::{Input, SliceInput, StreamInput};
 
 /// Options of [`write_to`].
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -91,8 +92,7 @@ pub fn read_from_slice(
     path: &Path,
     limits: &PickleLimits,
 ) -> Result<Dict, StoreError> {
-    let out = vm::Vm::new(bytes, path, limits).run()?;
-    assemble::Assembler::new(&out, path, limits, bytes.len()).dict(out.root, &mut String::new(), 0)
+    run(SliceInput::new(bytes), path, limits, as_dict)
 }
 
 /// Reads a pickle whose top level is a dict, an array or a list of arrays.
@@ -101,6 +101,91 @@ pub fn read_node_from_slice(
     path: &Path,
     limits: &PickleLimits,
 ) -> Result<Node, StoreError> {
-    let out = vm::Vm::new(bytes, path, limits).run()?;
-    assemble::Assembler::new(&out, path, limits, bytes.len()).node(out.root, &mut String::new(), 0)
+    run(SliceInput::new(bytes), path, limits, as_node)
 }
+
+/// Reads a pickle whose top level is a dict from `reader`'s current position to its end (a
+/// `BufReader<File>`, say), with the same checks, errors and results as [`read_from_slice`]. Large
+/// `bytes` payloads are skipped by the machine and later read straight into their arrays' buffers,
+/// so the input is never held in memory besides the tree.
+pub fn read_from_reader<R: BufRead + Seek>(
+    reader: R,
+    path: &Path,
+    limits: &PickleLimits,
+) -> Result<Dict, StoreError> {
+    run(stream(reader, path, DEFER_FROM)?, path, limits, as_dict)
+}
+
+/// Like [`read_from_reader`], for a pickle whose top level is a dict, an array or a list of arrays.
+pub fn read_node_from_reader<R: BufRead + Seek>(
+    reader: R,
+    path: &Path,
+    limits: &PickleLimits,
+) -> Result<Node, StoreError> {
+    run(stream(reader, path, DEFER_FROM)?, path, limits, as_node)
+}
+
+/// [`read_node_from_reader`] with payloads of `defer_from` bytes or more left in the stream until
+/// their array is built; for the differential fuzz target, which defers every payload.
+#[doc(hidden)]
+pub fn read_node_from_reader_deferring<R: BufRead + Seek>(
+    reader: R,
+    path: &Path,
+    limits: &PickleLimits,
+    defer_from: usize,
+) -> Result<Node, StoreError> {
+    run(stream(reader, path, defer_from)?, path, limits, as_node)
+}
+
+/// Stream payloads from this size on stay in the file until their array is built; smaller ones
+/// cost less to keep than to seek to twice. A reader buffer of this size (see `format::read`) lets
+/// the deferred reads bypass the buffer.
+pub(crate) const DEFER_FROM: usize = 8 << 10;
+
+fn stream<R: BufRead + Seek>(
+    reader: R,
+    path: &Path,
+    defer_from: usize,
+) -> Result<StreamInput<R>, StoreError> {
+    StreamInput::new(reader, defer_from).map_err(|source| StoreError::Io {
+        path: path.into(),
+        source,
+    })
+}
+
+type Asm<'o, 'a, 'p, I> = assemble::Assembler<'o, 'a, 'p, I>;
+
+fn as_dict<'a, I: Input<'a>>(
+    asm: &mut Asm<'_, 'a, '_, I>,
+    root: value::Id,
+) -> Result<Dict, StoreError> {
+    asm.dict(root, &mut String::new(), 0)
+}
+
+fn as_node<'a, I: Input<'a>>(
+    asm: &mut Asm<'_, 'a, '_, I>,
+    root: value::Id,
+) -> Result<Node, StoreError> {
+    asm.node(root, &mut String::new(), 0)
+}
+
+/// Runs the machine over `input`, then assembles the tree from its result with `top`.
+fn run<'a, I: Input<'a>, T>(
+    input: I,
+    path: &Path,
+    limits: &PickleLimits,
+    top: impl FnOnce(&mut Asm<'_, 'a, '_, I>, value::Id) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    let vm::Outcome {
+        arena,
+        root,
+        mut input,
+    } = vm::Vm::new(input, path, limits).run()?;
+    top(
+        &mut assemble::Assembler::new(&arena, &mut input, path, limits),
+        root,
+    )
+}
+
+#[cfg(test)]
+mod tests;

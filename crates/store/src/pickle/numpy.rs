@@ -6,11 +6,12 @@ use std::borrow::Cow;
 
 use arraydict::{DType, MemoryOrder};
 
+use crate::input::{Input, Payload};
 use super::value::{ArraySpec, Global, Id, Value};
 use super::vm::Vm;
 use crate::StoreError;
 
-impl<'a> Vm<'a, '_> {
+impl<'a, I: Input<'a>> Vm<'a, '_, I> {
     fn unsupported(&self, detail: String) -> StoreError {
         StoreError::Unsupported {
             path: self.path.into(),
@@ -197,9 +198,9 @@ impl<'a> Vm<'a, '_> {
                 let bytes = bytes.ok_or_else(|| {
                     self.malformed("_codecs.encode: text has characters beyond latin1")
                 })?;
-                Ok(Value::Bytes(Cow::Owned(bytes)))
+                Ok(Value::Bytes(Payload::Mem(Cow::Owned(bytes))))
             }
-            (Global::Bytes, &[]) => Ok(Value::Bytes(Cow::Borrowed(&[]))),
+            (Global::Bytes, &[]) => Ok(Value::Bytes(Payload::Mem(Cow::Borrowed(&[])))),
             (Global::DictClass, &[]) => Ok(Value::Dict(Vec::new())),
             (Global::DictClass, &[items]) => {
                 // OrderedDict([(k, v), ...])

@@ -5,6 +5,8 @@ use std::borrow::Cow;
 
 use arraydict::{DType, MemoryOrder};
 
+use crate::input::Payload;
+
 /// Index of a value in the VM's arena. The stack and the memo hold ids, so that BUILD and SETITEMS
 /// mutate the one object every reference sees, as in Python.
 pub(super) type Id = u32;
@@ -74,7 +76,8 @@ fn is_identifier(s: &str) -> bool {
 }
 
 /// An array whose bytes still live in the input (or in a decoded protocol-2 string); it becomes an
-/// `NdArray` only when the tree is assembled, so the VM itself allocates nothing per array byte.
+/// `NdArray` only when the tree is assembled, so the VM itself allocates nothing per array byte
+/// (from a stream, it holds only payloads too small to defer).
 #[derive(Clone, Debug)]
 pub(super) struct ArraySpec {
     /// The arena id of the `bytes` value holding the data in memory order (shared, never copied).
@@ -97,9 +100,9 @@ pub(super) enum Value<'a> {
     Float,
     Str(Cow<'a, str>),
     /// bytes or bytearray.
-    Bytes(Cow<'a, [u8]>),
+    Bytes(Payload<'a>),
     /// Protocol 0-2 `str` of Python 2 (BINSTRING): bytes that Python 3 decodes as ASCII.
-    LegacyStr(&'a [u8]),
+    LegacyStr(Cow<'a, [u8]>),
     Tuple(Vec<Id>),
     List(Vec<Id>),
     Dict(Vec<(Id, Id)>),

@@ -1,24 +1,27 @@
 //! The restricted pickle machine: decodes opcodes of protocols 2-5 into symbolic values and never
 //! imports, calls or executes anything.
 //!
-//! Every length prefix is checked against the bytes left before anything is taken, values borrow
-//! the input instead of copying it, nesting of MARKs is limited, and each opcode adds at most one
-//! arena entry, so the machine's memory stays proportional to the input.
+//! Every length prefix is checked against the bytes left before anything is taken or allocated,
+//! values borrow a slice input instead of copying it (a stream input leaves large payloads in the
+//! file), nesting of MARKs is limited, and each opcode adds at most one arena entry, so the
+//! machine's memory stays proportional to the input.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::Path;
 
+use crate::input::{utf8, Input, Payload};
 use super::opcodes as op;
 use super::value::{Global, Id, Value};
 use super::PickleLimits;
 use crate::StoreError;
 
-pub(super) struct Vm<'a, 'p> {
-    input: &'a [u8],
-    pos: usize,
+pub(super) struct Vm<'a, 'p, I> {
+    input: I,
     /// Offset of the opcode being executed, for messages.
-    pub(super) at: usize,
+    pub(super) at: u64,
+    /// The opcode being executed.
+    code: u8,
     pub(super) path: &'p Path,
     pub(super) arena: Vec<Value<'a>>,
     stack: Vec<Id>,
@@ -30,18 +33,20 @@ pub(super) struct Vm<'a, 'p> {
     decoded: u64,
 }
 
-/// What the machine produced: the arena and the id of the value STOP returned.
-pub(super) struct Outcome<'a> {
+/// What the machine produced: the arena, the id of the value STOP returned, and the input (which
+/// still holds deferred payloads).
+pub(super) struct Outcome<'a, I> {
     pub arena: Vec<Value<'a>>,
     pub root: Id,
+    pub input: I,
 }
 
-impl<'a, 'p> Vm<'a, 'p> {
-    pub(super) fn new(input: &'a [u8], path: &'p Path, limits: &PickleLimits) -> Self {
+impl<'a, 'p, I: Input<'a>> Vm<'a, 'p, I> {
+    pub(super) fn new(input: I, path: &'p Path, limits: &PickleLimits) -> Self {
         Self {
             input,
-            pos: 0,
             at: 0,
+            code: 0,
             path,
             arena: Vec::new(),
             stack: Vec::new(),
@@ -55,84 +60,107 @@ impl<'a, 'p> Vm<'a, 'p> {
     pub(super) fn malformed(&self, detail: impl Into<String>) -> StoreError {
         StoreError::Malformed {
             path: self.path.into(),
-            offset: Some(self.at as u64),
+            offset: Some(self.at),
             key: None,
             detail: detail.into(),
         }
     }
 
-    fn truncated(&self, what: &str, need: usize) -> StoreError {
-        let left = self.input.len() - self.pos;
-        self.malformed(format!(
-            "truncated pickle: {what} needs {need} more bytes, {left} left"
-        ))
-    }
-
-    /// Takes `n` fixed argument bytes of the current opcode.
-    fn take(&mut self, n: usize) -> Result<&'a [u8], StoreError> {
-        let left = self.input.len() - self.pos;
-        if n > left {
-            return Err(self.truncated(op::name(self.input[self.at]), n));
+    fn io(&self, source: std::io::Error) -> StoreError {
+        StoreError::Io {
+            path: self.path.into(),
+            source,
         }
-        let s = &self.input[self.pos..self.pos + n];
-        self.pos += n;
-        Ok(s)
     }
 
-    /// Takes a length-declared payload, refusing sizes the input cannot hold before taking anything.
-    fn take_declared(&mut self, declared: u64) -> Result<&'a [u8], StoreError> {
-        let left = (self.input.len() - self.pos) as u64;
+    fn left(&self) -> u64 {
+        self.input.len().saturating_sub(self.input.pos())
+    }
+
+    /// Takes `N` fixed argument bytes of the current opcode.
+    fn fixed<const N: usize>(&mut self) -> Result<[u8; N], StoreError> {
+        let left = self.left();
+        if N as u64 > left {
+            return Err(self.malformed(format!(
+                "truncated pickle: {} needs {N} more bytes, {left} left",
+                op::name(self.code)
+            )));
+        }
+        let mut a = [0u8; N];
+        self.input.read_exact(&mut a).map_err(|e| self.io(e))?;
+        Ok(a)
+    }
+
+    /// Refuses a declared size the input cannot hold, before anything is taken or allocated.
+    fn check_declared(&self, declared: u64) -> Result<usize, StoreError> {
+        let left = self.left();
         if declared > left {
             return Err(StoreError::TooLarge {
                 path: self.path.into(),
-                offset: self.at as u64,
-                what: format!("pickle opcode {}", op::name(self.input[self.at])),
+                offset: self.at,
+                what: format!("pickle opcode {}", op::name(self.code)),
                 declared,
                 available: left,
             });
         }
-        self.take(declared as usize)
+        // within the input's length, which is in memory or a file: fits usize on 64-bit targets
+        usize::try_from(declared).map_err(|_| StoreError::TooLarge {
+            path: self.path.into(),
+            offset: self.at,
+            what: format!(
+                "pickle opcode {} (beyond the address space)",
+                op::name(self.code)
+            ),
+            declared,
+            available: left,
+        })
+    }
+
+    /// Takes a length-declared argument into memory.
+    fn take_declared(&mut self, declared: u64) -> Result<Cow<'a, [u8]>, StoreError> {
+        let n = self.check_declared(declared)?;
+        self.input.take(n).map_err(|e| self.io(e))
+    }
+
+    /// Takes (or, from a stream, skips over) a length-declared `bytes` payload.
+    fn payload_declared(&mut self, declared: u64) -> Result<Payload<'a>, StoreError> {
+        let n = self.check_declared(declared)?;
+        self.input.payload(n).map_err(|e| self.io(e))
     }
 
     fn u8(&mut self) -> Result<u8, StoreError> {
-        Ok(self.take(1)?[0])
+        Ok(self.fixed::<1>()?[0])
     }
     fn u32(&mut self) -> Result<u32, StoreError> {
-        let b = self.take(4)?;
-        Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        Ok(u32::from_le_bytes(self.fixed()?))
     }
     fn u64(&mut self) -> Result<u64, StoreError> {
-        let b = self.take(8)?;
-        let mut a = [0u8; 8];
-        a.copy_from_slice(b);
-        Ok(u64::from_le_bytes(a))
+        Ok(u64::from_le_bytes(self.fixed()?))
     }
-    fn line(&mut self) -> Result<&'a str, StoreError> {
-        let rest = &self.input[self.pos..];
-        let Some(n) = rest.iter().position(|&b| b == b'\n') else {
+    fn line(&mut self) -> Result<Cow<'a, str>, StoreError> {
+        let Some(line) = self.input.line().map_err(|e| self.io(e))? else {
             return Err(self.malformed(format!(
                 "truncated pickle: {} argument has no newline",
-                op::name(self.input[self.at])
+                op::name(self.code)
             )));
         };
-        self.pos += n + 1;
-        std::str::from_utf8(&rest[..n]).map_err(|_| self.malformed("GLOBAL names are not UTF-8"))
+        utf8(line).map_err(|_| self.malformed("GLOBAL names are not UTF-8"))
     }
-    fn utf8(&self, b: &'a [u8]) -> Result<Value<'a>, StoreError> {
-        std::str::from_utf8(b)
-            .map(|s| Value::Str(Cow::Borrowed(s)))
+    fn text(&self, b: Cow<'a, [u8]>) -> Result<Value<'a>, StoreError> {
+        utf8(b)
+            .map(Value::Str)
             .map_err(|e| self.malformed(format!("string is not valid UTF-8: {e}")))
     }
 
     pub(super) fn charge_decoded(&mut self, n: usize) -> Result<(), StoreError> {
         self.decoded = self.decoded.saturating_add(n as u64);
-        if self.decoded > self.input.len() as u64 {
+        if self.decoded > self.input.len() {
             return Err(StoreError::TooLarge {
                 path: self.path.into(),
-                offset: self.at as u64,
+                offset: self.at,
                 what: "_codecs.encode results (memoized text decoded repeatedly)".into(),
                 declared: self.decoded,
-                available: self.input.len() as u64,
+                available: self.input.len(),
             });
         }
         Ok(())
@@ -155,7 +183,7 @@ impl<'a, 'p> Vm<'a, 'p> {
         if self.stack.len() <= floor {
             return Err(self.malformed(format!(
                 "stack underflow: {} needs a value",
-                op::name(self.input[self.at])
+                op::name(self.code)
             )));
         }
         self.stack
@@ -168,14 +196,14 @@ impl<'a, 'p> Vm<'a, 'p> {
             Some(&id) if self.stack.len() > floor => Ok(id),
             _ => Err(self.malformed(format!(
                 "stack underflow: {} needs a value",
-                op::name(self.input[self.at])
+                op::name(self.code)
             ))),
         }
     }
     /// Pops everything above the last MARK, and the MARK.
     fn pop_mark(&mut self) -> Result<Vec<Id>, StoreError> {
         let Some(m) = self.marks.pop() else {
-            return Err(self.malformed(format!("{} without a MARK", op::name(self.input[self.at]))));
+            return Err(self.malformed(format!("{} without a MARK", op::name(self.code))));
         };
         Ok(self.stack.split_off(m.min(self.stack.len())))
     }
@@ -193,18 +221,19 @@ impl<'a, 'p> Vm<'a, 'p> {
     }
 
     /// Runs to STOP.
-    pub(super) fn run(mut self) -> Result<Outcome<'a>, StoreError> {
+    pub(super) fn run(mut self) -> Result<Outcome<'a, I>, StoreError> {
         loop {
-            self.at = self.pos;
-            let Some(&code) = self.input.get(self.pos) else {
+            self.at = self.input.pos();
+            let Some(code) = self.input.next_byte().map_err(|e| self.io(e))? else {
                 return Err(self.malformed("truncated pickle: no STOP opcode"));
             };
-            self.pos += 1;
+            self.code = code;
             if code == op::STOP {
                 let root = self.pop()?;
                 return Ok(Outcome {
                     arena: self.arena,
                     root,
+                    input: self.input,
                 });
             }
             self.step(code)?;
@@ -224,11 +253,11 @@ impl<'a, 'p> Vm<'a, 'p> {
             // Frames only group opcodes; their length must fit the input, the content is read as usual.
             op::FRAME => {
                 let n = self.u64()?;
-                let left = (self.input.len() - self.pos) as u64;
+                let left = self.left();
                 if n > left {
                     return Err(StoreError::TooLarge {
                         path: self.path.into(),
-                        offset: self.at as u64,
+                        offset: self.at,
                         what: "pickle FRAME".into(),
                         declared: n,
                         available: left,
@@ -265,8 +294,8 @@ impl<'a, 'p> Vm<'a, 'p> {
                 self.push(Value::Int(i64::from(v)));
             }
             op::BININT2 => {
-                let b = self.take(2)?;
-                self.push(Value::Int(i64::from(u16::from_le_bytes([b[0], b[1]]))));
+                let b = self.fixed()?;
+                self.push(Value::Int(i64::from(u16::from_le_bytes(b))));
             }
             op::BININT => {
                 let v = self.u32()? as i32;
@@ -275,52 +304,52 @@ impl<'a, 'p> Vm<'a, 'p> {
             op::LONG1 => {
                 let n = self.u8()?;
                 let b = self.take_declared(u64::from(n))?;
-                self.push(long(b));
+                self.push(long(&b));
             }
             op::LONG4 => {
                 let n = self.u32()? as i32;
                 let n =
                     u64::try_from(n).map_err(|_| self.malformed("LONG4 with a negative length"))?;
                 let b = self.take_declared(n)?;
-                self.push(long(b));
+                self.push(long(&b));
             }
             op::BINFLOAT => {
                 // floats are never part of an ArrayDict: skip the value, keep the stack shape
-                self.take(8)?;
+                self.fixed::<8>()?;
                 self.push(Value::Float);
             }
             op::SHORT_BINUNICODE => {
                 let n = self.u8()?;
                 let b = self.take_declared(u64::from(n))?;
-                let v = self.utf8(b)?;
+                let v = self.text(b)?;
                 self.push(v);
             }
             op::BINUNICODE => {
                 let n = self.u32()?;
                 let b = self.take_declared(u64::from(n))?;
-                let v = self.utf8(b)?;
+                let v = self.text(b)?;
                 self.push(v);
             }
             op::BINUNICODE8 => {
                 let n = self.u64()?;
                 let b = self.take_declared(n)?;
-                let v = self.utf8(b)?;
+                let v = self.text(b)?;
                 self.push(v);
             }
             op::SHORT_BINBYTES => {
                 let n = self.u8()?;
-                let b = self.take_declared(u64::from(n))?;
-                self.push(Value::Bytes(Cow::Borrowed(b)));
+                let b = self.payload_declared(u64::from(n))?;
+                self.push(Value::Bytes(b));
             }
             op::BINBYTES => {
                 let n = self.u32()?;
-                let b = self.take_declared(u64::from(n))?;
-                self.push(Value::Bytes(Cow::Borrowed(b)));
+                let b = self.payload_declared(u64::from(n))?;
+                self.push(Value::Bytes(b));
             }
             op::BINBYTES8 | op::BYTEARRAY8 => {
                 let n = self.u64()?;
-                let b = self.take_declared(n)?;
-                self.push(Value::Bytes(Cow::Borrowed(b)));
+                let b = self.payload_declared(n)?;
+                self.push(Value::Bytes(b));
             }
             op::SHORT_BINSTRING => {
                 let n = self.u8()?;
@@ -414,7 +443,7 @@ impl<'a, 'p> Vm<'a, 'p> {
             op::GLOBAL => {
                 let module = self.line()?;
                 let name = self.line()?;
-                let g = self.resolve(module, name)?;
+                let g = self.resolve(&module, &name)?;
                 self.push(Value::Global(g));
             }
             op::STACK_GLOBAL => {
@@ -431,7 +460,7 @@ impl<'a, 'p> Vm<'a, 'p> {
                 // INST names its class inline: refuse unknown ones as globals, the rest as unsupported.
                 let module = self.line()?;
                 let name = self.line()?;
-                self.resolve(module, name)?;
+                self.resolve(&module, &name)?;
                 return Err(self.malformed("opcode INST is not supported"));
             }
             op::REDUCE => {
@@ -477,7 +506,7 @@ impl<'a, 'p> Vm<'a, 'p> {
     fn resolve(&self, module: &str, name: &str) -> Result<Global, StoreError> {
         Global::resolve(module, name).ok_or_else(|| StoreError::ForbiddenGlobal {
             path: self.path.into(),
-            offset: self.at as u64,
+            offset: self.at,
             module: module.into(),
             name: name.into(),
         })
@@ -487,7 +516,7 @@ impl<'a, 'p> Vm<'a, 'p> {
         if items.len() & 1 == 1 {
             return Err(self.malformed(format!(
                 "{} needs key/value pairs, got {} items",
-                op::name(self.input[self.at]),
+                op::name(self.code),
                 items.len()
             )));
         }
@@ -503,10 +532,7 @@ impl<'a, 'p> Vm<'a, 'p> {
             }
             other => {
                 let t = other.type_name();
-                Err(self.malformed(format!(
-                    "{} on a {t}, expected a list",
-                    op::name(self.input[self.at])
-                )))
+                Err(self.malformed(format!("{} on a {t}, expected a list", op::name(self.code))))
             }
         }
     }
@@ -521,10 +547,7 @@ impl<'a, 'p> Vm<'a, 'p> {
             }
             other => {
                 let t = other.type_name();
-                Err(self.malformed(format!(
-                    "{} on a {t}, expected a dict",
-                    op::name(self.input[self.at])
-                )))
+                Err(self.malformed(format!("{} on a {t}, expected a dict", op::name(self.code))))
             }
         }
     }

@@ -76,6 +76,7 @@ pub fn parse(path: &Path, buf: &[u8], opts: &ReadOptions) -> Result<DataSet, For
             max_alloc: opts.max_alloc,
         },
         new_cells: major >= 5,
+        sections: Vec::new(),
     };
     let kw = r.cur.expect_token("header", "DATASET")?;
     if !kw.eq_ignore_ascii_case("dataset") {
@@ -109,6 +110,9 @@ struct Reader<'a> {
     cur: Cursor<'a>,
     ctx: Ctx,
     new_cells: bool,
+    /// Geometry keywords with the byte offset they start at, so that an invariant the model checks
+    /// only once the whole dataset is read can still be reported where its section is.
+    sections: Vec<(String, usize)>,
 }
 
 /// Point and cell data collected after the geometry.
@@ -119,10 +123,66 @@ struct Data {
 }
 
 impl Reader<'_> {
-    fn model(&self, e: vtk_model::ModelError) -> FormatError {
-        FormatError::Model {
-            path: self.cur.path.to_path_buf(),
-            source: e,
+    /// A model invariant broken by the section at `pos`, as a `Malformed` error: the model error's
+    /// text appears once (a `FormatError::Model` would repeat it as its source under `{:#}`) and
+    /// the message gains the byte offset.
+    fn model_at(&self, pos: usize, element: &str, e: &vtk_model::ModelError) -> FormatError {
+        self.cur.err_at(pos, element, e.to_string())
+    }
+
+    /// A model invariant found when the dataset is assembled, reported at the section it concerns.
+    fn model(&self, e: &vtk_model::ModelError) -> FormatError {
+        use vtk_model::ModelError as M;
+        let keyword = match e {
+            M::PointIdOutOfRange { what, .. }
+            | M::BadOffsets { what, .. }
+            | M::BadLegacyCells { what, .. } => match what.as_str() {
+                "verts" => "VERTICES",
+                "lines" => "LINES",
+                "polys" => "POLYGONS",
+                "strips" => "TRIANGLE_STRIPS",
+                _ => "CELLS",
+            },
+            M::CellTypeCount { .. } => "CELL_TYPES",
+            M::BadFaces(_) => "CELLS",
+            M::BadExtent(_) => "DIMENSIONS",
+            M::PointComponents(_) => "POINTS",
+            M::TupleCount { association, .. } if *association == "point" => "POINT_DATA",
+            M::TupleCount { .. } => "CELL_DATA",
+            _ => "DATASET",
+        };
+        self.model_in(&[keyword], e)
+    }
+
+    /// `e` at the last of `keywords` seen (the first one found in that order), else at the end.
+    fn model_in(&self, keywords: &[&str], e: &vtk_model::ModelError) -> FormatError {
+        let found = keywords.iter().find_map(|k| {
+            self.sections
+                .iter()
+                .rev()
+                .find(|(s, _)| s == k)
+                .map(|(s, at)| (s.as_str(), *at))
+        });
+        match found {
+            Some((kw, at)) => self.model_at(at, kw, e),
+            None => self.model_at(self.cur.pos, "DATASET", e),
+        }
+    }
+
+    /// Consumes the keyword just peeked and remembers where it started.
+    fn enter(&mut self, kw: &str) -> Result<(), FormatError> {
+        self.cur.token()?;
+        let at = self.cur.pos.saturating_sub(kw.len());
+        self.mark(kw, at);
+        Ok(())
+    }
+
+    /// Remembers the latest start of section `kw`; one entry per keyword, so a file repeating
+    /// sections cannot grow this list beyond the handful of keywords the reader accepts.
+    fn mark(&mut self, kw: &str, at: usize) {
+        match self.sections.iter_mut().find(|(s, _)| s == kw) {
+            Some(entry) => entry.1 = at,
+            None => self.sections.push((kw.to_owned(), at)),
         }
     }
 
@@ -134,6 +194,7 @@ impl Reader<'_> {
     }
 
     fn points(&mut self) -> Result<DataArray, FormatError> {
+        let start = self.cur.pos;
         let n = self.cur.count("POINTS", "the number of points")?;
         let ty = self.cur.expect_token("POINTS", "a data type")?;
         let ty = parse_type(&self.cur, ty, "POINTS")?;
@@ -141,11 +202,12 @@ impl Reader<'_> {
             .checked_mul(3)
             .ok_or_else(|| self.cur.err("POINTS", "point count overflows"))?;
         let data = read_values(&mut self.cur, self.ctx, ty, n3, "POINTS")?;
-        DataArray::new("Points", 3, data).map_err(|e| self.model(e))
+        DataArray::new("Points", 3, data).map_err(|e| self.model_at(start, "POINTS", &e))
     }
 
     /// `CELLS`-style block: legacy `n size` + `[n, ids...]` stream, or 5.x `OFFSETS`/`CONNECTIVITY`.
     fn cells(&mut self, element: &str) -> Result<CellArray, FormatError> {
+        let start = self.cur.pos;
         let a = self.cur.count(element, "a cell count")?;
         let b = self.cur.count(element, "a size")?;
         if !self.new_cells {
@@ -156,7 +218,8 @@ impl Reader<'_> {
                 b,
                 element,
             )?;
-            let cells = CellArray::from_legacy(&stream).map_err(|e| self.model(e))?;
+            let cells =
+                CellArray::from_legacy(&stream).map_err(|e| self.model_at(start, element, &e))?;
             if cells.num_cells() != a {
                 return Err(self.cur.err(
                     element,
@@ -167,7 +230,7 @@ impl Reader<'_> {
         }
         let offsets = self.id_block("OFFSETS", element, a)?;
         let conn = self.id_block("CONNECTIVITY", element, b)?;
-        CellArray::new(offsets, conn).map_err(|e| self.model(e))
+        CellArray::new(offsets, conn).map_err(|e| self.model_at(start, element, &e))
     }
 
     fn id_block(&mut self, kw: &str, element: &str, n: usize) -> Result<Vec<i64>, FormatError> {
@@ -203,7 +266,7 @@ impl Reader<'_> {
                 "POINT_DATA" | "CELL_DATA" => break self.attributes()?,
                 _ => {}
             }
-            self.cur.token()?;
+            self.enter(&kw)?;
             match kw.as_str() {
                 "POINTS" => points = Some(self.points()?),
                 "VERTICES" => cells.verts = self.cells("VERTICES")?,
@@ -217,7 +280,7 @@ impl Reader<'_> {
         };
         let points = points.unwrap_or_else(empty_points);
         let pd = PolyData::try_new(points, cells, data.point.into(), data.cell.into())
-            .map_err(|e| self.model(e))?;
+            .map_err(|e| self.model(&e))?;
         Ok(DataSet::PolyData(pd))
     }
 
@@ -233,7 +296,7 @@ impl Reader<'_> {
                 "POINT_DATA" | "CELL_DATA" => break self.attributes()?,
                 _ => {}
             }
-            self.cur.token()?;
+            self.enter(&kw)?;
             match kw.as_str() {
                 "POINTS" => points = Some(self.points()?),
                 "CELLS" => cells = self.cells("CELLS")?,
@@ -262,7 +325,7 @@ impl Reader<'_> {
             }
         };
         let points = points.unwrap_or_else(empty_points);
-        let (cells, faces) = split_polyhedra(&cells, &types).map_err(|e| self.model(e))?;
+        let (cells, faces) = split_polyhedra(&cells, &types).map_err(|e| self.model(&e))?;
         let g = UnstructuredGrid::try_new(
             points,
             cells,
@@ -271,7 +334,7 @@ impl Reader<'_> {
             data.point.into(),
             data.cell.into(),
         )
-        .map_err(|e| self.model(e))?;
+        .map_err(|e| self.model(&e))?;
         Ok(DataSet::UnstructuredGrid(g))
     }
 
@@ -287,7 +350,7 @@ impl Reader<'_> {
                 "POINT_DATA" | "CELL_DATA" => break self.attributes()?,
                 _ => {}
             }
-            self.cur.token()?;
+            self.enter(&kw)?;
             match kw.as_str() {
                 "DIMENSIONS" => {
                     let mut d = [0i64; 3];
@@ -313,7 +376,14 @@ impl Reader<'_> {
             data.point.into(),
             data.cell.into(),
         )
-        .map_err(|e| self.model(e))?;
+        .map_err(|e| match e {
+            // The message shows origin and spacing; point at the keyword holding a bad number.
+            vtk_model::ModelError::BadGeometry(_) if spacing.iter().any(|v| !v.is_finite()) => {
+                self.model_in(&["SPACING", "ASPECT_RATIO"], &e)
+            }
+            vtk_model::ModelError::BadGeometry(_) => self.model_in(&["ORIGIN", "SPACING"], &e),
+            _ => self.model(&e),
+        })?;
         Ok(DataSet::ImageData(img))
     }
 
@@ -346,6 +416,7 @@ impl Reader<'_> {
             let mut arrays = Vec::new();
             match kw.as_str() {
                 "POINT_DATA" | "CELL_DATA" => {
+                    self.mark(&kw, here.saturating_sub(kw.len()));
                     let n = self.cur.count(&kw, "a count")?;
                     assoc = Some((kw == "POINT_DATA", n));
                     continue;
@@ -429,7 +500,10 @@ impl Reader<'_> {
                         };
                         ArrayData::U8(f.into_iter().map(|v| (255.0 * v + 0.5) as u8).collect())
                     };
-                    arrays.push(DataArray::new(name, comps, data).map_err(|e| self.model(e))?);
+                    arrays.push(
+                        DataArray::new(name, comps, data)
+                            .map_err(|e| self.model_at(here, &element, &e))?,
+                    );
                 }
                 "VECTORS" | "NORMALS" | "TENSORS" | "TENSORS6" | "GLOBAL_IDS" | "PEDIGREE_IDS" => {
                     let comps = match kw.as_str() {
@@ -490,8 +564,9 @@ impl Reader<'_> {
         let total = comps
             .checked_mul(n)
             .ok_or_else(|| self.cur.err(element, "size overflows"))?;
+        let start = self.cur.pos;
         let data = read_values(&mut self.cur, self.ctx, ty, total, element)?;
-        DataArray::new(name, comps, data).map_err(|e| self.model(e))
+        DataArray::new(name, comps, data).map_err(|e| self.model_at(start, element, &e))
     }
 
     /// `FIELD name nArrays` followed by `name comps tuples type` + values per array.

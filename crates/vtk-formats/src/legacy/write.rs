@@ -25,6 +25,8 @@ pub struct LegacyWriteOptions {
     pub version: LegacyVersion,
     /// Big-endian binary blocks instead of ascii.
     pub binary: bool,
+    /// Whether the output is flushed to disk before it is renamed into place.
+    pub durability: crate::Durability,
 }
 
 /// Writes a dataset as a legacy VTK file (atomically).
@@ -35,7 +37,7 @@ pub struct LegacyWriteOptions {
 /// direction is not written and the origin written is the world position of the extent's first point.
 pub fn write(path: &Path, ds: &DataSet, opts: &LegacyWriteOptions) -> Result<(), FormatError> {
     check_names(path, ds)?;
-    crate::write_atomic(path, |w| {
+    crate::write_atomic(path, opts.durability, |w| {
         let io = |source: std::io::Error| FormatError::Io {
             path: path.to_path_buf(),
             source,

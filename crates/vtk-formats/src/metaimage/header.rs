@@ -106,10 +106,8 @@ pub(crate) fn parse_header<R: BufRead>(path: &Path, r: &mut R) -> Result<Header,
         line.clear();
         let n = std::io::Read::take(&mut *r, MAX_HEADER - pos + 1)
             .read_until(b'\n', &mut line)
-            .map_err(|source| FormatError::Io {
-                path: path.to_path_buf(),
-                source,
-            })?;
+            // Not `FormatError::Io`: its text would repeat as its source under `{:#}`.
+            .map_err(|e| bad(pos, "", format!("cannot read the header: {e}")))?;
         let start = pos;
         pos += n as u64;
         if n == 0 {

@@ -2,7 +2,7 @@
 
 use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom};
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 use vtk_model::{ArrayData, Attributes, DataArray, ImageData, Matrix3, Vector3};
 
@@ -28,6 +28,12 @@ const MAX_DEFLATE_RATIO: u64 = 1032;
 ///
 /// Compressed data is inflated into a buffer of exactly the declared size, which is checked against
 /// `opts.max_alloc` and against what the compressed bytes can possibly expand to before allocating.
+///
+/// **Data file policy.** A relative `ElementDataFile` is resolved against the header's directory.
+/// An absolute path, or a relative one whose `..` components leave that directory, is an error
+/// naming the header and the key unless `opts.allow_external_data_files` is set: a header that
+/// arrived from elsewhere must not make the reader open any file it names. (Symbolic links inside
+/// the directory are followed; they are the directory owner's choice.)
 pub fn read(path: &Path, opts: &ReadOptions) -> Result<ImageData, FormatError> {
     let io = |p: &Path| {
         let p = p.to_path_buf();
@@ -42,19 +48,16 @@ pub fn read(path: &Path, opts: &ReadOptions) -> Result<ImageData, FormatError> {
     let (data_path, mut reader, start): (PathBuf, BufReader<File>, u64) = match &h.data_file {
         DataFile::Local => (path.to_path_buf(), reader, h.length),
         DataFile::File(name) => {
-            let p = path.parent().unwrap_or(Path::new("")).join(name);
-            let f = File::open(&p).map_err(|e| {
-                malformed(
-                    path,
-                    h.length,
-                    "ElementDataFile",
-                    format!("cannot open data file {}: {e}", p.display()),
-                )
-            })?;
+            let p = data_file_path(path, h.length, name, opts.allow_external_data_files)?;
+            let f = File::open(&p).map_err(|e| data_io(path, &p, h.length, 0, &e))?;
             (p, BufReader::with_capacity(1 << 16, f), 0)
         }
     };
-    let file_len = reader.get_ref().metadata().map_err(io(&data_path))?.len();
+    let file_len = reader
+        .get_ref()
+        .metadata()
+        .map_err(|e| data_io(path, &data_path, h.length, 0, &e))?
+        .len();
     let n_values = value_count(path, &h)?;
     let bytes = n_values
         .checked_mul(h.dtype.size() as u64)
@@ -110,10 +113,10 @@ pub fn read(path: &Path, opts: &ReadOptions) -> Result<ImageData, FormatError> {
     if data_start != start {
         reader
             .seek(SeekFrom::Start(data_start))
-            .map_err(io(&data_path))?;
+            .map_err(|e| data_io(path, &data_path, h.length, data_start, &e))?;
     }
     let mut data = if !h.binary {
-        read_ascii(&data_path, &mut reader, &h, n_values, available, opts)?
+        read_ascii(path, &data_path, &mut reader, &h, n_values, available, opts)?
     } else if compressed {
         let stored = h.compressed_size.unwrap_or(available);
         if stored > available {
@@ -134,7 +137,7 @@ pub fn read(path: &Path, opts: &ReadOptions) -> Result<ImageData, FormatError> {
                 opts,
             ));
         }
-        inflate(&data_path, data_start, &mut reader, stored, &h, bytes)?
+        inflate(path, &data_path, data_start, &mut reader, stored, &h, bytes)?
     } else {
         if bytes > available {
             return Err(too_large(
@@ -148,7 +151,7 @@ pub fn read(path: &Path, opts: &ReadOptions) -> Result<ImageData, FormatError> {
         let mut d = ArrayData::zeros(h.dtype, n_values as usize);
         reader
             .read_exact(d.as_bytes_mut())
-            .map_err(io(&data_path))?;
+            .map_err(|e| data_io(path, &data_path, h.length, data_start, &e))?;
         d
     };
     if h.binary && h.msb && h.dtype.size() > 1 {
@@ -169,6 +172,70 @@ fn value_count(path: &Path, h: &Header) -> Result<u64, FormatError> {
                 format!("{:?} x {} channels overflows", h.dims, h.channels),
             )
         })
+}
+
+/// Where `ElementDataFile = name` points, under the policy of [`read`].
+fn data_file_path(
+    header: &Path,
+    offset: u64,
+    name: &str,
+    allow_external: bool,
+) -> Result<PathBuf, FormatError> {
+    let rel = Path::new(name);
+    let dir = header.parent().unwrap_or(Path::new(""));
+    if allow_external {
+        return Ok(dir.join(rel));
+    }
+    let refuse = |why: &str| {
+        malformed(
+            header,
+            offset,
+            "ElementDataFile",
+            format!(
+                "data file '{name}' {why}; expected a path relative to the header's directory \
+                 (allow it with --allow-external-data-file / ReadOptions::allow_external_data_files)"
+            ),
+        )
+    };
+    // Resolved lexically: the OS would take `sub/..` as the parent of wherever a symlinked `sub`
+    // points, which could leave the directory although the name looks contained.
+    let mut inside = PathBuf::new();
+    for c in rel.components() {
+        match c {
+            Component::Prefix(_) | Component::RootDir => return Err(refuse("is an absolute path")),
+            Component::CurDir => {}
+            Component::Normal(part) => inside.push(part),
+            Component::ParentDir => {
+                if !inside.pop() {
+                    return Err(refuse("leaves the header's directory"));
+                }
+            }
+        }
+    }
+    Ok(dir.join(inside))
+}
+
+/// An OS error on the pixel data as one message naming the header and, when it is another file,
+/// the data file (a `FormatError::Io` would repeat its text as its source under `{:#}`).
+/// `offset` is where reading failed when the pixels follow the header in the same file; for a
+/// separate data file the header's `ElementDataFile` line (the header's end) is named instead.
+fn data_io(
+    header: &Path,
+    data: &Path,
+    header_len: u64,
+    offset: u64,
+    e: &std::io::Error,
+) -> FormatError {
+    if data == header {
+        malformed(header, offset, "pixel data", format!("cannot read: {e}"))
+    } else {
+        malformed(
+            header,
+            header_len,
+            "ElementDataFile",
+            format!("cannot read data file {}: {e}", data.display()),
+        )
+    }
 }
 
 fn malformed(path: &Path, offset: u64, key: &str, detail: String) -> FormatError {
@@ -205,6 +272,7 @@ fn too_large(
 /// not accept as exactly `bytes` bytes (corrupt, short, too long, trailing data) is decoded again by
 /// flate2's streaming decoder, whose findings make the error message.
 fn inflate(
+    header: &Path,
     path: &Path,
     data_start: u64,
     reader: &mut BufReader<File>,
@@ -218,7 +286,7 @@ fn inflate(
     reader
         .take(stored)
         .read_to_end(&mut compressed)
-        .map_err(|source| FormatError::Io { path: path.to_path_buf(), source })?;
+        .map_err(|e| data_io(header, path, h.length, data_start, &e))?;
     let gzip = compressed.starts_with(&[0x1f, 0x8b]);
     let mut fast = libdeflater::Decompressor::new();
     let done = if gzip {
@@ -252,6 +320,7 @@ fn inflate(
 }
 
 fn read_ascii(
+    header: &Path,
     path: &Path,
     reader: &mut BufReader<File>,
     h: &Header,
@@ -271,10 +340,7 @@ fn read_ascii(
     let mut text = Vec::new();
     reader
         .read_to_end(&mut text)
-        .map_err(|source| FormatError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        .map_err(|e| data_io(header, path, h.length, h.length, &e))?;
     let mut cur = crate::legacy::cursor::Cursor::new(path, &text);
     let ctx = crate::legacy::values::Ctx {
         binary: false,
@@ -321,9 +387,15 @@ fn build_image(
         origin = lps_ras() * origin;
         dir = lps_ras() * dir;
     }
-    let model = |source| FormatError::Model {
-        path: path.to_path_buf(),
-        source,
+    // Malformed rather than `FormatError::Model`, whose text would repeat as its source under
+    // `{:#}`; the header keys that set the geometry are named instead.
+    let model = |e: vtk_model::ModelError| {
+        let keys = match e {
+            vtk_model::ModelError::BadGeometry(_) => "ElementSpacing/Offset/TransformMatrix",
+            vtk_model::ModelError::BadExtent(_) => "DimSize",
+            _ => "DimSize/ElementNumberOfChannels",
+        };
+        malformed(path, h.length, keys, e.to_string())
     };
     let arr = DataArray::new("MetaImage", h.channels, data).map_err(model)?;
     let extent = [0, dims[0] - 1, 0, dims[1] - 1, 0, dims[2] - 1];

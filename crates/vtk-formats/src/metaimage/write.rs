@@ -23,6 +23,8 @@ pub struct MetaWriteOptions {
     /// (the inverse of what [`read`](super::read) does), so reading back in the same frame gives the
     /// same numbers.
     pub frame: ImageFrame,
+    /// Whether the outputs are flushed to disk before they are renamed into place.
+    pub durability: crate::Durability,
 }
 
 /// Writes an image with exactly one point array as `.mha` (data in the same file) or `.mhd` (data in
@@ -122,12 +124,12 @@ pub fn write(path: &Path, img: &ImageData, opts: &MetaWriteOptions) -> Result<()
     };
     if let Some(name) = data_name {
         let data_path = path.parent().unwrap_or(Path::new("")).join(name);
-        crate::write_atomic(&data_path, |w| {
+        crate::write_atomic(&data_path, opts.durability, |w| {
             w.write_all(&payload).map_err(io(&data_path))
         })?;
-        crate::write_atomic(path, |w| w.write_all(h.as_bytes()).map_err(io(path)))
+        crate::write_atomic(path, opts.durability, |w| w.write_all(h.as_bytes()).map_err(io(path)))
     } else {
-        crate::write_atomic(path, |w| {
+        crate::write_atomic(path, opts.durability, |w| {
             w.write_all(h.as_bytes()).map_err(io(path))?;
             w.write_all(&payload).map_err(io(path))
         })

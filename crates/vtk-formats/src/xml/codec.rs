@@ -14,6 +14,7 @@ thread_local! {
     // libdeflate's (de)compressor state is tens of KiB to set up, so each thread keeps one.
     static INFLATER: RefCell<Inflater> = RefCell::new(Inflater::new());
     static DEFLATER: RefCell<Option<(i32, Deflater)>> = const { RefCell::new(None) };
+    static SCRATCH: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
 /// A compressor as named by the `compressor` attribute.
@@ -135,12 +136,17 @@ pub(crate) fn compress(c: XmlCompression, input: &[u8]) -> Vec<u8> {
                     &mut slot.insert((level, Deflater::new(lvl))).1
                 }
             };
-            let mut out = vec![0u8; deflater.zlib_compress_bound(input.len())];
-            // The bound makes running out of space impossible; an empty block would be caught by
-            // the reader's size check.
-            let n = deflater.zlib_compress(input, &mut out).unwrap_or(0);
-            out.truncate(n);
-            out
+            // Compress into a reused per-thread buffer and keep only the compressed bytes: a
+            // fresh bound-sized buffer per block, truncated but not shrunk, held as much memory
+            // as the uncompressed array until the file was written.
+            SCRATCH.with(|scratch| {
+                let mut out = scratch.borrow_mut();
+                out.resize(deflater.zlib_compress_bound(input.len()), 0);
+                // The bound makes running out of space impossible; an empty block would be caught
+                // by the reader's size check.
+                let n = deflater.zlib_compress(input, &mut out).unwrap_or(0);
+                out[..n].to_vec()
+            })
         }),
         XmlCompression::Lz4 => lz4_flex::block::compress(input),
         XmlCompression::Lzma(_) => {

@@ -77,6 +77,8 @@ pub struct XmlWriteOptions {
     pub header: HeaderType,
     /// Uncompressed bytes per compressed block (VTK uses 32 KiB).
     pub block_size: usize,
+    /// Whether [`write_file`] flushes the output to disk before renaming it into place.
+    pub durability: crate::Durability,
 }
 
 impl Default for XmlWriteOptions {
@@ -86,6 +88,7 @@ impl Default for XmlWriteOptions {
             compression: XmlCompression::Zlib(6),
             header: HeaderType::UInt64,
             block_size: 32 * 1024,
+            durability: crate::Durability::default(),
         }
     }
 }
@@ -108,7 +111,7 @@ pub fn read_bytes(bytes: &[u8], path: &Path, opts: &ReadOptions) -> Result<DataS
 
 /// Writes `ds` to `path` atomically (a failed write leaves no file and keeps an existing one).
 pub fn write_file(path: &Path, ds: &DataSet, opts: &XmlWriteOptions) -> Result<(), FormatError> {
-    crate::write_atomic(path, |w| writer::write_document(w, ds, opts, path))
+    crate::write_atomic(path, opts.durability, |w| writer::write_document(w, ds, opts, path))
 }
 
 /// Writes `ds` to any writer. The dataset kind picks the file type: `PolyData` is `.vtp`,

@@ -21,7 +21,7 @@ pub fn all_modes() -> Vec<XmlWriteOptions> {
                     if encoding == XmlEncoding::Ascii && (compression != XmlCompression::None || block_size != 40) {
                         continue;
                     }
-                    out.push(XmlWriteOptions { encoding, compression, header, block_size });
+                    out.push(XmlWriteOptions { encoding, compression, header, block_size, ..XmlWriteOptions::default() });
                 }
             }
         }

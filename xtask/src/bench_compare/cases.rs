@@ -1,0 +1,294 @@
+//! The cases of bench-compare: which inputs, which command lines on each side, which targets apply.
+
+use std::path::{Path, PathBuf};
+
+use super::{file_name, Options};
+
+/// Input groups `--cases` accepts.
+pub const GROUPS: [&str; 7] = [
+    "surface",
+    "surface-raw",
+    "centerlines",
+    "image-mha",
+    "image-vti",
+    "mesh",
+    "scaling",
+];
+
+/// One row of the table.
+pub struct Case {
+    /// Shown in the table.
+    pub name: String,
+    /// Our command line.
+    pub ours: Vec<String>,
+    /// The reference's command line.
+    pub reference: Vec<String>,
+    /// The same job for the criterion bench `pipeline`.
+    pub bench: Option<BenchCase>,
+    /// Input and output of an uncompressed path, whose `cp` times bound ours (target 3).
+    pub cp: Option<CpPair>,
+    /// Bytes of the arrays moved (the reference's pickle), for the RSS target.
+    pub array_bytes_of: PathBuf,
+    /// A compressed output (HDF5 gzip, zlib VTK XML): the steady target is 2x, not 1.5x.
+    pub compressed_output: bool,
+    /// Triangles of a `scaling` case.
+    pub triangles: Option<u64>,
+}
+
+/// A `pipeline` bench entry: `INPUT:MODE`, INPUT relative to the bench-compare directory.
+pub struct BenchCase {
+    /// Input path relative to `target/bench-compare`.
+    pub input: String,
+    /// `hdf5-gzip`, `hdf5-none`, `pickle`, `vtp`, `vtp-none`, ...
+    pub mode: String,
+}
+
+/// The files an uncompressed case reads and writes.
+pub struct CpPair {
+    /// The case's input file.
+    pub input: PathBuf,
+    /// Our output file.
+    pub output: PathBuf,
+}
+
+/// Where the inputs and outputs live and how large they are.
+pub struct Layout {
+    dir: PathBuf,
+    /// Generated inputs.
+    pub inputs: PathBuf,
+    /// Outputs of both sides.
+    pub out: PathBuf,
+    tri: u64,
+    cl: u64,
+    side: u64,
+    hex: u64,
+    scaling: &'static [u64],
+}
+
+impl Layout {
+    /// Sizes for `--sizes small|full`.
+    pub fn new(dir: &Path, full: bool) -> Layout {
+        let (tri, cl, side, hex) = if full {
+            (1_000_000, 1_000_000, 256, 1_000_000)
+        } else {
+            (20_000, 20_000, 48, 8_000)
+        };
+        Layout {
+            dir: dir.to_path_buf(),
+            inputs: dir.join(if full { "inputs-full" } else { "inputs-small" }),
+            out: dir.join("out"),
+            tri,
+            cl,
+            side,
+            hex,
+            scaling: if full {
+                &[10_000, 100_000, 1_000_000, 10_000_000]
+            } else {
+                &[10_000, 20_000, 40_000, 80_000]
+            },
+        }
+    }
+
+    /// Arguments of `bench_inputs.py`.
+    pub fn input_specs(&self, o: &Options) -> Vec<String> {
+        let mut specs = vec![
+            format!("surface={}", self.tri),
+            format!("centerlines={}", self.cl),
+            format!("image={}", self.side),
+            format!("mesh={}", self.hex),
+        ];
+        if o.wants("scaling") {
+            specs.extend(self.scaling.iter().map(|n| format!("surface={n}")));
+        }
+        specs
+    }
+
+    fn bench(&self, input: &Path, mode: &str) -> Option<BenchCase> {
+        let rel = input.strip_prefix(&self.dir).unwrap_or(input);
+        Some(BenchCase {
+            input: rel.to_str()?.to_owned(),
+            mode: mode.to_owned(),
+        })
+    }
+
+    /// Every case `o` selects: forward conversions, then scaling, then the reverse ones (which
+    /// read the reference's forward outputs).
+    pub fn cases(&self, o: &Options, python: &Path, reference: &Path, binary: &Path) -> Vec<Case> {
+        let inp = |f: String| self.inputs.join(f);
+        let (tri, cl, side, hex) = (self.tri, self.cl, self.side, self.hex);
+        let all_inputs = [
+            (
+                "surface",
+                inp(format!("surface_{tri}_zlib.vtp")),
+                "surface",
+                "vtp",
+            ),
+            (
+                "surface-raw",
+                inp(format!("surface_{tri}_raw.vtp")),
+                "surface",
+                "vtp",
+            ),
+            (
+                "centerlines",
+                inp(format!("centerlines_{cl}.vtp")),
+                "centerlines",
+                "vtp",
+            ),
+            (
+                "image-mha",
+                inp(format!("image_{side}.mha")),
+                "image",
+                "vti",
+            ),
+            (
+                "image-vti",
+                inp(format!("image_{side}.vti")),
+                "image",
+                "vti",
+            ),
+            ("mesh", inp(format!("mesh_{hex}.vtu")), "mesh", "vtu"),
+        ];
+        let py = python.display().to_string();
+        let refs = reference.display().to_string();
+        let bin = binary.display().to_string();
+        let mut cases = Vec::new();
+        let mut back = Vec::new();
+        for (group, path, kind, ext) in &all_inputs {
+            if !o.wants(group) {
+                continue;
+            }
+            let p = path.display().to_string();
+            let stem = |side: &str, fmt: &str| self.out.join(format!("{group}.{side}.{fmt}"));
+            let pickle_ref = stem("ref", "pickle");
+            for (fmt, ours_args, ext_out) in [
+                (
+                    "hdf5-gzip",
+                    &["--compression", "gzip", "--level", "4"][..],
+                    "hdf5",
+                ),
+                ("hdf5-none", &["--compression", "none"][..], "hdf5"),
+                ("pickle", &[][..], "pickle"),
+            ] {
+                let ours_out = stem("ours", &format!("{fmt}.{ext_out}"));
+                let ref_out = if fmt == "pickle" {
+                    stem("ref", "pickle")
+                } else {
+                    stem("ref", &format!("{fmt}.{ext_out}"))
+                };
+                let mut ours = vec![bin.clone(), "to-numpy".into(), p.clone(), "-o".into()];
+                ours.push(ours_out.display().to_string());
+                ours.extend(ours_args.iter().map(|s| (*s).to_owned()));
+                cases.push(Case {
+                    name: format!("{} -> {fmt}", file_name(path)),
+                    ours,
+                    reference: vec![
+                        py.clone(),
+                        refs.clone(),
+                        "to-numpy".into(),
+                        p.clone(),
+                        ref_out.display().to_string(),
+                        fmt.into(),
+                    ],
+                    bench: self.bench(path, fmt),
+                    // Only raw input -> raw output is a pure byte-moving path that `cp` bounds.
+                    cp: (*group == "surface-raw" && fmt != "hdf5-gzip").then(|| CpPair {
+                        input: path.clone(),
+                        output: ours_out.clone(),
+                    }),
+                    array_bytes_of: pickle_ref.clone(),
+                    compressed_output: fmt == "hdf5-gzip",
+                    triangles: None,
+                });
+            }
+            // Reverse pairs read the reference's own files, so both sides get the same bytes:
+            // one zlib pair per kind, and the uncompressed HDF5 -> raw .vtp path of target 3.
+            let reverse: &[(&str, bool)] = match *group {
+                "surface" | "centerlines" | "image-mha" | "mesh" => {
+                    &[("hdf5-gzip.hdf5", false), ("pickle", false)]
+                }
+                "surface-raw" => &[("hdf5-none.hdf5", true)],
+                _ => &[],
+            };
+            for &(src_fmt, uncompressed) in reverse {
+                let src = stem("ref", src_fmt);
+                let src_name = file_name(&src);
+                let tag = if uncompressed { "-none" } else { "" };
+                let ours_out = stem("ours-back", &format!("{src_name}{tag}.{ext}"));
+                let ref_out = stem("ref-back", &format!("{src_name}{tag}.{ext}"));
+                let mut ours = vec![
+                    bin.clone(),
+                    "from-numpy".into(),
+                    src.display().to_string(),
+                    "-o".into(),
+                    ours_out.display().to_string(),
+                ];
+                let mut reference = vec![
+                    py.clone(),
+                    refs.clone(),
+                    "from-numpy".into(),
+                    src.display().to_string(),
+                    ref_out.display().to_string(),
+                    (*kind).into(),
+                ];
+                if uncompressed {
+                    ours.extend(["--xml-compression".into(), "none".into()]);
+                    reference.push("--uncompressed".into());
+                }
+                back.push(Case {
+                    name: format!(
+                        "{src_name} -> .{ext}{}",
+                        if uncompressed { " (raw)" } else { "" }
+                    ),
+                    ours,
+                    reference,
+                    bench: self.bench(&src, &format!("{ext}{tag}")),
+                    cp: uncompressed.then(|| CpPair {
+                        input: src.clone(),
+                        output: ours_out.clone(),
+                    }),
+                    array_bytes_of: pickle_ref.clone(),
+                    compressed_output: !uncompressed,
+                    triangles: None,
+                });
+            }
+        }
+        if o.wants("scaling") {
+            for &n in self.scaling {
+                let input = inp(format!("surface_{n}_zlib.vtp"));
+                let p = input.display().to_string();
+                let out = |side: &str| {
+                    self.out
+                        .join(format!("scaling_{n}.{side}.hdf5"))
+                        .display()
+                        .to_string()
+                };
+                cases.push(Case {
+                    name: format!("scaling: surface_{n}_zlib.vtp -> hdf5-gzip"),
+                    ours: vec![
+                        bin.clone(),
+                        "to-numpy".into(),
+                        p.clone(),
+                        "-o".into(),
+                        out("ours"),
+                    ],
+                    reference: vec![
+                        py.clone(),
+                        refs.clone(),
+                        "to-numpy".into(),
+                        p,
+                        out("ref"),
+                        "hdf5-gzip".into(),
+                    ],
+                    bench: self.bench(&input, "hdf5-gzip"),
+                    cp: None,
+                    array_bytes_of: PathBuf::new(),
+                    compressed_output: true,
+                    triangles: Some(n),
+                });
+            }
+        }
+        cases.extend(back);
+        cases
+    }
+}
