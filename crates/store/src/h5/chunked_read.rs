@@ -16,8 +16,10 @@ use rayon::prelude::*;
 
 use crate::layout::ChunkGrid;
 
-/// Uncompressed bytes inflated per parallel batch (bounds the memory of pending chunks).
-const BATCH_BYTES: usize = 32 << 20;
+/// Uncompressed bytes inflated per parallel batch: bounds the memory of chunks inflated but not yet
+/// placed (with 32 MiB, a 256^3 int16 image read back at 1.04x the RSS limit of issue 6), while a
+/// batch still holds many chunks for every core.
+const BATCH_BYTES: usize = 8 << 20;
 
 struct Chunk {
     origin: Vec<usize>,
