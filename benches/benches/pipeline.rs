@@ -93,26 +93,9 @@ impl Mode {
     }
 }
 
-/// The criterion id of a case: `<input file name>_to_<mode>`, every byte outside
-/// `[A-Za-z0-9._-]` replaced by `_`, at most 60 bytes (criterion cuts directory names at 64).
-/// `xtask/src/bench_compare` computes the same name; change both together.
-fn case_id(input: &Path, mode: &str) -> String {
-    let name = input
-        .file_name()
-        .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
-    let mut id: String = format!("{name}_to_{mode}")
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    id.truncate(60);
-    id
-}
+#[path = "../../tools/bench_case_id.rs"]
+mod bench_case_id;
+use bench_case_id::case_id;
 
 /// `to-numpy`: `commands::vtk_to_tree` + `arraydict_store::write` with the CLI's options.
 fn to_store(input: &Path, output: &Path, format: StoreFormat, compression: Compression) {

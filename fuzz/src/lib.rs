@@ -18,3 +18,20 @@ pub fn scratch_file(ext: &str) -> PathBuf {
 pub fn put(path: &Path, data: &[u8]) {
     std::fs::write(path, data).expect("fuzz harness: write scratch file");
 }
+
+/// Differential check of two readers of the same bytes: the same tree or the same error message.
+/// Trees are compared through `Debug`, which prints every float exactly and every NaN as `NaN`
+/// (`NaN != NaN` would flag identical arrays).
+pub fn assert_same_outcome<T: std::fmt::Debug, E: std::fmt::Debug + std::fmt::Display>(
+    in_memory: Result<T, E>,
+    streamed: Result<T, E>,
+) {
+    match (in_memory, streamed) {
+        (Ok(a), Ok(b)) => assert!(
+            format!("{a:?}") == format!("{b:?}"),
+            "slice and stream give different trees"
+        ),
+        (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
+        (a, b) => panic!("slice gave {a:?}, stream gave {b:?}"),
+    }
+}

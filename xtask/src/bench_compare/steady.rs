@@ -10,26 +10,13 @@ use std::process::{Command, Stdio};
 use super::cases::Case;
 use super::{cargo, check_status, Failure};
 
-/// The criterion id the bench gives `INPUT:MODE`: `<input file name>_to_<mode>`, every byte
-/// outside `[A-Za-z0-9._-]` replaced by `_`, at most 60 bytes. Must match `case_id` in
-/// benches/benches/pipeline.rs.
+/// The criterion id the bench gives `INPUT:MODE`.
 pub fn case_id(input: &str, mode: &str) -> String {
-    let name = Path::new(input)
-        .file_name()
-        .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
-    let mut id: String = format!("{name}_to_{mode}")
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    id.truncate(60);
-    id
+    shared::case_id(Path::new(input), mode)
 }
+
+#[path = "../../../tools/bench_case_id.rs"]
+mod shared;
 
 /// Runs `cargo bench -p arraydict-benches --bench pipeline` on the cases' bench entries (each
 /// distinct entry once) and returns the median seconds per criterion id.
