@@ -3,7 +3,7 @@
 use std::io::Cursor;
 use std::path::Path;
 
-use arraydict::{ArrayData, Dict, NdArray};
+use arraydict::{ArrayData, Dict};
 
 use super::{read_from_slice, read_input, write_to};
 use crate::input::StreamInput;
@@ -30,16 +30,7 @@ fn same(bytes: &[u8]) {
 
 #[test]
 fn deferred_data_gives_the_slice_results_and_errors() {
-    let mut t = Dict::new();
-    t.insert(
-        "A",
-        NdArray::c((0..12).map(f64::from).collect::<Vec<_>>(), vec![4, 3]).unwrap(),
-    );
-    t.insert("E", NdArray::vector(Vec::<u16>::new()));
-    t.insert(
-        "L",
-        vec![NdArray::vector(vec![1i8, -2]), NdArray::vector(vec![3u32])],
-    );
+    let t = crate::pickle::tests::sample_tree();
     let mut bytes = Vec::new();
     write_to(&t, &mut bytes, path()).unwrap();
     assert_eq!(streamed(&bytes, 0).unwrap(), t);

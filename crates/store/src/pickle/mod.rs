@@ -188,4 +188,4 @@ fn run<'a, I: Input<'a>, T>(
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -35,7 +35,9 @@ fn same(bytes: &[u8]) {
     }
 }
 
-fn sample_tree() -> Dict {
+/// A small tree with a 2-D float array, an empty array and a list; also used by the MessagePack
+/// streaming tests.
+pub(crate) fn sample_tree() -> Dict {
     let mut t = Dict::new();
     t.insert(
         "A",
