@@ -8,15 +8,12 @@
 use std::io;
 use std::path::Path;
 
-pub use tempfile::NamedTempFile;
+pub use tempfile::{NamedTempFile, TempPath};
 
 /// A new temporary file in `path`'s directory, to be filled and then handed to [`persist`].
 /// Dropping it without persisting removes it.
 pub fn create_temp(path: &Path) -> io::Result<NamedTempFile> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
+    let dir = parent_dir(path);
     remove_stale_temporaries(dir);
     let prefix = temp_prefix();
     let mut builder = tempfile::Builder::new();
@@ -28,6 +25,46 @@ pub fn create_temp(path: &Path) -> io::Result<NamedTempFile> {
         builder.permissions(std::fs::Permissions::from_mode(0o666));
     }
     builder.tempfile_in(dir)
+}
+
+/// A new temporary file in `path`'s directory that `create` makes itself, for writers that must
+/// open their file themselves (the HDF5 library). `create` gets a path no file has and must create
+/// it exclusively (failing with [`io::ErrorKind::AlreadyExists`] if one appeared meanwhile, upon
+/// which another name is tried). Returns what `create` returned and the temporary's path, which
+/// removes the file when dropped unless [`persist_path`] renamed it.
+///
+/// Why not [`create_temp`] and reopening it: a writer that reopens an existing file with `O_TRUNC`
+/// (as `H5F_ACC_TRUNC` does) makes ext4 flush the whole file to disk when it is closed (its
+/// `auto_da_alloc` heuristic for files rewritten through a truncation), which costs about as much
+/// as writing an uncompressed output in the first place.
+pub fn create_temp_with<R>(path: &Path, create: impl FnMut(&Path) -> io::Result<R>) -> io::Result<(R, TempPath)> {
+    let dir = parent_dir(path);
+    remove_stale_temporaries(dir);
+    let prefix = temp_prefix();
+    let tmp = tempfile::Builder::new().prefix(&prefix).suffix(".tmp").make_in(dir, create)?;
+    Ok(tmp.into_parts())
+}
+
+/// [`persist`] for a temporary made by [`create_temp_with`], whose file the writer has closed.
+pub fn persist_path(tmp: TempPath, path: &Path, durability: Durability) -> io::Result<()> {
+    if durability == Durability::Synced {
+        std::fs::File::open(&tmp)?.sync_all()?;
+    }
+    if let Ok(meta) = std::fs::metadata(path) {
+        std::fs::set_permissions(&tmp, meta.permissions())?;
+    }
+    tmp.persist(path).map_err(|e| e.error)?;
+    if durability == Durability::Synced {
+        sync_parent_dir(path)?;
+    }
+    Ok(())
+}
+
+fn parent_dir(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
 }
 
 /// How far [`persist`] goes to make an output survive failures.
@@ -68,11 +105,7 @@ pub fn persist(tmp: NamedTempFile, path: &Path, durability: Durability) -> io::R
 /// The rename itself is durable only once the directory entry is on disk.
 #[cfg(unix)]
 fn sync_parent_dir(path: &Path) -> io::Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    std::fs::File::open(dir)?.sync_all()
+    std::fs::File::open(parent_dir(path))?.sync_all()
 }
 
 #[cfg(not(unix))]
@@ -202,6 +235,49 @@ mod tests {
         std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o640)).unwrap();
         let tmp = create_temp(&out).unwrap();
         persist(tmp, &out, Durability::Atomic).unwrap();
+        assert_eq!(std::fs::metadata(&out).unwrap().permissions().mode() & 0o777, 0o640);
+    }
+
+    /// The writer creates the temporary itself (exclusively, as HDF5 does with `H5F_ACC_EXCL`).
+    #[test]
+    fn a_temporary_the_writer_creates_is_persisted_or_removed() {
+        use std::io::Write as _;
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out.h5");
+        std::fs::write(&out, b"old").unwrap();
+        let create = |p: &Path| std::fs::OpenOptions::new().write(true).create_new(true).open(p);
+        // Not persisted (a failed write): the temporary goes, the old file stays.
+        let (mut file, tmp) = create_temp_with(&out, create).unwrap();
+        assert!(tmp.exists() && tmp.file_name().unwrap().to_str().unwrap().starts_with(&temp_prefix()));
+        file.write_all(b"half").unwrap();
+        drop((file, tmp));
+        assert_eq!(std::fs::read(&out).unwrap(), b"old");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        // Persisted, synced: the new bytes replace the old file.
+        for durability in [Durability::Atomic, Durability::Synced] {
+            let (mut file, tmp) = create_temp_with(&out, create).unwrap();
+            file.write_all(b"new").unwrap();
+            drop(file);
+            persist_path(tmp, &out, durability).unwrap();
+            assert_eq!(std::fs::read(&out).unwrap(), b"new");
+            assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        }
+        // A failing creator's error comes back as it was.
+        let err = create_temp_with(&out, |_| Err::<(), _>(io::Error::other("no HDF5 today"))).unwrap_err();
+        assert_eq!(err.to_string(), "no HDF5 today");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_writer_created_temporary_keeps_the_permissions_of_the_old_file() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out.h5");
+        std::fs::write(&out, b"old").unwrap();
+        std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o640)).unwrap();
+        let (file, tmp) = create_temp_with(&out, |p| std::fs::File::create_new(p)).unwrap();
+        drop(file);
+        persist_path(tmp, &out, Durability::Atomic).unwrap();
         assert_eq!(std::fs::metadata(&out).unwrap().permissions().mode() & 0o777, 0o640);
     }
 }

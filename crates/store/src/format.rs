@@ -6,7 +6,7 @@ use std::path::Path;
 
 use arraydict::Dict;
 
-use crate::atomic::write_atomically;
+use crate::atomic::{write_atomically, write_atomically_created};
 use crate::pickle::{self, PickleLimits, PickleWriteOptions};
 use crate::{h5, msgpack, Durability, StoreError};
 
@@ -113,8 +113,16 @@ pub fn write(path: &Path, tree: &Dict, opts: &WriteOptions) -> Result<(), StoreE
         Some(f) => f,
         None => StoreFormat::from_extension(path)?,
     };
-    write_atomically(path, opts.durability, |tmp_path, file| match format {
-        StoreFormat::Hdf5 => h5::write_file(tmp_path, path, tree, opts.compression),
+    if format == StoreFormat::Hdf5 {
+        return write_atomically_created(
+            path,
+            opts.durability,
+            |tmp_path| h5::create_file(tmp_path, path),
+            |file| h5::write_tree(file, path, tree, opts.compression),
+        );
+    }
+    write_atomically(path, opts.durability, |_, file| match format {
+        StoreFormat::Hdf5 => unreachable!("HDF5 creates its own file above"),
         StoreFormat::MessagePack => {
             let w = BufWriter::with_capacity(1 << 20, file);
             msgpack::write_to(tree, w, path)

@@ -33,10 +33,20 @@ impl CellArray {
         if offsets[0] != 0 {
             return Err(bad(format!("first offset is {}, expected 0", offsets[0])));
         }
-        for (i, w) in offsets.windows(2).enumerate() {
-            if w[1] < w[0] {
-                return Err(bad(format!("offset {} ({}) is smaller than offset {} ({})", i + 1, w[1], i, w[0])));
+        // A branchless fold per chunk vectorises (an early-exit loop does not); only a failing
+        // chunk is searched for the position. Chunks overlap by one so no pair is skipped.
+        let decreasing = |c: &[i64]| c.windows(2).fold(0u32, |acc, w| acc | u32::from(w[1] < w[0])) != 0;
+        let mut start = 0;
+        while start + 1 < offsets.len() {
+            let end = (start + 4096).min(offsets.len() - 1);
+            let chunk = &offsets[start..=end];
+            if decreasing(chunk) {
+                if let Some(j) = chunk.windows(2).position(|w| w[1] < w[0]) {
+                    let i = start + j;
+                    return Err(bad(format!("offset {} ({}) is smaller than offset {} ({})", i + 1, offsets[i + 1], i, offsets[i])));
+                }
             }
+            start = end;
         }
         let last = *offsets.last().unwrap_or(&0);
         if usize::try_from(last).ok() != Some(connectivity.len()) {
@@ -176,14 +186,13 @@ impl CellArray {
     }
     /// Checks every id is in `0..n_points`; `what` names the cell array in the error.
     pub fn check_ids(&self, what: &str, n_points: usize) -> Result<(), ModelError> {
-        let n = n_points as u64;
+        let n = i64::try_from(n_points).unwrap_or(i64::MAX);
         // A branchless fold per chunk vectorises (`any` and `||` stop early and do not); only a
-        // failing chunk is searched for the position. Negative ids become huge as u64 and fail too.
-        #[allow(clippy::unnecessary_fold, clippy::needless_bitwise_bool)]
-        let chunk_fails = |c: &[i64]| c.iter().fold(false, |acc, &id| acc | (id as u64 >= n));
+        // failing chunk is searched for the position.
+        let chunk_fails = |c: &[i64]| c.iter().fold(0u64, |acc, &id| acc | id_out_of_range(id, n)) != 0;
         let bad_chunk = self.connectivity.chunks(4096).position(chunk_fails);
         if let Some(pos) = bad_chunk
-            .and_then(|c| self.connectivity[c * 4096..].iter().position(|&id| id as u64 >= n).map(|p| p + c * 4096))
+            .and_then(|c| self.connectivity[c * 4096..].iter().position(|&id| id_out_of_range(id, n) != 0).map(|p| p + c * 4096))
         {
             let cell = self.offsets.partition_point(|&o| o <= pos as i64) - 1;
             return Err(ModelError::PointIdOutOfRange {
@@ -197,9 +206,27 @@ impl CellArray {
     }
 }
 
+/// 1 when `id` is not in `0..n` (`n >= 0`), else 0, in the 64-bit add, and-not and shift that
+/// baseline x86-64 (SSE2) vectorises; it has no 64-bit compare. `id - n` is negative exactly when
+/// `id < n`, and `!id` is negative exactly when `id >= 0`.
+#[inline]
+pub fn id_out_of_range(id: i64, n: i64) -> u64 {
+    ((id.wrapping_sub(n) & !id) as u64 >> 63) ^ 1
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn id_range_test_matches_the_plain_comparison() {
+        let ids = [i64::MIN, i64::MIN + 1, -2, -1, 0, 1, 2, 6, 7, 8, i64::MAX - 1, i64::MAX];
+        for n in [0i64, 1, 7, 1 << 40, i64::MAX - 1, i64::MAX] {
+            for &id in &ids {
+                assert_eq!(id_out_of_range(id, n) == 1, !(0..n).contains(&id), "id {id}, n {n}");
+            }
+        }
+    }
 
     #[test]
     fn legacy_round_trip() {
@@ -228,6 +255,35 @@ mod tests {
             proptest::prop_assert_eq!(offsets.as_slice(), c.offsets());
             let back = CellArray::from_legacy_vec(legacy).unwrap();
             proptest::prop_assert_eq!(back, c);
+        }
+    }
+
+    #[test]
+    fn a_decrease_anywhere_in_long_offsets_is_found_and_placed() {
+        // Around the 4096-offset chunks the check folds over, whose windows overlap by one.
+        for at in [1usize, 2, 4095, 4096, 4097, 8191, 8192, 9999] {
+            let mut offsets: Vec<i64> = (0..=10_000).collect();
+            offsets[at] = offsets[at - 1] - 1;
+            let connectivity = vec![0; 10_000];
+            let err = CellArray::new(offsets.clone(), connectivity).unwrap_err().to_string();
+            assert!(err.contains(&format!("offset {at} (")), "decrease at {at}: {err}");
+        }
+        let ok: Vec<i64> = (0..=10_000).collect();
+        assert!(CellArray::new(ok, vec![0; 10_000]).is_ok());
+    }
+
+    #[test]
+    fn an_id_out_of_range_anywhere_is_found_and_placed() {
+        for at in [0usize, 4095, 4096, 9999] {
+            for bad in [-1i64, 10, i64::MIN, i64::MAX] {
+                let mut ids = vec![3i64; 10_000];
+                ids[at] = bad;
+                let c = CellArray::from_cells(ids.chunks(2));
+                assert_eq!(
+                    c.check_ids("polys", 10),
+                    Err(ModelError::PointIdOutOfRange { what: "polys".into(), cell: at / 2, id: bad, n_points: 10 })
+                );
+            }
         }
     }
 

@@ -33,6 +33,11 @@ pub struct Case {
     pub compressed_output: bool,
     /// Triangles of a `scaling` case.
     pub triangles: Option<u64>,
+    /// The files our run and the reference's run write. Each is removed before its side runs,
+    /// like `cp`'s destination: replacing an existing file costs extra on ext4 (its
+    /// `auto_da_alloc` starts writeback of the new file on a rename or truncate over an old one),
+    /// and every side should pay for the same work.
+    pub outputs: [PathBuf; 2],
 }
 
 /// A `pipeline` bench entry: `INPUT:MODE`, INPUT relative to the bench-compare directory.
@@ -199,6 +204,7 @@ impl Layout {
                     array_bytes_of: pickle_ref.clone(),
                     compressed_output: fmt == "hdf5-gzip",
                     triangles: None,
+                    outputs: [ours_out.clone(), ref_out.clone()],
                 });
             }
             // Reverse pairs read the reference's own files, so both sides get the same bytes:
@@ -250,6 +256,7 @@ impl Layout {
                     array_bytes_of: pickle_ref.clone(),
                     compressed_output: !uncompressed,
                     triangles: None,
+                    outputs: [ours_out.clone(), ref_out.clone()],
                 });
             }
         }
@@ -257,12 +264,8 @@ impl Layout {
             for &n in self.scaling {
                 let input = inp(format!("surface_{n}_zlib.vtp"));
                 let p = input.display().to_string();
-                let out = |side: &str| {
-                    self.out
-                        .join(format!("scaling_{n}.{side}.hdf5"))
-                        .display()
-                        .to_string()
-                };
+                let out_path = |side: &str| self.out.join(format!("scaling_{n}.{side}.hdf5"));
+                let out = |side: &str| out_path(side).display().to_string();
                 cases.push(Case {
                     name: format!("scaling: surface_{n}_zlib.vtp -> hdf5-gzip"),
                     ours: vec![
@@ -285,6 +288,7 @@ impl Layout {
                     array_bytes_of: PathBuf::new(),
                     compressed_output: true,
                     triangles: Some(n),
+                    outputs: [out_path("ours"), out_path("ref")],
                 });
             }
         }

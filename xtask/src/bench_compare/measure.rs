@@ -166,11 +166,20 @@ impl Timer {
     }
 }
 
+/// Writes back the dirty pages of earlier runs before the next timed one, outside its timing.
+/// Otherwise the kernel's flusher threads write the previous run's output (100+ MB at 10M
+/// triangles) during the next run and take a core from it; on 2 cores that slowed our parallel
+/// runs by up to 15 % and made the comparison depend on which side ran just before.
+fn settle() {
+    let _ = Command::new("sync").status();
+}
+
 /// Median wall time of `cp SRC <tmp>` over [`CP_ROUNDS`] runs after a warm-up copy, so both the
 /// source and the destination directory are in the page cache like the conversion's files.
 fn cp_median(src: &Path) -> Option<f64> {
     let dst = src.with_extension("cp-bound");
     let copy = || {
+        settle();
         let start = Instant::now();
         let ok = Command::new("cp")
             .arg(src)
@@ -178,7 +187,7 @@ fn cp_median(src: &Path) -> Option<f64> {
             .status()
             .is_ok_and(|s| s.success());
         let t = start.elapsed().as_secs_f64();
-        // A fresh destination each time: ours writes a new file too (temp file + rename).
+        // A fresh destination each time, as for both sides' runs (see `Case::outputs`).
         let _ = fs::remove_file(&dst);
         ok.then_some(t)
     };
@@ -201,6 +210,8 @@ pub fn measure(case: &Case, o: &Options, timer: &Timer) -> Row {
         };
         for ours in order {
             let argv = if ours { &case.ours } else { &case.reference };
+            let _ = fs::remove_file(&case.outputs[usize::from(!ours)]);
+            settle();
             match timer.run(argv, &python) {
                 Ok(s) if ours => row.ours.push(s),
                 Ok(s) => row.reference.push(s),

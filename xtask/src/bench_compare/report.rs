@@ -463,6 +463,7 @@ mod tests {
             array_bytes_of: PathBuf::new(),
             compressed_output: true,
             triangles: Some(n),
+            outputs: [PathBuf::new(), PathBuf::new()],
         }
     }
 

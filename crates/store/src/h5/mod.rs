@@ -42,37 +42,40 @@ pub(crate) use read::read_file;
 /// the memory held in compressed chunks (at most about this much).
 const BATCH_BYTES: usize = 32 << 20;
 
-/// Writes `tree` as a new HDF5 file at `target` (a temporary path); errors name `path`.
-pub(crate) fn write_file(
-    target: &Path,
-    path: &Path,
-    tree: &Dict,
-    compression: Compression,
-) -> Result<(), StoreError> {
-    let err = |key: &str| {
-        let key = if key.is_empty() {
-            "/".to_owned()
-        } else {
-            key.to_owned()
-        };
-        move |e: hdf5::Error| StoreError::Hdf5 {
-            path: path.to_path_buf(),
-            key: key.clone(),
-            detail: e.to_string(),
-        }
-    };
-    let file = hdf5::File::with_options()
+fn hdf5_error(path: &Path, key: &str) -> impl Fn(hdf5::Error) -> StoreError {
+    let key = if key.is_empty() { "/".to_owned() } else { key.to_owned() };
+    let path = path.to_path_buf();
+    move |e: hdf5::Error| StoreError::Hdf5 {
+        path: path.clone(),
+        key: key.clone(),
+        detail: e.to_string(),
+    }
+}
+
+/// Creates a new HDF5 file at `target` (a temporary path no file has yet, created exclusively:
+/// `H5F_ACC_TRUNC` on an existing file costs a flush to disk at close on ext4); errors name `path`.
+pub(crate) fn create_file(target: &Path, path: &Path) -> Result<hdf5::File, StoreError> {
+    hdf5::File::with_options()
         // No object timestamps (HDF5's default records them): same tree, same bytes, any day.
         .with_fcpl(|p| p.link_creation_order(LinkCreationOrder::Indexed).obj_track_times(false))
         // The target is a fresh temporary file only we know, so HDF5's flock protects nothing;
         // and HDF5 opens without O_CLOEXEC, so a child process spawned meanwhile would inherit
         // the lock and keep the renamed file locked against readers.
         .with_fapl(|p| p.file_locking(false))
-        .create(target)
-        .map_err(err(""))?;
+        .create_excl(target)
+        .map_err(hdf5_error(path, ""))
+}
+
+/// Writes `tree` into `file` (made by [`create_file`]) and closes it; errors name `path`.
+pub(crate) fn write_tree(
+    file: hdf5::File,
+    path: &Path,
+    tree: &Dict,
+    compression: Compression,
+) -> Result<(), StoreError> {
     let writer = Writer { path, compression };
     writer.write_dict(&file, tree, "")?;
-    file.close().map_err(err(""))
+    file.close().map_err(hdf5_error(path, ""))
 }
 
 struct Writer<'a> {

@@ -194,9 +194,10 @@ impl Reader<'_> {
             }
         }
         #[cfg(unix)]
-        let fast = self
-            .raw
-            .and_then(|f| super::chunked_read::read_deflate_chunks(f, ds, dtype, &shape));
+        let fast = self.raw.and_then(|f| {
+            super::chunked_read::read_deflate_chunks(f, ds, dtype, &shape)
+                .or_else(|| super::chunked_read::read_contiguous(f, ds, dtype, &shape))
+        });
         #[cfg(not(unix))]
         let fast: Option<Result<arraydict::ArrayData, String>> = None;
         let data = match fast {

@@ -194,6 +194,35 @@ fn read_cells(ctx: &Ctx<'_>, section: Option<&Element<'_>>, what: &str, n_cells:
     CellArray::new(offsets, conn).map_err(|e| ctx.malformed(section.map(|s| s.offset), Some(what), e.to_string()))
 }
 
+/// Reads a piece's points and attributes on one thread while another reads its cells (usually
+/// the largest arrays), so the page faults of both run at once. Errors keep the sequential order:
+/// points, then cells, then the attributes.
+fn beside_cells<P, C, A>(
+    points: impl FnOnce() -> Result<P, FormatError> + Send,
+    cells: impl FnOnce() -> Result<C, FormatError> + Send,
+    attributes: impl FnOnce() -> Result<A, FormatError> + Send,
+) -> (Result<P, FormatError>, Result<C, FormatError>, Result<A, FormatError>)
+where
+    P: Send,
+    C: Send,
+    A: Send,
+{
+    let ((points, attributes), cells) = rayon::join(|| (points(), attributes()), cells);
+    (points, cells, attributes)
+}
+
+/// `<PointData>` and `<CellData>` of a piece.
+fn read_point_and_cell_data(
+    ctx: &Ctx<'_>,
+    piece: &Element<'_>,
+    n_points: u64,
+    n_cells: u64,
+) -> Result<(Attributes, Attributes), FormatError> {
+    let point_data = read_attributes(ctx, piece.child("PointData"), "PointData", n_points)?;
+    let cell_data = read_attributes(ctx, piece.child("CellData"), "CellData", n_cells)?;
+    Ok((point_data, cell_data))
+}
+
 struct PolyPiece {
     points: DataArray,
     cells: PolyCells,
@@ -209,16 +238,21 @@ fn read_polydata(ctx: &Ctx<'_>, ds: &Element<'_>) -> Result<Result<PolyData, vtk
             .map(|s| count_attr(ctx, piece, &format!("NumberOf{s}")));
         let [nv, nl, np, ns] = counts;
         let (nv, nl, np, ns) = (nv?, nl?, np?, ns?);
-        let points = read_points(ctx, piece, n_points)?;
-        let cells = PolyCells {
-            verts: read_cells(ctx, piece.child("Verts"), "Verts", nv)?,
-            lines: read_cells(ctx, piece.child("Lines"), "Lines", nl)?,
-            polys: read_cells(ctx, piece.child("Polys"), "Polys", np)?,
-            strips: read_cells(ctx, piece.child("Strips"), "Strips", ns)?,
-        };
         let n_cells = nv.saturating_add(nl).saturating_add(np).saturating_add(ns);
-        let point_data = read_attributes(ctx, piece.child("PointData"), "PointData", n_points)?;
-        let cell_data = read_attributes(ctx, piece.child("CellData"), "CellData", n_cells)?;
+        let read_cell_sections = || -> Result<PolyCells, FormatError> {
+            Ok(PolyCells {
+                verts: read_cells(ctx, piece.child("Verts"), "Verts", nv)?,
+                lines: read_cells(ctx, piece.child("Lines"), "Lines", nl)?,
+                polys: read_cells(ctx, piece.child("Polys"), "Polys", np)?,
+                strips: read_cells(ctx, piece.child("Strips"), "Strips", ns)?,
+            })
+        };
+        let (points, cells, attributes) = beside_cells(
+            || read_points(ctx, piece, n_points),
+            read_cell_sections,
+            || read_point_and_cell_data(ctx, piece, n_points, n_cells),
+        );
+        let (points, cells, (point_data, cell_data)) = (points?, cells?, attributes?);
         pieces.push(PolyPiece { points, cells, point_data, cell_data });
     }
     let merged = if pieces.len() == 1 {
@@ -330,9 +364,13 @@ fn read_ugrid(ctx: &Ctx<'_>, ds: &Element<'_>) -> Result<Result<UnstructuredGrid
     for piece in ds.children_named("Piece") {
         let n_points = count_attr(ctx, piece, "NumberOfPoints")?;
         let n_cells = count_attr(ctx, piece, "NumberOfCells")?;
-        let points = read_points(ctx, piece, n_points)?;
         let section = piece.child("Cells");
-        let cells = read_cells(ctx, section, "Cells", n_cells)?;
+        let (points, cells, attributes) = beside_cells(
+            || read_points(ctx, piece, n_points),
+            || read_cells(ctx, section, "Cells", n_cells),
+            || read_point_and_cell_data(ctx, piece, n_points, n_cells),
+        );
+        let (points, cells) = (points?, cells?);
         let types = match named_array(section, "types") {
             None if n_cells == 0 => Vec::new(),
             None => return Err(ctx.malformed(Some(piece.offset), Some("Cells"), "missing types array".into())),
@@ -350,8 +388,7 @@ fn read_ugrid(ctx: &Ctx<'_>, ds: &Element<'_>) -> Result<Result<UnstructuredGrid
             }
         };
         let faces = read_faces(ctx, section, n_cells)?;
-        let point_data = read_attributes(ctx, piece.child("PointData"), "PointData", n_points)?;
-        let cell_data = read_attributes(ctx, piece.child("CellData"), "CellData", n_cells)?;
+        let (point_data, cell_data) = attributes?;
         pieces.push(GridPiece { points, cells, types, faces, point_data, cell_data });
     }
     if pieces.len() == 1 {
