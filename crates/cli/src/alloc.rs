@@ -13,7 +13,15 @@ use std::alloc::{GlobalAlloc, Layout, System};
 /// plus change anyway).
 const HINT_FROM: usize = 4 << 20;
 
-/// [`System`] plus `madvise(MADV_HUGEPAGE)` on blocks of [`HINT_FROM`] bytes or more.
+/// ... and at most this large. On the 2-core VM of issue 6 the hint made the biggest blocks
+/// slower: a 10M-triangle surface -> HDF5 gzip run took 1.8-2.2 s with it on every block and
+/// 1.5-1.7 s without it above 128 MiB (its 240 MB connectivity), while the 1M-triangle and
+/// mesh runs, whose blocks are 4-72 MB, keep the hint's gain (raw surface -> HDF5: 34-42 ms with,
+/// 50 ms without). Presumably the kernel then runs out of free 2 MiB blocks it has used before
+/// and takes ones the hypervisor has not backed yet, which costs a host fault per 4 KiB anyway.
+const HINT_UP_TO: usize = 128 << 20;
+
+/// [`System`] plus `madvise(MADV_HUGEPAGE)` on blocks of [`HINT_FROM`] to [`HINT_UP_TO`] bytes.
 pub struct HugePageHint;
 
 // SAFETY: every call forwards to `System` with the caller's arguments unchanged; the hint only
@@ -50,7 +58,7 @@ unsafe impl GlobalAlloc for HugePageHint {
 
 #[cfg(target_os = "linux")]
 fn advise(p: *mut u8, size: usize) {
-    if p.is_null() || size < HINT_FROM {
+    if p.is_null() || !(HINT_FROM..=HINT_UP_TO).contains(&size) {
         return;
     }
     // The advised range must be the block's whole mapping: advising part of it would split the
