@@ -11,6 +11,7 @@ mod image;
 mod mesh;
 mod poly;
 
+use rayon::prelude::*;
 use vtk_model::{ArrayData, Attributes, DataArray, DataSet};
 
 use crate::schema::Kind;
@@ -188,6 +189,9 @@ pub(crate) fn take_points(tree: &mut Dict) -> Result<DataArray, ArrayDictError> 
     }
 }
 
+/// Id arrays at least this long are narrowed in parallel.
+const PARALLEL_FROM: usize = 1 << 20;
+
 /// Point ids as `i4` (SPEC's dtype for surface and centerline ids), or `i8` when a point index
 /// would not fit in 32 bits -- VMTK would overflow there; we keep the ids exact instead.
 pub(crate) fn ids_narrow(parts: &[&[i64]], n_points: usize) -> ArrayData {
@@ -195,7 +199,12 @@ pub(crate) fn ids_narrow(parts: &[&[i64]], n_points: usize) -> ArrayData {
     if i32::try_from(n_points).is_ok() {
         let mut out = Vec::with_capacity(total);
         for p in parts {
-            out.extend(p.iter().map(|&i| i as i32));
+            if p.len() < PARALLEL_FROM {
+                out.extend(p.iter().map(|&i| i as i32));
+            } else {
+                // Filling a fresh buffer is mostly page faults: on all cores they take half the time.
+                out.par_extend(p.par_iter().with_min_len(PARALLEL_FROM / 2).map(|&i| i as i32));
+            }
         }
         ArrayData::I32(out)
     } else {

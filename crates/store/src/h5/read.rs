@@ -5,7 +5,7 @@ use std::path::Path;
 use arraydict::{DType, Dict, Element, MemoryOrder, NdArray, Node};
 use hdf5::plist::group_create::LinkCreationOrder;
 use hdf5::types::{FloatSize, IntSize, TypeDescriptor};
-use hdf5::{Dataset, Group, H5Type, IndexType, IterationOrder, LinkType, LocationType};
+use hdf5::{Dataset, Group, H5Type, IndexType, IterationOrder, LinkType, LocationInfo, LocationType};
 
 use crate::StoreError;
 
@@ -35,7 +35,40 @@ pub(crate) fn read_file(path: &Path) -> Result<Dict, StoreError> {
     };
     // The root as a group object: group property lists are not reachable through the file id.
     let root = file.group("/").map_err(reader.err("/"))?;
-    reader.read_group(&root, "")
+    let mut seen = Seen::default();
+    seen.first_visit(&reader, &root.loc_info().map_err(reader.err("/"))?, "/")?;
+    reader.read_group(&root, "", &mut seen)
+}
+
+/// Groups nested deeper than this are refused (the other stores' limit too): VMTK's trees are
+/// three levels deep, and each level costs stack.
+const MAX_DEPTH: usize = crate::msgpack::MAX_DEPTH;
+
+/// The objects read so far. HDF5 links make a graph, not necessarily a tree: a group linked into
+/// one of its own descendants would recurse forever, and a few groups each linking the next one
+/// twice would be read 2^depth times (both found by fuzzing). A tree reaches every object once.
+#[derive(Default)]
+struct Seen {
+    objects: std::collections::HashMap<String, String>,
+}
+
+impl Seen {
+    /// Records `info`'s object as reached through `key`, refusing a second way to it.
+    fn first_visit(&mut self, reader: &Reader<'_>, info: &LocationInfo, key: &str) -> Result<(), StoreError> {
+        // The token is HDF5's object address; its fields are private, its Debug form is exact.
+        let token = format!("{}:{:?}", info.fileno, info.token);
+        if let Some(first) = self.objects.insert(token, key.to_owned()) {
+            return Err(StoreError::Malformed {
+                path: reader.path.to_path_buf(),
+                offset: None,
+                key: Some(key.to_owned()),
+                detail: format!(
+                    "links to the same object as {first}; an ArrayDict is a tree, each group and dataset in one place"
+                ),
+            });
+        }
+        Ok(())
+    }
 }
 
 struct Reader<'a> {
@@ -62,8 +95,16 @@ impl Reader<'_> {
         }
     }
 
-    fn read_group(&self, group: &Group, prefix: &str) -> Result<Dict, StoreError> {
+    fn read_group(&self, group: &Group, prefix: &str, seen: &mut Seen) -> Result<Dict, StoreError> {
         let here = if prefix.is_empty() { "/" } else { prefix };
+        if prefix.matches('/').count() > MAX_DEPTH {
+            return Err(StoreError::Malformed {
+                path: self.path.to_path_buf(),
+                offset: None,
+                key: Some(here.to_owned()),
+                detail: format!("groups nested deeper than {MAX_DEPTH}"),
+            });
+        }
         let indexed = group
             .create_plist()
             .map_err(self.err(here))?
@@ -89,14 +130,14 @@ impl Reader<'_> {
                     ),
                 ));
             }
-            let kind = group
-                .loc_info_by_name(&name)
-                .map_err(self.err(&key))?
-                .loc_type;
-            let node = match kind {
+            let info = group.loc_info_by_name(&name).map_err(self.err(&key))?;
+            if matches!(info.loc_type, LocationType::Group | LocationType::Dataset) {
+                seen.first_visit(self, &info, &key)?;
+            }
+            let node = match info.loc_type {
                 LocationType::Group => {
                     let sub = group.group(&name).map_err(self.err(&key))?;
-                    as_list(self.read_group(&sub, &key)?)
+                    as_list(self.read_group(&sub, &key, seen)?)
                 }
                 LocationType::Dataset => {
                     let ds = group.dataset(&name).map_err(self.err(&key))?;
