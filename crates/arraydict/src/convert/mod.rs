@@ -189,8 +189,8 @@ pub(crate) fn take_points(tree: &mut Dict) -> Result<DataArray, ArrayDictError> 
     }
 }
 
-/// Id arrays at least this long are narrowed in parallel.
-const PARALLEL_FROM: usize = 1 << 20;
+/// Id arrays at least this long are narrowed, widened or numbered in parallel.
+pub(crate) const PARALLEL_FROM: usize = 1 << 20;
 
 /// Point ids as `i4` (SPEC's dtype for surface and centerline ids), or `i8` when a point index
 /// would not fit in 32 bits -- VMTK would overflow there; we keep the ids exact instead.
@@ -217,6 +217,12 @@ pub(crate) fn ids_narrow(parts: &[&[i64]], n_points: usize) -> ArrayData {
 pub(crate) fn ids_wide(data: ArrayData) -> Vec<i64> {
     match data {
         ArrayData::I64(v) => v,
+        ArrayData::I32(v) if v.len() >= PARALLEL_FROM => {
+            // A fresh buffer twice the size: its page faults are most of the cost, so all cores fill it.
+            let mut out = Vec::with_capacity(v.len());
+            out.par_extend(v.par_iter().with_min_len(PARALLEL_FROM / 2).map(|&i| i64::from(i)));
+            out
+        }
         ArrayData::I32(v) => v.into_iter().map(i64::from).collect(),
         other => (0..other.len())
             .map(|i| other.get_i64(i).unwrap_or(-1))

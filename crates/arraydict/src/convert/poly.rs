@@ -1,5 +1,6 @@
 //! Surfaces and centerlines (`vtkPolyData`), SPEC sections 3-4.
 
+use rayon::prelude::*;
 use vtk_model::{CellArray, PolyCells, PolyData};
 
 use super::cell_to_point::cell_to_point;
@@ -140,7 +141,11 @@ pub fn arraydict_to_polydata(mut tree: Dict, kind: Kind) -> Result<PolyData, Arr
             let p = a.shape().get(1).copied().unwrap_or(0);
             let n = a.shape().first().copied().unwrap_or(0);
             let conn = ids_wide(a.into_c_order().into_data());
-            let offsets = (0..=n).map(|i| (i * p) as i64).collect();
+            let offsets = if n < super::PARALLEL_FROM {
+                (0..=n).map(|i| (i * p) as i64).collect()
+            } else {
+                (0..n + 1).into_par_iter().with_min_len(super::PARALLEL_FROM / 2).map(|i| (i * p) as i64).collect()
+            };
             CellArray::new(offsets, conn)?
         }
         Some(Node::List(l)) => {
