@@ -101,7 +101,7 @@ pub(super) fn read_contiguous(
     }
     // The stored type must equal the native one (order, size, precision, padding), so that the
     // bytes need no conversion.
-    let native = hdf5::Datatype::from_descriptor(&native_descriptor(dtype)).ok()?;
+    let native = hdf5::Datatype::from_descriptor(&super::native_descriptor(dtype)).ok()?;
     if ds.dtype().ok()? != native {
         return None;
     }
@@ -124,22 +124,6 @@ pub(super) fn read_contiguous(
                 .map_err(|e| format!("reading {} bytes at byte {at}: {e}", piece.len()))
         });
     Some(read.map(|()| out))
-}
-
-fn native_descriptor(dtype: DType) -> hdf5::types::TypeDescriptor {
-    use hdf5::types::{FloatSize, IntSize, TypeDescriptor as T};
-    match dtype {
-        DType::I8 => T::Integer(IntSize::U1),
-        DType::I16 => T::Integer(IntSize::U2),
-        DType::I32 => T::Integer(IntSize::U4),
-        DType::I64 => T::Integer(IntSize::U8),
-        DType::U8 => T::Unsigned(IntSize::U1),
-        DType::U16 => T::Unsigned(IntSize::U2),
-        DType::U32 => T::Unsigned(IntSize::U4),
-        DType::U64 => T::Unsigned(IntSize::U8),
-        DType::F32 => T::Float(FloatSize::U4),
-        DType::F64 => T::Float(FloatSize::U8),
-    }
 }
 
 fn inflate_all(

@@ -26,8 +26,9 @@ mod read;
 
 use std::path::Path;
 
-use arraydict::{Dict, NdArray, Node};
+use arraydict::{DType, Dict, NdArray, Node};
 use hdf5::plist::group_create::LinkCreationOrder;
+use hdf5::types::{FloatSize, IntSize, TypeDescriptor};
 use hdf5::{Group, H5Type};
 use rayon::prelude::*;
 
@@ -42,6 +43,29 @@ pub(crate) use read::read_file;
 /// the memory held in compressed chunks (at most about this much).
 const BATCH_BYTES: usize = 32 << 20;
 
+/// The HDF5 type of each of the ten dtypes, in native byte order: the one table for writing,
+/// reading and checking that stored bytes need no conversion.
+fn native_descriptor(dtype: DType) -> TypeDescriptor {
+    match dtype {
+        DType::I8 => TypeDescriptor::Integer(IntSize::U1),
+        DType::I16 => TypeDescriptor::Integer(IntSize::U2),
+        DType::I32 => TypeDescriptor::Integer(IntSize::U4),
+        DType::I64 => TypeDescriptor::Integer(IntSize::U8),
+        DType::U8 => TypeDescriptor::Unsigned(IntSize::U1),
+        DType::U16 => TypeDescriptor::Unsigned(IntSize::U2),
+        DType::U32 => TypeDescriptor::Unsigned(IntSize::U4),
+        DType::U64 => TypeDescriptor::Unsigned(IntSize::U8),
+        DType::F32 => TypeDescriptor::Float(FloatSize::U4),
+        DType::F64 => TypeDescriptor::Float(FloatSize::U8),
+    }
+}
+
+/// The dtype `desc` describes, if it is one of the ten.
+fn dtype_of(desc: &TypeDescriptor) -> Option<DType> {
+    DType::ALL.into_iter().find(|&d| native_descriptor(d) == *desc)
+}
+
+/// Maps an HDF5 error to [`StoreError::Hdf5`] naming `path` and `key` (`/` for the root).
 fn hdf5_error(path: &Path, key: &str) -> impl Fn(hdf5::Error) -> StoreError {
     let key = if key.is_empty() { "/".to_owned() } else { key.to_owned() };
     let path = path.to_path_buf();
@@ -84,13 +108,8 @@ struct Writer<'a> {
 }
 
 impl Writer<'_> {
-    fn hdf5_err(&self, key: &str) -> impl Fn(hdf5::Error) -> StoreError + '_ {
-        let key = key.to_owned();
-        move |e| StoreError::Hdf5 {
-            path: self.path.to_path_buf(),
-            key: key.clone(),
-            detail: e.to_string(),
-        }
+    fn hdf5_err(&self, key: &str) -> impl Fn(hdf5::Error) -> StoreError {
+        hdf5_error(self.path, key)
     }
 
     fn new_group(&self, parent: &Group, name: &str, key: &str) -> Result<Group, StoreError> {

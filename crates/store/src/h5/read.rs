@@ -4,7 +4,6 @@ use std::path::Path;
 
 use arraydict::{DType, Dict, Element, MemoryOrder, NdArray, Node};
 use hdf5::plist::group_create::LinkCreationOrder;
-use hdf5::types::{FloatSize, IntSize, TypeDescriptor};
 use hdf5::{Dataset, Group, H5Type, IndexType, IterationOrder, LinkType, LocationInfo, LocationType};
 
 use crate::StoreError;
@@ -17,11 +16,7 @@ const SMALL_DATASET: u64 = 16 << 20;
 
 /// Reads the HDF5 file at `path`.
 pub(crate) fn read_file(path: &Path) -> Result<Dict, StoreError> {
-    let file = hdf5::File::open(path).map_err(|e| StoreError::Hdf5 {
-        path: path.to_path_buf(),
-        key: "/".into(),
-        detail: e.to_string(),
-    })?;
+    let file = hdf5::File::open(path).map_err(super::hdf5_error(path, "/"))?;
     // Chunk addresses are relative to the HDF5 base address; read chunks ourselves only when
     // that is the file's start (no user block: h5py's and our default).
     let raw = if file.userblock() == 0 {
@@ -78,13 +73,8 @@ struct Reader<'a> {
 }
 
 impl Reader<'_> {
-    fn err(&self, key: &str) -> impl Fn(hdf5::Error) -> StoreError + '_ {
-        let key = key.to_owned();
-        move |e| StoreError::Hdf5 {
-            path: self.path.to_path_buf(),
-            key: key.clone(),
-            detail: e.to_string(),
-        }
+    fn err(&self, key: &str) -> impl Fn(hdf5::Error) -> StoreError {
+        super::hdf5_error(self.path, key)
     }
 
     fn unsupported(&self, key: &str, detail: String) -> StoreError {
@@ -154,23 +144,11 @@ impl Reader<'_> {
     fn read_dataset(&self, ds: &Dataset, key: &str) -> Result<NdArray, StoreError> {
         let err = self.err(key);
         let desc = ds.dtype().and_then(|t| t.to_descriptor()).map_err(&err)?;
-        let dtype = match desc {
-            TypeDescriptor::Integer(IntSize::U1) => DType::I8,
-            TypeDescriptor::Integer(IntSize::U2) => DType::I16,
-            TypeDescriptor::Integer(IntSize::U4) => DType::I32,
-            TypeDescriptor::Integer(IntSize::U8) => DType::I64,
-            TypeDescriptor::Unsigned(IntSize::U1) => DType::U8,
-            TypeDescriptor::Unsigned(IntSize::U2) => DType::U16,
-            TypeDescriptor::Unsigned(IntSize::U4) => DType::U32,
-            TypeDescriptor::Unsigned(IntSize::U8) => DType::U64,
-            TypeDescriptor::Float(FloatSize::U4) => DType::F32,
-            TypeDescriptor::Float(FloatSize::U8) => DType::F64,
-            other => {
-                return Err(self.unsupported(
-                    key,
-                    format!("HDF5 type {other} is not one of the ten numeric dtypes"),
-                ));
-            }
+        let Some(dtype) = super::dtype_of(&desc) else {
+            return Err(self.unsupported(
+                key,
+                format!("HDF5 type {desc} is not one of the ten numeric dtypes"),
+            ));
         };
         let space = ds.space().map_err(&err)?;
         if space.is_null() {
