@@ -167,13 +167,7 @@ pub(crate) fn first_bad_in<T: Element>(v: &[T], n: usize) -> Option<(usize, Stri
 
 /// The first element of `v` for which `bad` holds, as (index, value).
 fn first_bad_by<T: Element>(v: &[T], bad: impl Fn(&T) -> bool + Copy) -> Option<(usize, String)> {
-    // A branchless fold per chunk vectorises (`position` stops early and does not); only a
-    // failing chunk is searched for the position.
-    // (A `u32` accumulator: LLVM vectorises an OR of widened flags, not an OR of `bool`s.)
-    let chunk_fails = |c: &[T]| c.iter().fold(0u32, |acc, x| acc | u32::from(bad(x))) != 0;
-    let chunk = v.chunks(4096).position(chunk_fails)?;
-    let i = chunk * 4096 + v[chunk * 4096..].iter().position(bad)?;
-    Some((i, format!("{:?}", v[i])))
+    vtk_model::first_position(v, bad).map(|i| (i, format!("{:?}", v[i])))
 }
 
 pub(crate) fn check_ids(a: &NdArray, path: &str, n_points: Option<usize>, p: &mut Problems) {

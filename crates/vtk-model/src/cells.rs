@@ -189,13 +189,7 @@ impl CellArray {
     /// Checks every id is in `0..n_points`; `what` names the cell array in the error.
     pub fn check_ids(&self, what: &str, n_points: usize) -> Result<(), ModelError> {
         let n = i64::try_from(n_points).unwrap_or(i64::MAX);
-        // A branchless fold per chunk vectorises (`any` and `||` stop early and do not); only a
-        // failing chunk is searched for the position.
-        let chunk_fails = |c: &[i64]| c.iter().fold(0u64, |acc, &id| acc | id_out_of_range(id, n)) != 0;
-        let bad_chunk = self.connectivity.chunks(4096).position(chunk_fails);
-        if let Some(pos) = bad_chunk
-            .and_then(|c| self.connectivity[c * 4096..].iter().position(|&id| id_out_of_range(id, n) != 0).map(|p| p + c * 4096))
-        {
+        if let Some(pos) = first_position(&self.connectivity, |&id| id_out_of_range(id, n) != 0) {
             let cell = self.offsets.partition_point(|&o| o <= pos as i64) - 1;
             return Err(ModelError::PointIdOutOfRange {
                 what: what.into(),
@@ -206,6 +200,16 @@ impl CellArray {
         }
         Ok(())
     }
+}
+
+/// The index of the first element of `v` for which `bad` holds, found by a scan that vectorises:
+/// a branchless fold per chunk of 4096 (`position` stops early and does not), then `position`
+/// inside the failing chunk only. The fold ORs flags widened to `u32`: LLVM vectorises that, not
+/// an OR of `bool`s.
+pub fn first_position<T>(v: &[T], bad: impl Fn(&T) -> bool + Copy) -> Option<usize> {
+    let chunk_fails = |c: &[T]| c.iter().fold(0u32, |acc, x| acc | u32::from(bad(x))) != 0;
+    let chunk = v.chunks(4096).position(chunk_fails)?;
+    v[chunk * 4096..].iter().position(bad).map(|i| chunk * 4096 + i)
 }
 
 /// 1 when `id` is not in `0..n` (`n >= 0`), else 0, in the 64-bit add, and-not and shift that

@@ -192,6 +192,17 @@ pub(crate) fn take_points(tree: &mut Dict) -> Result<DataArray, ArrayDictError> 
 /// Id arrays at least this long are narrowed, widened or numbered in parallel.
 pub(crate) const PARALLEL_FROM: usize = 1 << 20;
 
+/// Appends `f` of every element of `src` to `out`. Filling fresh memory is mostly page faults,
+/// so long inputs are mapped on all cores, which take the faults at once; short ones (a cell's
+/// ids) on this thread, without the pool's hand-off.
+fn extend_mapped<S: Sync, D: Send>(out: &mut Vec<D>, src: &[S], f: impl Fn(&S) -> D + Sync + Send) {
+    if src.len() < PARALLEL_FROM {
+        out.extend(src.iter().map(f));
+    } else {
+        out.par_extend(src.par_iter().with_min_len(PARALLEL_FROM / 2).map(f));
+    }
+}
+
 /// Point ids as `i4` (SPEC's dtype for surface and centerline ids), or `i8` when a point index
 /// would not fit in 32 bits -- VMTK would overflow there; we keep the ids exact instead.
 pub(crate) fn ids_narrow(parts: &[&[i64]], n_points: usize) -> ArrayData {
@@ -199,12 +210,7 @@ pub(crate) fn ids_narrow(parts: &[&[i64]], n_points: usize) -> ArrayData {
     if i32::try_from(n_points).is_ok() {
         let mut out = Vec::with_capacity(total);
         for p in parts {
-            if p.len() < PARALLEL_FROM {
-                out.extend(p.iter().map(|&i| i as i32));
-            } else {
-                // Filling a fresh buffer is mostly page faults: on all cores they take half the time.
-                out.par_extend(p.par_iter().with_min_len(PARALLEL_FROM / 2).map(|&i| i as i32));
-            }
+            extend_mapped(&mut out, p, |&i| i as i32);
         }
         ArrayData::I32(out)
     } else {
@@ -217,13 +223,11 @@ pub(crate) fn ids_narrow(parts: &[&[i64]], n_points: usize) -> ArrayData {
 pub(crate) fn ids_wide(data: ArrayData) -> Vec<i64> {
     match data {
         ArrayData::I64(v) => v,
-        ArrayData::I32(v) if v.len() >= PARALLEL_FROM => {
-            // A fresh buffer twice the size: its page faults are most of the cost, so all cores fill it.
+        ArrayData::I32(v) => {
             let mut out = Vec::with_capacity(v.len());
-            out.par_extend(v.par_iter().with_min_len(PARALLEL_FROM / 2).map(|&i| i64::from(i)));
+            extend_mapped(&mut out, &v, |&i| i64::from(i));
             out
         }
-        ArrayData::I32(v) => v.into_iter().map(i64::from).collect(),
         other => (0..other.len())
             .map(|i| other.get_i64(i).unwrap_or(-1))
             .collect(),

@@ -11,15 +11,28 @@ use vtk_model::{ArrayData, DType, Element};
 /// covers, so threads do not contend on one lock.
 const CHUNK: usize = 4 << 20;
 
-/// Copies `src` into `dst` (same length), in parallel for big buffers.
-pub(crate) fn par_copy(dst: &mut [u8], src: &[u8]) {
-    if src.len() < 2 * CHUNK {
-        dst.copy_from_slice(src);
+/// Fills `dst` by calling `fill(piece, offset of the piece in dst)`: once for small buffers, else
+/// for each [`CHUNK`]-sized piece on all cores (fresh pages then fault in on every core at once).
+pub(crate) fn par_fill<E: Send>(
+    dst: &mut [u8],
+    fill: impl Fn(&mut [u8], usize) -> Result<(), E> + Sync,
+) -> Result<(), E> {
+    if dst.len() < 2 * CHUNK {
+        fill(dst, 0)
     } else {
         dst.par_chunks_mut(CHUNK)
-            .zip(src.par_chunks(CHUNK))
-            .for_each(|(d, s)| d.copy_from_slice(s));
+            .enumerate()
+            .try_for_each(|(i, piece)| fill(piece, i * CHUNK))
     }
+}
+
+/// Copies `src` into `dst` (same length), in parallel for big buffers.
+pub(crate) fn par_copy(dst: &mut [u8], src: &[u8]) {
+    let copy = |piece: &mut [u8], at: usize| {
+        piece.copy_from_slice(&src[at..at + piece.len()]);
+        Ok::<(), std::convert::Infallible>(())
+    };
+    let Ok(()) = par_fill(dst, copy);
 }
 
 /// Reverses the byte order of every `size`-byte element of `bytes`, in parallel for big buffers.
@@ -27,12 +40,12 @@ pub(crate) fn par_swap(bytes: &mut [u8], size: usize) {
     if size < 2 {
         return;
     }
-    let swap = |c: &mut [u8]| c.chunks_exact_mut(size).for_each(<[u8]>::reverse);
-    if bytes.len() < 2 * CHUNK {
-        swap(bytes);
-    } else {
-        bytes.par_chunks_mut(CHUNK).for_each(swap);
-    }
+    // Pieces are a multiple of every element size, so no element straddles two.
+    let swap = |piece: &mut [u8], _| {
+        piece.chunks_exact_mut(size).for_each(<[u8]>::reverse);
+        Ok::<(), std::convert::Infallible>(())
+    };
+    let Ok(()) = par_fill(bytes, swap);
 }
 
 /// Builds an array of `dtype` from `bytes` in the given byte order; `Err` holds the number of bytes

@@ -114,23 +114,13 @@ pub(crate) struct FileRange<'a> {
     pub len: u64,
 }
 
-/// Reads of at least twice this size are split into pieces of this size that the thread pool
-/// reads at once: most of a read's time is the kernel faulting in and zeroing the fresh pages it
-/// copies into, and that runs on every core. 4 MiB keeps each piece on its own page tables.
-const READ_PIECE: usize = 4 << 20;
-
 impl FileRange<'_> {
+    /// Big reads go in pieces on all cores: most of a read's time is the kernel faulting in and
+    /// zeroing the fresh pages it copies into.
     fn read(&self, ctx: &Ctx<'_>, buf: &mut [u8], at: u64) -> Result<(), FormatError> {
-        use rayon::prelude::*;
         let start = self.start + at;
-        let result = if buf.len() < 2 * READ_PIECE {
-            read_at(self.file, buf, start)
-        } else {
-            buf.par_chunks_mut(READ_PIECE)
-                .enumerate()
-                .try_for_each(|(i, piece)| read_at(self.file, piece, start + (i * READ_PIECE) as u64))
-        };
-        result.map_err(|source| FormatError::Io { path: ctx.path.to_path_buf(), source })
+        super::bulk::par_fill(buf, |piece, offset| read_at(self.file, piece, start + offset as u64))
+            .map_err(|source| FormatError::Io { path: ctx.path.to_path_buf(), source })
     }
 }
 
