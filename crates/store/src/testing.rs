@@ -79,6 +79,19 @@ pub fn arb_tree() -> impl Strategy<Value = Dict> {
         .prop_map(|entries| entries.into_iter().collect())
 }
 
+/// `tree` pickled in memory with `protocol`, as the pickle tests start from.
+pub fn pickle_bytes(tree: &Dict, protocol: u8) -> Vec<u8> {
+    let mut out = Vec::new();
+    crate::pickle::write_to(
+        tree,
+        &mut out,
+        &crate::pickle::PickleWriteOptions { protocol },
+        Path::new("t.pickle"),
+    )
+    .expect("pickling an in-memory tree");
+    out
+}
+
 /// The tree `format` gives back for `tree` (see the module documentation).
 pub fn expected_after_round_trip(format: StoreFormat, tree: &Dict) -> Dict {
     if format != StoreFormat::Hdf5 {

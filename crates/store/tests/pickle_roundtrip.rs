@@ -15,24 +15,13 @@ use arraydict::{ArrayData, DType, Dict, MemoryOrder, NdArray, Node};
 use arraydict_store::pickle::{
     read_from_slice, read_node_from_slice, write_to, PickleLimits, PickleWriteOptions,
 };
+use arraydict_store::testing::pickle_bytes;
 use arraydict_store::StoreError;
 
 const PROTOCOLS: [u8; 4] = [2, 3, 4, 5];
 
-fn write(tree: &Dict, protocol: u8) -> Vec<u8> {
-    let mut out = Vec::new();
-    write_to(
-        tree,
-        &mut out,
-        &PickleWriteOptions { protocol },
-        Path::new("t.pickle"),
-    )
-    .unwrap();
-    out
-}
-
 fn roundtrip(tree: &Dict, protocol: u8) -> Dict {
-    let bytes = write(tree, protocol);
+    let bytes = pickle_bytes(tree, protocol);
     read_from_slice(&bytes, Path::new("t.pickle"), &PickleLimits::default()).unwrap()
 }
 
@@ -250,7 +239,7 @@ fn large_arrays_are_written_outside_frames() {
     let data: Vec<u8> = (0..300_000u32).map(|i| (i * 37 % 256) as u8).collect();
     let tree = single("Big", NdArray::c(data, vec![300, 1000]).unwrap());
     for p in PROTOCOLS {
-        let bytes = write(&tree, p);
+        let bytes = pickle_bytes(&tree, p);
         let back = read_from_slice(&bytes, Path::new("t"), &PickleLimits::default()).unwrap();
         assert_eq!(back, tree, "protocol {p}");
         if p >= 3 {
@@ -266,7 +255,7 @@ fn large_arrays_are_written_outside_frames() {
 #[test]
 fn node_reader_accepts_any_top_level_and_dict_reader_requires_a_dict() {
     let tree = single("A", NdArray::vector(vec![1.0f32]));
-    let bytes = write(&tree, 4);
+    let bytes = pickle_bytes(&tree, 4);
     let node = read_node_from_slice(&bytes, Path::new("t"), &PickleLimits::default()).unwrap();
     assert_eq!(node, Node::Dict(tree));
     // a bare list at top level: PROTO 4, EMPTY_LIST, STOP

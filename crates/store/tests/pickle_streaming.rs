@@ -6,24 +6,11 @@ use std::path::Path;
 
 use arraydict::{ArrayData, DType, Dict, MemoryOrder, NdArray, Node};
 use arraydict_store::pickle::{
-    read_from_reader, read_from_slice, read_node_from_reader, read_node_from_slice, write_to,
-    PickleLimits, PickleWriteOptions,
+    read_from_reader, read_from_slice, read_node_from_reader, read_node_from_slice, PickleLimits,
 };
-use arraydict_store::testing::{arb_tree, compare_trees};
+use arraydict_store::testing::{arb_tree, compare_trees, pickle_bytes};
 use arraydict_store::{read, ReadOptions, StoreError};
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
-
-fn pickle(tree: &Dict, protocol: u8) -> Vec<u8> {
-    let mut out = Vec::new();
-    write_to(
-        tree,
-        &mut out,
-        &PickleWriteOptions { protocol },
-        Path::new("t.pickle"),
-    )
-    .unwrap();
-    out
-}
 
 /// Reads `bytes` from memory and from a file at `path`; both outcomes, as text.
 fn both(bytes: &[u8], path: &Path) -> (String, String) {
@@ -82,7 +69,7 @@ fn file_equals_slice_on_big_arrays_in_every_protocol() {
     let dir = tempfile::tempdir().unwrap();
     let tree = big_tree();
     for protocol in 2..=5 {
-        let bytes = pickle(&tree, protocol);
+        let bytes = pickle_bytes(&tree, protocol);
         let path = dir.path().join(format!("big{protocol}.pickle"));
         std::fs::write(&path, &bytes).unwrap();
         let from_file = read(&path, &ReadOptions::default()).unwrap();
@@ -109,7 +96,7 @@ fn file_equals_slice_on_conformance_trees() {
     runner
         .run(&arb_tree(), |tree| {
             for protocol in 2..=5 {
-                let bytes = pickle(&tree, protocol);
+                let bytes = pickle_bytes(&tree, protocol);
                 let (from_file, from_slice) = both(&bytes, &path);
                 if from_file != from_slice {
                     return Err(TestCaseError::fail(format!(
@@ -124,7 +111,7 @@ fn file_equals_slice_on_conformance_trees() {
 
 #[test]
 fn node_reader_equals_node_slice_reader() {
-    let bytes = pickle(&big_tree(), 4);
+    let bytes = pickle_bytes(&big_tree(), 4);
     let p = Path::new("t.pickle");
     let lim = PickleLimits::default();
     let streamed = read_node_from_reader(Cursor::new(&bytes), p, &lim).unwrap();
@@ -137,7 +124,7 @@ fn node_reader_equals_node_slice_reader() {
 
 #[test]
 fn reader_starts_at_its_current_position() {
-    let bytes = pickle(&big_tree(), 5);
+    let bytes = pickle_bytes(&big_tree(), 5);
     let mut padded = b"header".to_vec();
     padded.extend_from_slice(&bytes);
     let mut cursor = Cursor::new(&padded);
@@ -152,7 +139,7 @@ fn truncated_file_fails_as_the_truncated_slice_does() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("cut.pickle");
     for protocol in [2, 4, 5] {
-        let bytes = pickle(&big_tree(), protocol);
+        let bytes = pickle_bytes(&big_tree(), protocol);
         // every early offset, then a sample through the payloads (deferred and in memory)
         let cuts = (0..300).chain((300..bytes.len()).step_by(4999));
         for cut in cuts {
