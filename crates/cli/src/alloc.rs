@@ -1,4 +1,4 @@
-//! The global allocator: the system's, with a transparent-huge-page hint on large blocks.
+//! The global allocator: the system's, with transparent huge pages for large blocks.
 //!
 //! A conversion allocates a few arrays of tens or hundreds of MiB once and fills them once. With
 //! 4 KiB pages every first touch is a page fault: on a raw 1M-triangle `.vtp` -> HDF5 run that was
@@ -9,9 +9,8 @@
 
 use std::alloc::{GlobalAlloc, Layout, System};
 
-/// Blocks at least this large get the hint (smaller ones could not hold one aligned huge page
-/// plus change anyway).
-const HINT_FROM: usize = 4 << 20;
+/// Blocks at least this large are ours: one huge page fits in them.
+const HINT_FROM: usize = 2 << 20;
 
 /// ... and at most this large. On the 2-core VM of issue 6 the hint made the biggest blocks
 /// slower: a 10M-triangle surface -> HDF5 gzip run took 1.8-2.2 s with it on every block and
@@ -21,70 +20,208 @@ const HINT_FROM: usize = 4 << 20;
 /// and takes ones the hypervisor has not backed yet, which costs a host fault per 4 KiB anyway.
 const HINT_UP_TO: usize = 128 << 20;
 
-/// [`System`] plus `madvise(MADV_HUGEPAGE)` on blocks of [`HINT_FROM`] to [`HINT_UP_TO`] bytes.
+/// [`System`], except that blocks of [`HINT_FROM`] to [`HINT_UP_TO`] bytes are mapped by us at a
+/// 2 MiB boundary with `madvise(MADV_HUGEPAGE)` (see [`huge`]).
 pub struct HugePageHint;
 
-// SAFETY: every call forwards to `System` with the caller's arguments unchanged; the hint only
-// advises the kernel about memory this allocation owns and never changes its contents.
+/// Whether a block of this layout is one of ours.
+#[cfg(target_os = "linux")]
+fn hinted(size: usize, align: usize) -> bool {
+    (HINT_FROM..=HINT_UP_TO).contains(&size) && align <= huge::ALIGN
+}
+
+#[cfg(not(target_os = "linux"))]
+fn hinted(_size: usize, _align: usize) -> bool {
+    false
+}
+
+// SAFETY: blocks outside the hinted sizes go to `System` with the caller's arguments unchanged;
+// hinted blocks are fresh private mappings of at least the requested size, aligned beyond any
+// alignment `hinted` accepts, released only by the matching `dealloc`/`realloc` (which see the same
+// layout, so the same `hinted` answer).
 unsafe impl GlobalAlloc for HugePageHint {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        if hinted(layout.size(), layout.align()) {
+            return huge::map(layout.size());
+        }
         // SAFETY: forwarded contract.
-        let p = unsafe { System.alloc(layout) };
-        advise(p, layout.size());
-        p
+        unsafe { System.alloc(layout) }
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        if hinted(layout.size(), layout.align()) {
+            // Fresh anonymous pages read as zero.
+            return huge::map(layout.size());
+        }
         // SAFETY: forwarded contract.
-        let p = unsafe { System.alloc_zeroed(layout) };
-        advise(p, layout.size());
-        p
+        unsafe { System.alloc_zeroed(layout) }
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        if hinted(layout.size(), layout.align()) {
+            // SAFETY: `ptr` came from `huge::map` or `huge::remap` for this size.
+            unsafe { huge::unmap(ptr, layout.size()) };
+            return;
+        }
         // SAFETY: forwarded contract.
         unsafe { System.dealloc(ptr, layout) }
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        // SAFETY: forwarded contract.
-        let p = unsafe { System.realloc(ptr, layout, new_size) };
-        if new_size > layout.size() {
-            advise(p, new_size);
+        let (was, will) = (hinted(layout.size(), layout.align()), hinted(new_size, layout.align()));
+        match (was, will) {
+            // SAFETY: forwarded contract.
+            (false, false) => unsafe { System.realloc(ptr, layout, new_size) },
+            // SAFETY: `ptr` is one of our mappings of `layout.size()` bytes.
+            (true, true) => unsafe { huge::remap(ptr, layout.size(), new_size) },
+            _ => {
+                // Across the boundary: a new block from the other side, then a copy.
+                // SAFETY: `new_size` is non-zero and fits `layout.align()` (the caller's contract).
+                let new_layout = unsafe { Layout::from_size_align_unchecked(new_size, layout.align()) };
+                // SAFETY: as for `alloc`.
+                let new = unsafe { self.alloc(new_layout) };
+                if !new.is_null() {
+                    // SAFETY: both blocks are live and hold at least the smaller size.
+                    unsafe {
+                        std::ptr::copy_nonoverlapping(ptr, new, layout.size().min(new_size));
+                        self.dealloc(ptr, layout);
+                    }
+                }
+                new
+            }
         }
-        p
     }
 }
 
+/// Our own mappings for hinted blocks.
+///
+/// glibc maps a large block wherever `mmap` puts it, 16 bytes past a page boundary, so only the
+/// 2 MiB-aligned stretch inside it can get huge pages: up to 2 MiB at each end stayed 4 KiB pages,
+/// faulted one by one -- a third of a 6 MB array, and 8 of the 26 MB an HDF5 -> `.vtp` run reads.
+/// Mapping each block at a 2 MiB boundary lets the whole of it take huge pages.
 #[cfg(target_os = "linux")]
-fn advise(p: *mut u8, size: usize) {
-    if p.is_null() || !(HINT_FROM..=HINT_UP_TO).contains(&size) {
-        return;
+mod huge {
+    /// The huge page size on x86-64 and the alignment of every mapping made here.
+    pub const ALIGN: usize = 2 << 20;
+    const PAGE: usize = 4096;
+
+    fn advise(p: *mut u8, len: usize) {
+        // SAFETY: [p, p + len) is one of our live mappings; the hint changes no contents, and
+        // where THP is off it fails harmlessly.
+        unsafe {
+            libc::madvise(p.cast(), len, libc::MADV_HUGEPAGE);
+        }
     }
-    // The advised range must be the block's whole mapping: advising part of it would split the
-    // mapping in two, and the kernel cannot `mremap` a split mapping, so growing the block with
-    // `realloc` would copy it instead of remapping it. glibc maps a large block with its 16-byte
-    // header just before `p` and its usable size up to the mapping's end, so the pages from `p`'s
-    // down to `p + usable`'s up are exactly that mapping. For a block inside the heap the range may
-    // reach into a neighbour's pages, which the hint does not harm.
-    let page = 4096;
-    // SAFETY: `p` was just returned by the system allocator and is live.
-    let usable = unsafe { libc::malloc_usable_size(p.cast()) }.max(size);
-    let start = (p as usize) & !(page - 1);
-    let end = (p as usize + usable).next_multiple_of(page);
-    // SAFETY: [start, end) is mapped memory of this process (the block and its allocator's own
-    // header and tail pages); MADV_HUGEPAGE changes no contents and its failure (THP off) is
-    // harmless.
-    unsafe {
-        libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_HUGEPAGE);
+
+    /// A fresh zeroed mapping of `size` bytes at a 2 MiB boundary, or null.
+    pub fn map(size: usize) -> *mut u8 {
+        let len = size.next_multiple_of(PAGE);
+        let Some(span) = len.checked_add(ALIGN) else { return std::ptr::null_mut() };
+        // SAFETY: a new private anonymous mapping; no existing memory is touched.
+        let raw = unsafe {
+            libc::mmap(std::ptr::null_mut(), span, libc::PROT_READ | libc::PROT_WRITE, libc::MAP_PRIVATE | libc::MAP_ANONYMOUS, -1, 0)
+        };
+        if raw == libc::MAP_FAILED {
+            return std::ptr::null_mut();
+        }
+        let start = (raw as usize).next_multiple_of(ALIGN);
+        let head = start - raw as usize;
+        // SAFETY: the head and tail trimmed here are parts of the mapping just made, outside
+        // [start, start + len) (head + len + tail == span).
+        unsafe {
+            if head > 0 {
+                libc::munmap(raw, head);
+            }
+            let tail = span - head - len;
+            if tail > 0 {
+                libc::munmap((start + len) as *mut libc::c_void, tail);
+            }
+        }
+        let p = start as *mut u8;
+        advise(p, len);
+        p
+    }
+
+    /// Releases a mapping made by [`map`] or [`remap`] for `size` bytes.
+    ///
+    /// # Safety
+    /// `p` must be such a live mapping, not used afterwards.
+    pub unsafe fn unmap(p: *mut u8, size: usize) {
+        // SAFETY: the caller's contract.
+        unsafe {
+            libc::munmap(p.cast(), size.next_multiple_of(PAGE));
+        }
+    }
+
+    /// Grows or shrinks a mapping made here, moving its pages (not their contents) if it must move.
+    /// A moved block may lose the 2 MiB boundary; it keeps the hint.
+    ///
+    /// # Safety
+    /// `p` must be a live mapping made here for `old` bytes; on success it is no longer valid.
+    pub unsafe fn remap(p: *mut u8, old: usize, new: usize) -> *mut u8 {
+        let (old_len, new_len) = (old.next_multiple_of(PAGE), new.next_multiple_of(PAGE));
+        if old_len == new_len {
+            return p;
+        }
+        // SAFETY: the caller's contract; MREMAP_MAYMOVE keeps the contents.
+        let q = unsafe { libc::mremap(p.cast(), old_len, new_len, libc::MREMAP_MAYMOVE) };
+        if q == libc::MAP_FAILED {
+            return std::ptr::null_mut();
+        }
+        let q = q.cast::<u8>();
+        advise(q, new_len);
+        q
     }
 }
 
 #[cfg(not(target_os = "linux"))]
-fn advise(_p: *mut u8, _size: usize) {}
+mod huge {
+    pub const ALIGN: usize = 0;
+    pub fn map(_size: usize) -> *mut u8 {
+        std::ptr::null_mut()
+    }
+    pub unsafe fn unmap(_p: *mut u8, _size: usize) {}
+    pub unsafe fn remap(_p: *mut u8, _old: usize, _new: usize) -> *mut u8 {
+        std::ptr::null_mut()
+    }
+}
 
 #[cfg(test)]
 mod tests {
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn hinted_blocks_sit_at_2_mib_and_keep_their_contents_across_every_realloc() {
+        use super::{huge, GlobalAlloc, HugePageHint, Layout, HINT_FROM, HINT_UP_TO};
+        let ours = HugePageHint;
+        let layout = |size| Layout::from_size_align(size, 8).unwrap();
+        let filled = |p: *mut u8, n: usize| (0..n).all(|i| unsafe { *p.add(i) } == 7);
+        // SAFETY: every block is used within its size and freed once with its layout.
+        unsafe {
+            let p = ours.alloc(layout(3 << 20));
+            assert!(!p.is_null());
+            assert_eq!(p as usize % huge::ALIGN, 0);
+            p.write_bytes(7, 3 << 20);
+            let p = ours.realloc(p, layout(3 << 20), 9 << 20); // hinted -> hinted (mremap)
+            assert!(filled(p, 3 << 20));
+            let p = ours.realloc(p, layout(9 << 20), 1000); // hinted -> system
+            assert!(filled(p, 1000));
+            let p = ours.realloc(p, layout(1000), HINT_UP_TO + 1); // system -> system, past the range
+            assert!(filled(p, 1000));
+            let p = ours.realloc(p, layout(HINT_UP_TO + 1), 5 << 20); // system -> hinted
+            assert!(filled(p, 1000));
+            assert_eq!(p as usize % huge::ALIGN, 0);
+            ours.dealloc(p, layout(5 << 20));
+            let z = ours.alloc_zeroed(layout(HINT_FROM));
+            assert!((0..HINT_FROM).all(|i| *z.add(i) == 0));
+            ours.dealloc(z, layout(HINT_FROM));
+            // An alignment beyond 2 MiB is the system allocator's to honour.
+            let big_align = Layout::from_size_align(4 << 20, 4 << 20).unwrap();
+            let b = ours.alloc(big_align);
+            assert_eq!(b as usize % (4 << 20), 0);
+            ours.dealloc(b, big_align);
+        }
+    }
+
     #[test]
     fn large_and_small_blocks_keep_their_contents_through_realloc() {
         let mut v: Vec<u64> = (0..1000).collect();

@@ -152,3 +152,30 @@ fn nameless_array_in_file_reads_with_empty_name() {
     let a = p.point_data().iter().next().unwrap();
     assert_eq!((a.name(), a.data()), ("", &ArrayData::I16(vec![7])));
 }
+
+/// Cells kept as an ArrayDict gives them (32-bit ids, offsets not stored) are written byte for
+/// byte as their 64-bit form, in every mode; raw uncompressed output widens them piece by piece,
+/// so the 150,000 ids span two of its 1 MiB (131,072-id) pieces.
+#[test]
+fn uniform_32_bit_cells_write_the_same_bytes_as_64_bit_ones() {
+    let n_tris = 50_000usize;
+    let n_points = 1000;
+    let ids: Vec<i32> = (0..n_tris * 3).map(|i| ((i * 7919) % n_points) as i32).collect();
+    let points = arr("Points", 3, (0..n_points * 3).map(|i| i as f32).collect::<Vec<_>>());
+    let make = |cells: CellArray| -> DataSet {
+        PolyData::try_new(points.clone(), PolyCells::polys(cells), Attributes::new(), Attributes::new()).unwrap().into()
+    };
+    let narrow = make(CellArray::uniform_i32(n_tris, 3, ids.clone()).unwrap());
+    let wide_ids: Vec<i64> = ids.iter().map(|&i| i64::from(i)).collect();
+    let offsets: Vec<i64> = (0..=n_tris).map(|i| (i * 3) as i64).collect();
+    let wide = make(CellArray::new(offsets, wide_ids).unwrap());
+    assert_eq!(narrow, wide);
+    // 40-byte blocks would make tens of thousands of them; every other mode is covered.
+    for opts in all_modes().into_iter().filter(|o| o.block_size != 40 || o.encoding == XmlEncoding::Ascii) {
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        write_to(&mut a, &narrow, &opts).unwrap();
+        write_to(&mut b, &wide, &opts).unwrap();
+        assert!(a == b, "{opts:?}: the two forms wrote different bytes");
+        assert_eq!(round_trip(&narrow, &opts), wide, "{opts:?}");
+    }
+}

@@ -1,12 +1,41 @@
+use crate::ids::{Ids, StoredIds};
 use crate::ModelError;
 
 /// Cells in VTK 9's layout: `offsets` (`n_cells + 1` entries, starting at 0, non-decreasing) into a
 /// count-free `connectivity` of point ids.
+///
+/// Ids built from 32-bit data ([`CellArray::uniform_i32`]) stay 32-bit, and the offsets of cells
+/// of one size ([`CellArray::uniform`]) are not stored, until something asks for them as `i64`;
+/// [`CellArray::stored_connectivity`] and [`CellArray::stored_offsets`] give them as stored.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(into = "WideCells", from = "WideCells"))]
 pub struct CellArray {
+    offsets: Ids,
+    connectivity: Ids,
+}
+
+/// The serde form of a [`CellArray`]: both vectors 64-bit, whatever the width in memory.
+#[cfg(feature = "serde")]
+#[derive(serde::Serialize, serde::Deserialize)]
+struct WideCells {
     offsets: Vec<i64>,
     connectivity: Vec<i64>,
+}
+
+#[cfg(feature = "serde")]
+impl From<CellArray> for WideCells {
+    fn from(c: CellArray) -> Self {
+        let (offsets, connectivity) = c.into_parts();
+        Self { offsets, connectivity }
+    }
+}
+
+#[cfg(feature = "serde")]
+impl From<WideCells> for CellArray {
+    fn from(w: WideCells) -> Self {
+        Self { offsets: w.offsets.into(), connectivity: w.connectivity.into() }
+    }
 }
 
 impl Default for CellArray {
@@ -18,7 +47,30 @@ impl Default for CellArray {
 impl CellArray {
     /// No cells.
     pub fn empty() -> Self {
-        Self { offsets: vec![0], connectivity: Vec::new() }
+        Self { offsets: vec![0i64].into(), connectivity: Ids::default() }
+    }
+
+    /// `n_cells` cells of `cell_size` points each (an ArrayDict's `(nCells, P)` `CellPointIds`).
+    /// The offsets are not stored: they are `0, P, 2P, ...`.
+    pub fn uniform(n_cells: usize, cell_size: usize, connectivity: Vec<i64>) -> Result<Self, ModelError> {
+        Self::uniform_of(n_cells, cell_size, connectivity.into())
+    }
+
+    /// [`CellArray::uniform`] from 32-bit ids (SPEC's `i4`), kept 32-bit.
+    pub fn uniform_i32(n_cells: usize, cell_size: usize, connectivity: Vec<i32>) -> Result<Self, ModelError> {
+        Self::uniform_of(n_cells, cell_size, connectivity.into())
+    }
+
+    fn uniform_of(n_cells: usize, cell_size: usize, connectivity: Ids) -> Result<Self, ModelError> {
+        let len = connectivity.len();
+        let steps = n_cells.checked_mul(cell_size).filter(|&l| l == len).and_then(|_| i64::try_from(cell_size).ok());
+        let Some(step) = steps else {
+            return Err(ModelError::BadOffsets {
+                what: "cells".into(),
+                detail: format!("{len} ids do not make {n_cells} cells of {cell_size} points"),
+            });
+        };
+        Ok(Self { offsets: Ids::steps(step, n_cells + 1), connectivity })
     }
 
     /// Builds from VTK 9 offsets and connectivity. An empty `offsets` means no cells.
@@ -52,7 +104,7 @@ impl CellArray {
         if usize::try_from(last).ok() != Some(connectivity.len()) {
             return Err(bad(format!("last offset is {last}, but connectivity has {} ids", connectivity.len())));
         }
-        Ok(Self { offsets, connectivity })
+        Ok(Self { offsets: offsets.into(), connectivity: connectivity.into() })
     }
 
     /// Builds from end offsets (VTK XML's `offsets` array: one entry per cell, the end of that cell).
@@ -91,7 +143,7 @@ impl CellArray {
             read = end;
         }
         stream.truncate(write);
-        Ok(Self { offsets, connectivity: stream })
+        Ok(Self { offsets: offsets.into(), connectivity: stream.into() })
     }
 
     /// Builds from one slice of point ids per cell.
@@ -105,8 +157,10 @@ impl CellArray {
 
     /// Appends one cell.
     pub fn push_cell(&mut self, ids: &[i64]) {
-        self.connectivity.extend_from_slice(ids);
-        self.offsets.push(self.connectivity.len() as i64);
+        let connectivity = self.connectivity.wide_mut();
+        connectivity.extend_from_slice(ids);
+        let end = connectivity.len() as i64;
+        self.offsets.wide_mut().push(end);
     }
 
     /// Number of cells.
@@ -119,19 +173,28 @@ impl CellArray {
     }
     /// Offsets (`n_cells + 1` entries, starting at 0).
     pub fn offsets(&self) -> &[i64] {
-        &self.offsets
+        self.offsets.wide()
     }
     /// Count-free connectivity.
     pub fn connectivity(&self) -> &[i64] {
-        &self.connectivity
+        self.connectivity.wide()
+    }
+    /// Offsets at the width they are stored in: for writers that can widen as they write.
+    pub fn stored_offsets(&self) -> StoredIds<'_> {
+        self.offsets.stored()
+    }
+    /// Connectivity at the width it is stored in: for writers that can widen as they write.
+    pub fn stored_connectivity(&self) -> StoredIds<'_> {
+        self.connectivity.stored()
     }
     /// Point ids of cell `i`.
     pub fn cell(&self, i: usize) -> &[i64] {
-        &self.connectivity[self.offsets[i] as usize..self.offsets[i + 1] as usize]
+        let o = self.offsets();
+        &self.connectivity()[o[i] as usize..o[i + 1] as usize]
     }
     /// Number of points of cell `i`.
     pub fn cell_size(&self, i: usize) -> usize {
-        (self.offsets[i + 1] - self.offsets[i]) as usize
+        (self.offsets.get(i + 1) - self.offsets.get(i)) as usize
     }
     /// Iterates cells as id slices.
     pub fn iter(&self) -> impl ExactSizeIterator<Item = &[i64]> + '_ {
@@ -139,11 +202,20 @@ impl CellArray {
     }
     /// The common size of all cells, `None` when sizes differ or there are no cells.
     pub fn uniform_size(&self) -> Option<usize> {
-        let n = *self.offsets.get(1)?;
         // The OR of every size XOR n is zero exactly when all sizes are n: a fold of subtractions,
         // XORs and ORs vectorises on baseline x86-64, an early-exit `all` does not.
-        let differs = self.offsets.windows(2).fold(0i64, |acc, w| acc | (w[1].wrapping_sub(w[0]) ^ n));
-        (differs == 0).then_some(n as usize)
+        let differs = match self.offsets.stored() {
+            StoredIds::Steps { len, .. } => len < 2,
+            StoredIds::I32(o) => {
+                let n = *o.get(1)?;
+                o.windows(2).fold(0i32, |acc, w| acc | (w[1].wrapping_sub(w[0]) ^ n)) != 0
+            }
+            StoredIds::I64(o) => {
+                let n = *o.get(1)?;
+                o.windows(2).fold(0i64, |acc, w| acc | (w[1].wrapping_sub(w[0]) ^ n)) != 0
+            }
+        };
+        (!differs).then(|| self.cell_size(0))
     }
     /// Legacy stream `[n0, ids0..., n1, ids1...]`.
     /// See [`into_legacy`](Self::into_legacy) for the copy-free version.
@@ -160,7 +232,7 @@ impl CellArray {
     /// blocks remaps instead of copying) and the ids move back to make room for the counts, so no
     /// second stream-sized buffer exists at any time.
     pub fn into_legacy(self) -> (Vec<i64>, Vec<i64>) {
-        let Self { offsets, connectivity: mut stream } = self;
+        let (offsets, mut stream) = self.into_parts();
         let n_cells = offsets.len() - 1;
         let ids = stream.len();
         // Exactly: `resize` alone would double the capacity.
@@ -178,23 +250,34 @@ impl CellArray {
     }
     /// Splits into offsets and connectivity.
     pub fn into_parts(self) -> (Vec<i64>, Vec<i64>) {
-        (self.offsets, self.connectivity)
+        (self.offsets.into_wide(), self.connectivity.into_wide())
     }
     /// Appends all cells of `other`.
     pub fn extend(&mut self, other: &CellArray) {
-        let base = self.connectivity.len() as i64;
-        self.connectivity.extend_from_slice(&other.connectivity);
-        self.offsets.extend(other.offsets[1..].iter().map(|o| o + base));
+        let connectivity = self.connectivity.wide_mut();
+        let base = connectivity.len() as i64;
+        connectivity.extend_from_slice(other.connectivity());
+        self.offsets.wide_mut().extend(other.offsets()[1..].iter().map(|o| o + base));
     }
     /// Checks every id is in `0..n_points`; `what` names the cell array in the error.
     pub fn check_ids(&self, what: &str, n_points: usize) -> Result<(), ModelError> {
         let n = i64::try_from(n_points).unwrap_or(i64::MAX);
-        if let Some(pos) = first_position(&self.connectivity, |&id| id_out_of_range(id, n) != 0) {
-            let cell = self.offsets.partition_point(|&o| o <= pos as i64) - 1;
+        let bad = match self.connectivity.stored() {
+            // Compared in 32 bits, 4 ids per SSE2 compare: with n up to 2^31, a negative id is at
+            // least 2^31 as u32, so one unsigned compare tests both ends.
+            StoredIds::I32(ids) => match u32::try_from(n_points).ok().filter(|&n| n <= 1 << 31) {
+                Some(n32) => first_position(ids, |&id| id as u32 >= n32),
+                None => first_position(ids, |&id| id < 0),
+            },
+            StoredIds::I64(ids) => first_position(ids, |&id| id_out_of_range(id, n) != 0),
+            StoredIds::Steps { len, .. } => (0..len).position(|i| id_out_of_range(self.connectivity.get(i), n) != 0),
+        };
+        if let Some(pos) = bad {
+            let cell = self.offsets().partition_point(|&o| o <= pos as i64) - 1;
             return Err(ModelError::PointIdOutOfRange {
                 what: what.into(),
                 cell,
-                id: self.connectivity[pos],
+                id: self.connectivity.get(pos),
                 n_points,
             });
         }
@@ -308,6 +391,60 @@ mod tests {
             assert_eq!(c.uniform_size(), None, "odd cells at {at} and {other}");
         }
         assert_eq!(CellArray::empty().uniform_size(), None);
+    }
+
+    #[test]
+    fn uniform_cells_answer_like_cells_built_from_offsets() {
+        let ids: Vec<i64> = (0..30).map(|i| (i * 7) % 12).collect();
+        let general = CellArray::new((0..=10).map(|i| i * 3).collect(), ids.clone()).unwrap();
+        let narrow = CellArray::uniform_i32(10, 3, ids.iter().map(|&i| i as i32).collect()).unwrap();
+        let wide = CellArray::uniform(10, 3, ids.clone()).unwrap();
+        assert!(matches!(narrow.stored_connectivity(), StoredIds::I32(_)));
+        assert_eq!(narrow.stored_offsets(), StoredIds::Steps { start: 0, step: 3, len: 11 });
+        assert_eq!(wide.stored_connectivity(), StoredIds::I64(&ids));
+        for c in [&narrow, &wide] {
+            assert_eq!(c, &general);
+            assert_eq!(c.num_cells(), 10);
+            assert_eq!(c.uniform_size(), Some(3));
+            assert_eq!(c.cell_size(9), 3);
+            assert_eq!(c.cell(4), general.cell(4));
+            assert_eq!(c.offsets(), general.offsets());
+            assert_eq!(c.connectivity(), general.connectivity());
+            assert_eq!(c.to_legacy(), general.to_legacy());
+            assert_eq!(c.clone().into_legacy(), general.clone().into_legacy());
+            assert_eq!(c.clone().into_parts(), general.clone().into_parts());
+            assert!(c.check_ids("polys", 12).is_ok());
+            assert_eq!(c.check_ids("polys", 11), general.check_ids("polys", 11));
+            // Appending makes the ids 64-bit for good and keeps every cell.
+            let mut grown = c.clone();
+            grown.push_cell(&[5, 6]);
+            grown.extend(&general);
+            assert_eq!(grown.num_cells(), 21);
+            assert_eq!(grown.cell(10), &[5, 6]);
+            assert_eq!(grown.cell(20), general.cell(9));
+            assert_eq!(grown.uniform_size(), None);
+        }
+    }
+
+    #[test]
+    fn uniform_cells_check_their_counts_and_32_bit_ids() {
+        assert!(CellArray::uniform_i32(3, 2, vec![0; 5]).is_err());
+        assert!(CellArray::uniform(usize::MAX, 2, vec![]).is_err());
+        assert!(CellArray::uniform(0, 3, vec![]).unwrap().is_empty());
+        // Cells of no points, as `(n, 0)` arrays describe.
+        let empty_cells = CellArray::uniform(2, 0, vec![]).unwrap();
+        assert_eq!(empty_cells.num_cells(), 2);
+        assert_eq!(empty_cells.offsets(), &[0, 0, 0]);
+        let c = CellArray::uniform_i32(2, 3, vec![0, 1, 2, 3, -1, 4]).unwrap();
+        let err = ModelError::PointIdOutOfRange { what: "polys".into(), cell: 1, id: -1, n_points: 5 };
+        assert_eq!(c.check_ids("polys", 5), Err(err));
+        // Past 2^31 points only the sign can be wrong.
+        let err = ModelError::PointIdOutOfRange { what: "polys".into(), cell: 1, id: -1, n_points: 3 << 30 };
+        assert_eq!(c.check_ids("polys", 3 << 30), Err(err));
+        let c = CellArray::uniform_i32(1, 3, vec![0, i32::MAX, 2]).unwrap();
+        assert!(c.check_ids("polys", 3 << 30).is_ok());
+        assert!(c.check_ids("polys", 1 << 31).is_ok());
+        assert!(c.check_ids("polys", (1 << 31) - 1).is_err());
     }
 
     #[test]

@@ -1,7 +1,6 @@
 //! Surfaces and centerlines (`vtkPolyData`), SPEC sections 3-4.
 
-use rayon::prelude::*;
-use vtk_model::{CellArray, PolyCells, PolyData};
+use vtk_model::{ArrayData, CellArray, PolyCells, PolyData};
 
 use super::cell_to_point::cell_to_point;
 use super::ToArrayDictOptions;
@@ -140,13 +139,11 @@ pub fn arraydict_to_polydata(mut tree: Dict, kind: Kind) -> Result<PolyData, Arr
         Some(Node::Array(a)) => {
             let p = a.shape().get(1).copied().unwrap_or(0);
             let n = a.shape().first().copied().unwrap_or(0);
-            let conn = ids_wide(a.into_c_order().into_data());
-            let offsets = if n < super::PARALLEL_FROM {
-                (0..=n).map(|i| (i * p) as i64).collect()
-            } else {
-                (0..n + 1).into_par_iter().with_min_len(super::PARALLEL_FROM / 2).map(|i| (i * p) as i64).collect()
-            };
-            CellArray::new(offsets, conn)?
+            match a.into_c_order().into_data() {
+                // SPEC's `i4`: kept 32-bit, so a writer widens the ids as it writes them.
+                ArrayData::I32(conn) => CellArray::uniform_i32(n, p, conn)?,
+                other => CellArray::uniform(n, p, ids_wide(other))?,
+            }
         }
         Some(Node::List(l)) => {
             let mut c = CellArray::empty();

@@ -6,8 +6,7 @@
 //! single-byte) element type, a filter pipeline of at most deflate, and every chunk allocated.
 //! Anything else returns `None` and the caller falls back to `H5Dread`.
 //!
-//! Large unfiltered contiguous datasets are read the same way: one run of bytes at the address
-//! HDF5 reports, read in pieces by all cores.
+//! Unfiltered contiguous datasets are read in `contiguous`.
 
 use std::fs::File;
 use std::os::unix::fs::FileExt;
@@ -75,55 +74,6 @@ pub(super) fn read_deflate_chunks(
         return None;
     }
     Some(inflate_all(file, &grid, &chunks, dtype, shape))
-}
-
-/// Contiguous datasets read in pieces of this size, in parallel: most of a read's time is the
-/// kernel faulting in and zeroing the fresh pages it copies into, and that runs on every core.
-const CONTIGUOUS_PIECE: usize = 2 << 20;
-
-/// Reads an unfiltered contiguous dataset (h5py's and our layout without compression) whose
-/// stored type is exactly the native one: its bytes are one run at `H5Dget_offset`, read straight
-/// into the array by all cores. `None` for anything else (chunked, filtered, converted, small,
-/// unallocated), which `H5Dread` then reads.
-pub(super) fn read_contiguous(
-    file: &File,
-    ds: &Dataset,
-    dtype: DType,
-    shape: &[usize],
-) -> Option<Result<ArrayData, String>> {
-    if ds.chunk().is_some() || !ds.filters().is_empty() {
-        return None;
-    }
-    let total: usize = shape.iter().product();
-    let len = total.checked_mul(dtype.size())?;
-    if len < 2 * CONTIGUOUS_PIECE || ds.storage_size() != len as u64 {
-        return None;
-    }
-    // The stored type must equal the native one (order, size, precision, padding), so that the
-    // bytes need no conversion.
-    let native = hdf5::Datatype::from_descriptor(&super::native_descriptor(dtype)).ok()?;
-    if ds.dtype().ok()? != native {
-        return None;
-    }
-    let addr = ds.offset()?;
-    let file_len = file.metadata().ok()?.len();
-    let end = addr.checked_add(len as u64)?;
-    if end > file_len {
-        return Some(Err(format!(
-            "the data lies at bytes {addr}..{end}, past the end of the file ({file_len} bytes)"
-        )));
-    }
-    let mut out = ArrayData::zeros(dtype, total);
-    let read = out
-        .as_bytes_mut()
-        .par_chunks_mut(CONTIGUOUS_PIECE)
-        .enumerate()
-        .try_for_each(|(i, piece)| {
-            let at = addr + (i * CONTIGUOUS_PIECE) as u64;
-            file.read_exact_at(piece, at)
-                .map_err(|e| format!("reading {} bytes at byte {at}: {e}", piece.len()))
-        });
-    Some(read.map(|()| out))
 }
 
 fn inflate_all(

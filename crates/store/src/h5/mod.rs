@@ -21,6 +21,8 @@
 
 #[cfg(unix)]
 mod chunked_read;
+#[cfg(unix)]
+mod contiguous;
 mod ffi;
 mod read;
 

@@ -27,12 +27,18 @@ pub(crate) fn read_file(path: &Path) -> Result<Dict, StoreError> {
     let reader = Reader {
         path,
         raw: raw.as_ref(),
+        #[cfg(unix)]
+        deferred: std::cell::RefCell::default(),
     };
     // The root as a group object: group property lists are not reachable through the file id.
     let root = file.group("/").map_err(reader.err("/"))?;
     let mut seen = Seen::default();
     seen.first_visit(&reader, &root.loc_info().map_err(reader.err("/"))?, "/")?;
-    reader.read_group(&root, "", &mut seen)
+    #[allow(unused_mut)]
+    let mut tree = reader.read_group(&root, "", &mut seen)?;
+    #[cfg(unix)]
+    reader.read_deferred(&mut tree)?;
+    Ok(tree)
 }
 
 /// Groups nested deeper than this are refused (the other stores' limit too): VMTK's trees are
@@ -70,6 +76,10 @@ struct Reader<'a> {
     path: &'a Path,
     /// The file opened by us, for the parallel chunk reader.
     raw: Option<&'a std::fs::File>,
+    /// Contiguous datasets met by the walk, read after it (see `contiguous`); the tree holds an
+    /// empty placeholder array for each until then.
+    #[cfg(unix)]
+    deferred: std::cell::RefCell<Vec<super::contiguous::Deferred>>,
 }
 
 impl Reader<'_> {
@@ -213,10 +223,24 @@ impl Reader<'_> {
             }
         }
         #[cfg(unix)]
-        let fast = self.raw.and_then(|f| {
-            super::chunked_read::read_deflate_chunks(f, ds, dtype, &shape)
-                .or_else(|| super::chunked_read::read_contiguous(f, ds, dtype, &shape))
-        });
+        if let Some(run) = self.raw.and_then(|f| super::contiguous::run_of(f, ds, dtype, &shape)) {
+            let addr = run.map_err(|detail| StoreError::Malformed {
+                path: self.path.to_path_buf(),
+                offset: None,
+                key: Some(key.to_owned()),
+                detail,
+            })?;
+            let total = shape.iter().product();
+            self.deferred.borrow_mut().push(super::contiguous::Deferred {
+                key: key.to_owned(),
+                addr,
+                data: arraydict::ArrayData::zeros(dtype, total),
+                shape,
+            });
+            return Ok(NdArray::vector(Vec::<u8>::new()));
+        }
+        #[cfg(unix)]
+        let fast = self.raw.and_then(|f| super::chunked_read::read_deflate_chunks(f, ds, dtype, &shape));
         #[cfg(not(unix))]
         let fast: Option<Result<arraydict::ArrayData, String>> = None;
         let data = match fast {
@@ -237,6 +261,38 @@ impl Reader<'_> {
             key: key.to_owned(),
             source,
         })
+    }
+
+    /// Reads the deferred contiguous datasets, all at once, and puts each in its place in `tree`.
+    #[cfg(unix)]
+    fn read_deferred(&self, tree: &mut Dict) -> Result<(), StoreError> {
+        let mut runs = self.deferred.take();
+        let Some(file) = self.raw.filter(|_| !runs.is_empty()) else {
+            return Ok(());
+        };
+        super::contiguous::read_all(file, &mut runs).map_err(|(key, detail)| StoreError::Malformed {
+            path: self.path.to_path_buf(),
+            offset: None,
+            key: Some(key),
+            detail,
+        })?;
+        for run in runs {
+            let array = NdArray::new(run.data, run.shape, MemoryOrder::C).map_err(|source| StoreError::Tree {
+                path: self.path.to_path_buf(),
+                key: run.key.clone(),
+                source,
+            })?;
+            let parts: Vec<&str> = run.key.split('/').skip(1).collect();
+            if place(tree, &parts, array).is_none() {
+                return Err(StoreError::Malformed {
+                    path: self.path.to_path_buf(),
+                    offset: None,
+                    key: Some(run.key),
+                    detail: "the dataset's place in the tree was lost while reading".into(),
+                });
+            }
+        }
+        Ok(())
     }
 
     /// `H5Dread` of the whole dataset into native-endian values (HDF5 converts byte order).
@@ -260,6 +316,20 @@ impl Reader<'_> {
 /// Reads a whole dataset into native-endian values; HDF5 converts the file's byte order.
 fn read_typed<T: H5Type + Element>(ds: &Dataset) -> hdf5::Result<arraydict::ArrayData> {
     ds.read_raw::<T>().map(T::wrap)
+}
+
+/// Puts `array` at `parts` (a key's components) in place of the placeholder there; `None` when the
+/// path leads nowhere.
+#[cfg(unix)]
+fn place(dict: &mut Dict, parts: &[&str], array: NdArray) -> Option<()> {
+    let (first, rest) = parts.split_first()?;
+    match (dict.get_mut(first)?, rest) {
+        (slot @ Node::Array(_), []) => *slot = Node::Array(array),
+        (Node::Dict(d), _) => return place(d, rest, array),
+        (Node::List(l), [index]) => *l.get_mut(index.parse::<usize>().ok()?)? = array,
+        _ => return None,
+    }
+    Some(())
 }
 
 /// SPEC 7.8: a group whose members are exactly `'0'..'n-1'` (n >= 1), all arrays, is a list in
