@@ -108,11 +108,36 @@ impl CellArray {
     }
 
     /// Builds from end offsets (VTK XML's `offsets` array: one entry per cell, the end of that cell).
+    /// Cells all of one size keep no offsets (see [`CellArray::uniform`]).
     pub fn from_end_offsets(end_offsets: &[i64], connectivity: Vec<i64>) -> Result<Self, ModelError> {
+        if let Some(cells) = Self::uniform_ends(end_offsets, &connectivity) {
+            return cells(connectivity);
+        }
         let mut offsets = Vec::with_capacity(end_offsets.len() + 1);
         offsets.push(0);
         offsets.extend_from_slice(end_offsets);
         Self::new(offsets, connectivity)
+    }
+
+    /// [`CellArray::from_end_offsets`] taking the end offsets by value: when cells differ in size
+    /// the leading 0 goes into the same buffer (an exact reserve lets a large block grow in place).
+    pub fn from_end_offsets_vec(mut end_offsets: Vec<i64>, connectivity: Vec<i64>) -> Result<Self, ModelError> {
+        if let Some(cells) = Self::uniform_ends(&end_offsets, &connectivity) {
+            return cells(connectivity);
+        }
+        end_offsets.reserve_exact(1);
+        end_offsets.insert(0, 0);
+        Self::new(end_offsets, connectivity)
+    }
+
+    /// When `ends` are `P, 2P, ..., len` for `len` ids: the constructor of those uniform cells.
+    fn uniform_ends(ends: &[i64], connectivity: &[i64]) -> Option<impl FnOnce(Vec<i64>) -> Result<Self, ModelError>> {
+        let step = *ends.first()?;
+        // As in `uniform_size`: the OR of every difference XOR the step vectorises.
+        let differs = ends.windows(2).fold(0i64, |acc, w| acc | (w[1].wrapping_sub(w[0]) ^ step));
+        let n = ends.len();
+        let fits = step > 0 && differs == 0 && usize::try_from(step).ok()?.checked_mul(n) == Some(connectivity.len());
+        fits.then(|| move |conn: Vec<i64>| Self::uniform(n, step as usize, conn))
     }
 
     /// Builds from a legacy stream `[n0, ids0..., n1, ids1...]`.
@@ -423,6 +448,27 @@ mod tests {
             assert_eq!(grown.cell(10), &[5, 6]);
             assert_eq!(grown.cell(20), general.cell(9));
             assert_eq!(grown.uniform_size(), None);
+        }
+    }
+
+    #[test]
+    fn end_offsets_of_one_cell_size_keep_no_offsets() {
+        let conn: Vec<i64> = (0..12).collect();
+        for build in [
+            |e: &[i64], c: Vec<i64>| CellArray::from_end_offsets(e, c),
+            |e: &[i64], c: Vec<i64>| CellArray::from_end_offsets_vec(e.to_vec(), c),
+        ] {
+            let tris = build(&[3, 6, 9, 12], conn.clone()).unwrap();
+            assert_eq!(tris.stored_offsets(), StoredIds::Steps { start: 0, step: 3, len: 5 });
+            assert_eq!(tris.offsets(), &[0, 3, 6, 9, 12]);
+            // Mixed sizes, a first cell of 0 points, and ends past the ids keep the general form.
+            let mixed = build(&[3, 7, 9, 12], conn.clone()).unwrap();
+            assert_eq!(mixed.stored_offsets(), StoredIds::I64(&[0, 3, 7, 9, 12]));
+            let empty_first = build(&[0, 6, 12], conn.clone()).unwrap();
+            assert_eq!(empty_first.offsets(), &[0, 0, 6, 12]);
+            assert!(build(&[3, 6, 9], conn.clone()).is_err());
+            assert!(build(&[4, 8, 12, 16], conn.clone()).is_err());
+            assert!(build(&[], Vec::new()).unwrap().is_empty());
         }
     }
 

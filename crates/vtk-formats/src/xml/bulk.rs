@@ -106,11 +106,9 @@ fn collect_native<T: Element>(bytes: &[u8]) -> ArrayData {
     T::wrap(v)
 }
 
-/// Widens 32-bit ids to 64 bits, behind `lead` zeros (1 turns VTK XML end offsets into the
-/// model's offsets without a second copy).
-pub(crate) fn widen_ids(v: &[i32], lead: usize) -> Vec<i64> {
-    let mut out = Vec::with_capacity(lead.saturating_add(v.len()));
-    out.resize(lead, 0);
+/// Widens 32-bit ids to 64 bits.
+pub(crate) fn widen_ids(v: &[i32]) -> Vec<i64> {
+    let mut out = Vec::with_capacity(v.len());
     if v.len() < 2 * CHUNK / 8 {
         out.extend(v.iter().map(|&s| i64::from(s)));
     } else {
@@ -144,13 +142,13 @@ mod tests {
     }
 
     #[test]
-    fn widening_keeps_values_and_leading_zeros() {
+    fn widening_keeps_values() {
         for n in [0usize, 2, CHUNK / 8 * 2 + 7] {
             let v: Vec<i32> = (0..n).map(|i| (i as i32).wrapping_mul(-7919)).collect();
-            let w = widen_ids(&v, 1);
-            assert_eq!(w.len(), n + 1);
-            assert_eq!(w[0], 0);
-            assert!(w[1..].iter().zip(&v).all(|(&a, &b)| a == i64::from(b)));
+            let w = widen_ids(&v);
+            assert_eq!(w.len(), n);
+            assert!(w.iter().zip(&v).all(|(&a, &b)| a == i64::from(b)));
         }
     }
+
 }

@@ -125,26 +125,13 @@ fn read_points(ctx: &Ctx<'_>, piece: &Element<'_>, n_points: u64) -> Result<Data
 
 /// Converts an integer array of any width to ids.
 fn to_ids(ctx: &Ctx<'_>, el: &Element<'_>, label: &str, data: ArrayData) -> Result<Vec<i64>, FormatError> {
-    to_ids_after_zero(ctx, el, label, data, false)
-}
-
-/// Converts an integer array of any width to ids, with a 0 in front when `lead_zero` (the model's
-/// offsets from VTK XML's end offsets, without copying them a second time).
-fn to_ids_after_zero(ctx: &Ctx<'_>, el: &Element<'_>, label: &str, data: ArrayData, lead_zero: bool) -> Result<Vec<i64>, FormatError> {
     let bad = |detail: String| ctx.malformed(Some(el.offset), Some(label), detail);
-    let mut v = match data {
-        ArrayData::I64(v) => v,
-        ArrayData::I32(v) => return Ok(super::bulk::widen_ids(&v, usize::from(lead_zero))),
-        d if d.dtype().is_float() => return Err(bad(format!("ids must be integers, found {}", d.dtype().vtk_name()))),
-        d => d.to_i64_vec().map_err(|i| bad(format!("value {} at index {i} does not fit in a 64-bit id", d.get_f64(i))))?,
-    };
-    if lead_zero {
-        // An exact reserve lets the allocator grow a big buffer in place; the shift then moves
-        // bytes that are already mapped, far cheaper than filling a fresh buffer.
-        v.reserve_exact(1);
-        v.insert(0, 0);
+    match data {
+        ArrayData::I64(v) => Ok(v),
+        ArrayData::I32(v) => Ok(super::bulk::widen_ids(&v)),
+        d if d.dtype().is_float() => Err(bad(format!("ids must be integers, found {}", d.dtype().vtk_name()))),
+        d => d.to_i64_vec().map_err(|i| bad(format!("value {} at index {i} does not fit in a 64-bit id", d.get_f64(i)))),
     }
-    Ok(v)
 }
 
 fn named_array<'s, 'a>(el: Option<&'s Element<'a>>, name: &str) -> Option<&'s Element<'a>> {
@@ -182,16 +169,16 @@ fn read_flat_ids(ctx: &Ctx<'_>, section: Option<&Element<'_>>, name: &str, label
 /// Reads `<Verts>`-style sections and `<Cells>`: `connectivity` + end `offsets`.
 fn read_cells(ctx: &Ctx<'_>, section: Option<&Element<'_>>, what: &str, n_cells: u64) -> Result<CellArray, FormatError> {
     let label = format!("{what}/offsets");
-    let offsets = match named_array(section, "offsets") {
-        None if n_cells == 0 => vec![0],
+    let ends = match named_array(section, "offsets") {
+        None if n_cells == 0 => Vec::new(),
         None => return Err(ctx.malformed(section.map(|s| s.offset), Some(&label), format!("missing offsets array for {n_cells} entries"))),
         Some(a) => {
             let raw = read_data_array(ctx, a, &label, Some(n_cells))?;
-            to_ids_after_zero(ctx, a, &label, raw.data, true)?
+            to_ids(ctx, a, &label, raw.data)?
         }
     };
-    let conn = read_flat_ids(ctx, section, "connectivity", &format!("{what}/connectivity"), &offsets)?;
-    CellArray::new(offsets, conn).map_err(|e| ctx.malformed(section.map(|s| s.offset), Some(what), e.to_string()))
+    let conn = read_flat_ids(ctx, section, "connectivity", &format!("{what}/connectivity"), &ends)?;
+    CellArray::from_end_offsets_vec(ends, conn).map_err(|e| ctx.malformed(section.map(|s| s.offset), Some(what), e.to_string()))
 }
 
 /// Reads a piece's points and attributes on one thread while another reads its cells (usually
