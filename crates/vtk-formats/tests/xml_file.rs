@@ -146,3 +146,34 @@ fn huge_declared_size_in_big_file_is_rejected_before_allocating() {
         other => panic!("expected TooLarge, got {other:?}"),
     }
 }
+
+/// Polydata connectivity read raw from a file is narrowed to 32 bits when every id fits (what the
+/// ArrayDict side keeps); an id that does not fit is read as it is and reported by the id check.
+#[test]
+fn raw_64_bit_polydata_ids_that_fit_are_read_32_bit() {
+    use vtk_model::StoredIds;
+    let ds = big_surface();
+    let dir = tempfile::tempdir().unwrap();
+    let opts = XmlWriteOptions {
+        encoding: XmlEncoding::AppendedRaw,
+        compression: XmlCompression::None,
+        header: HeaderType::UInt64,
+        ..XmlWriteOptions::default()
+    };
+    let (path, mut bytes) = write(dir.path(), "s.vtp", &ds, &opts);
+    let back = read_file(&path, &ReadOptions::default()).unwrap();
+    assert_eq!(back, ds);
+    let DataSet::PolyData(p) = &back else { panic!("not polydata") };
+    assert!(matches!(p.cells().polys.stored_connectivity(), StoredIds::I32(_)));
+    assert!(matches!(p.cells().polys.stored_offsets(), StoredIds::Steps { step: 3, .. }));
+
+    // Id 5 of the connectivity becomes 2^40, past what 32 bits hold.
+    let head = String::from_utf8_lossy(&bytes[..appended_start(&bytes)]).into_owned();
+    let tag = &head[head.find("Name=\"connectivity\"").unwrap()..];
+    let offset: usize = tag[tag.find("offset=\"").unwrap() + 8..].split('"').next().unwrap().parse().unwrap();
+    let at = appended_start(&bytes) + offset + 8 + 5 * 8;
+    bytes[at..at + 8].copy_from_slice(&(1i64 << 40).to_le_bytes());
+    std::fs::write(&path, &bytes).unwrap();
+    let err = read_file(&path, &ReadOptions::default()).unwrap_err().to_string();
+    assert!(err.contains("1099511627776"), "{err}");
+}

@@ -77,7 +77,11 @@ impl CellArray {
     ///
     /// VTK XML files store offsets without the leading 0 (`n_cells` entries, each the end of a cell);
     /// use [`CellArray::from_end_offsets`] for those.
-    pub fn new(mut offsets: Vec<i64>, connectivity: Vec<i64>) -> Result<Self, ModelError> {
+    pub fn new(offsets: Vec<i64>, connectivity: Vec<i64>) -> Result<Self, ModelError> {
+        Self::with_ids(offsets, connectivity.into())
+    }
+
+    fn with_ids(mut offsets: Vec<i64>, connectivity: Ids) -> Result<Self, ModelError> {
         if offsets.is_empty() {
             offsets.push(0);
         }
@@ -104,40 +108,41 @@ impl CellArray {
         if usize::try_from(last).ok() != Some(connectivity.len()) {
             return Err(bad(format!("last offset is {last}, but connectivity has {} ids", connectivity.len())));
         }
-        Ok(Self { offsets: offsets.into(), connectivity: connectivity.into() })
+        Ok(Self { offsets: offsets.into(), connectivity })
     }
 
     /// Builds from end offsets (VTK XML's `offsets` array: one entry per cell, the end of that cell).
     /// Cells all of one size keep no offsets (see [`CellArray::uniform`]).
     pub fn from_end_offsets(end_offsets: &[i64], connectivity: Vec<i64>) -> Result<Self, ModelError> {
-        if let Some(cells) = Self::uniform_ends(end_offsets, &connectivity) {
-            return cells(connectivity);
+        let connectivity = Ids::from(connectivity);
+        if let Some(step) = uniform_step(end_offsets, connectivity.len()) {
+            return Self::uniform_of(end_offsets.len(), step, connectivity);
         }
         let mut offsets = Vec::with_capacity(end_offsets.len() + 1);
         offsets.push(0);
         offsets.extend_from_slice(end_offsets);
-        Self::new(offsets, connectivity)
+        Self::with_ids(offsets, connectivity)
     }
 
     /// [`CellArray::from_end_offsets`] taking the end offsets by value: when cells differ in size
     /// the leading 0 goes into the same buffer (an exact reserve lets a large block grow in place).
-    pub fn from_end_offsets_vec(mut end_offsets: Vec<i64>, connectivity: Vec<i64>) -> Result<Self, ModelError> {
-        if let Some(cells) = Self::uniform_ends(&end_offsets, &connectivity) {
-            return cells(connectivity);
+    pub fn from_end_offsets_vec(end_offsets: Vec<i64>, connectivity: Vec<i64>) -> Result<Self, ModelError> {
+        Self::from_end_offsets_ids(end_offsets, connectivity.into())
+    }
+
+    /// [`CellArray::from_end_offsets_vec`] with 32-bit connectivity, kept 32-bit (a reader that
+    /// found every id of a 64-bit array to fit).
+    pub fn from_end_offsets_vec_i32(end_offsets: Vec<i64>, connectivity: Vec<i32>) -> Result<Self, ModelError> {
+        Self::from_end_offsets_ids(end_offsets, connectivity.into())
+    }
+
+    fn from_end_offsets_ids(mut end_offsets: Vec<i64>, connectivity: Ids) -> Result<Self, ModelError> {
+        if let Some(step) = uniform_step(&end_offsets, connectivity.len()) {
+            return Self::uniform_of(end_offsets.len(), step, connectivity);
         }
         end_offsets.reserve_exact(1);
         end_offsets.insert(0, 0);
-        Self::new(end_offsets, connectivity)
-    }
-
-    /// When `ends` are `P, 2P, ..., len` for `len` ids: the constructor of those uniform cells.
-    fn uniform_ends(ends: &[i64], connectivity: &[i64]) -> Option<impl FnOnce(Vec<i64>) -> Result<Self, ModelError>> {
-        let step = *ends.first()?;
-        // As in `uniform_size`: the OR of every difference XOR the step vectorises.
-        let differs = ends.windows(2).fold(0i64, |acc, w| acc | (w[1].wrapping_sub(w[0]) ^ step));
-        let n = ends.len();
-        let fits = step > 0 && differs == 0 && usize::try_from(step).ok()?.checked_mul(n) == Some(connectivity.len());
-        fits.then(|| move |conn: Vec<i64>| Self::uniform(n, step as usize, conn))
+        Self::with_ids(end_offsets, connectivity)
     }
 
     /// Builds from a legacy stream `[n0, ids0..., n1, ids1...]`.
@@ -273,6 +278,13 @@ impl CellArray {
         }
         (stream, offsets)
     }
+    /// The connectivity when it is stored 32-bit (moved out, not copied); else the cells back.
+    pub fn into_connectivity_i32(self) -> Result<Vec<i32>, Self> {
+        match self.connectivity {
+            Ids::Narrow { ids, .. } => Ok(ids),
+            connectivity => Err(Self { offsets: self.offsets, connectivity }),
+        }
+    }
     /// Splits into offsets and connectivity.
     pub fn into_parts(self) -> (Vec<i64>, Vec<i64>) {
         (self.offsets.into_wide(), self.connectivity.into_wide())
@@ -308,6 +320,15 @@ impl CellArray {
         }
         Ok(())
     }
+}
+
+/// `P` when `ends` are `P, 2P, ..., len` (P > 0) for `len` ids: cells all of size P.
+fn uniform_step(ends: &[i64], len: usize) -> Option<usize> {
+    let step = *ends.first()?;
+    // As in `uniform_size`: the OR of every difference XOR the step vectorises.
+    let differs = ends.windows(2).fold(0i64, |acc, w| acc | (w[1].wrapping_sub(w[0]) ^ step));
+    let p = usize::try_from(step).ok().filter(|&p| p > 0 && differs == 0)?;
+    (p.checked_mul(ends.len()) == Some(len)).then_some(p)
 }
 
 /// The index of the first element of `v` for which `bad` holds, found by a scan that vectorises:

@@ -44,18 +44,6 @@ pub fn polydata_to_arraydict(
 
     let uniform = uniform_size(&parts);
     let as_array = kind == Kind::Surface && uniform.is_some();
-    let ids: Node = if as_array {
-        let conn = parts.map(CellArray::connectivity);
-        let shape = vec![counts.iter().sum(), uniform.unwrap_or(0)];
-        NdArray::new(ids_narrow(&conn, n_points), shape, crate::MemoryOrder::C)?.into()
-    } else {
-        let list: Vec<NdArray> = parts
-            .iter()
-            .flat_map(|c| c.iter())
-            .map(|ids| NdArray::vector(ids_narrow(&[ids], n_points)))
-            .collect();
-        list.into()
-    };
     let write_counts = !only_default || (kind == Kind::Surface && !as_array);
 
     let mut tree = Dict::new();
@@ -75,6 +63,17 @@ pub fn polydata_to_arraydict(
             tuples_to_nd,
         )?;
     }
+    let ids: Node = if as_array {
+        let shape = vec![counts.iter().sum(), uniform.unwrap_or(0)];
+        NdArray::new(cells_as_rows(cells, counts, n_points), shape, crate::MemoryOrder::C)?.into()
+    } else {
+        let list: Vec<NdArray> = parts
+            .iter()
+            .flat_map(|c| c.iter())
+            .map(|ids| NdArray::vector(ids_narrow(&[ids], n_points)))
+            .collect();
+        list.into()
+    };
     cd_dict.insert("CellPointIds", ids);
     // Surfaces always have PointData (possibly empty); centerlines only with point arrays (SPEC 3-4).
     let write_pd = kind == Kind::Surface || !pd_dict.is_empty();
@@ -98,6 +97,27 @@ pub fn polydata_to_arraydict(
         );
     }
     Ok(tree)
+}
+
+/// The ids of cells of one size, row after row, as SPEC's `i4` (`i8` past 2^31 points). Ids a
+/// reader kept 32-bit are moved, not copied, when one cell array holds every cell (the usual case).
+fn cells_as_rows(mut cells: PolyCells, counts: [usize; 4], n_points: usize) -> ArrayData {
+    let total: usize = counts.iter().sum();
+    let sole = match counts.iter().position(|&c| c == total) {
+        Some(0) => Some(&mut cells.verts),
+        Some(1) => Some(&mut cells.lines),
+        Some(2) => Some(&mut cells.polys),
+        Some(3) => Some(&mut cells.strips),
+        _ => None,
+    };
+    if let Some(c) = sole.filter(|_| i32::try_from(n_points).is_ok()) {
+        match std::mem::take(c).into_connectivity_i32() {
+            Ok(ids) => return ArrayData::I32(ids),
+            Err(back) => *c = back,
+        }
+    }
+    let conn = [&cells.verts, &cells.lines, &cells.polys, &cells.strips].map(CellArray::connectivity);
+    ids_narrow(&conn, n_points)
 }
 
 /// The common size of every cell of the four arrays; `Some(0)` when there are no cells.

@@ -99,6 +99,27 @@ pub(crate) fn read_data_array(
     label: &str,
     expected_tuples: Option<u64>,
 ) -> Result<RawArray, FormatError> {
+    read_array(ctx, el, label, expected_tuples, false)
+}
+
+/// [`read_data_array`] for point ids: raw appended `Int64` ids that all fit in 32 bits are read
+/// as [`ArrayData::I32`] when that saves a pass (uncompressed data in a file).
+pub(crate) fn read_ids_array(
+    ctx: &Ctx<'_>,
+    el: &Element<'_>,
+    label: &str,
+    expected_tuples: Option<u64>,
+) -> Result<RawArray, FormatError> {
+    read_array(ctx, el, label, expected_tuples, true)
+}
+
+fn read_array(
+    ctx: &Ctx<'_>,
+    el: &Element<'_>,
+    label: &str,
+    expected_tuples: Option<u64>,
+    narrow_ids: bool,
+) -> Result<RawArray, FormatError> {
     let at = Some(el.offset);
     let bad = |detail: String| ctx.malformed(at, Some(label), detail);
     let type_name = el.attr("type").ok_or_else(|| bad("missing type attribute".into()))?;
@@ -143,7 +164,7 @@ pub(crate) fn read_data_array(
             let at = app.file_offset + off;
             if let Some(file) = app.file {
                 let range = super::file::FileRange { file, start: at, len: app.len - off };
-                super::file::decode_raw(ctx, &range, dtype, label, expected)?
+                super::file::decode_raw(ctx, &range, dtype, label, expected, narrow_ids)?
             } else {
                 let rest = app.data.get(off as usize..).unwrap_or_default();
                 let src = if app.raw { Source::Raw(rest) } else { Source::Base64(Cow::Borrowed(rest)) };

@@ -114,7 +114,36 @@ pub(crate) struct FileRange<'a> {
     pub len: u64,
 }
 
+/// Ids read per task when narrowing: 256 KiB of file through a buffer that stays in cache.
+const NARROW_IDS: usize = 1 << 15;
+
 impl FileRange<'_> {
+    /// Reads `n` native-order `i64` values at `at` as `i32`; `None` when one does not fit (the
+    /// caller then reads them as they are). The 64-bit values never fill a buffer of their own.
+    fn read_narrowed(&self, ctx: &Ctx<'_>, n: usize, at: u64) -> Result<Option<Vec<i32>>, FormatError> {
+        use rayon::prelude::*;
+        let mut out = vec![0i32; n];
+        let fits = out
+            .par_chunks_mut(NARROW_IDS)
+            .enumerate()
+            .map_init(
+                || vec![0i64; NARROW_IDS],
+                |stage, (k, dst)| {
+                    let stage = &mut stage[..dst.len()];
+                    read_at(self.file, bytemuck::cast_slice_mut(stage), self.start + at + (k * NARROW_IDS * 8) as u64)?;
+                    let mut lost = 0i64;
+                    for (d, &v) in dst.iter_mut().zip(stage.iter()) {
+                        *d = v as i32;
+                        lost |= v ^ i64::from(*d);
+                    }
+                    Ok(lost == 0)
+                },
+            )
+            .try_reduce(|| true, |a, b| Ok::<bool, io::Error>(a && b))
+            .map_err(|source| FormatError::Io { path: ctx.path.to_path_buf(), source })?;
+        Ok(fits.then_some(out))
+    }
+
     /// Big reads go in pieces on all cores: most of a read's time is the kernel faulting in and
     /// zeroing the fresh pages it copies into.
     fn read(&self, ctx: &Ctx<'_>, buf: &mut [u8], at: u64) -> Result<(), FormatError> {
@@ -126,12 +155,16 @@ impl FileRange<'_> {
 
 /// Decodes one raw appended array (compressed or not) read from the file; the same checks as for
 /// data in memory, against the bytes the file holds.
+///
+/// With `narrow_ids`, an uncompressed `Int64` array whose values all fit in 32 bits comes back as
+/// [`ArrayData::I32`] (for point ids, which the ArrayDict side keeps 32-bit).
 pub(crate) fn decode_raw(
     ctx: &Ctx<'_>,
     range: &FileRange<'_>,
     dtype: DType,
     label: &str,
     expected: Option<u64>,
+    narrow_ids: bool,
 ) -> Result<ArrayData, FormatError> {
     let offset = range.start;
     let h = ctx.header_size() as u64;
@@ -173,8 +206,14 @@ pub(crate) fn decode_raw(
                 dtype.vtk_name()
             )));
         }
+        let n = (size / dtype.size() as u64) as usize;
+        if narrow_ids && dtype == DType::I64 && ctx.big_endian == cfg!(target_endian = "big") {
+            if let Some(ids) = range.read_narrowed(ctx, n, h)? {
+                return Ok(ArrayData::I32(ids));
+            }
+        }
         // A fresh zeroed buffer costs no pass of its own, and the file is read straight into it.
-        let mut out = ArrayData::zeros(dtype, (size / dtype.size() as u64) as usize);
+        let mut out = ArrayData::zeros(dtype, n);
         range.read(ctx, out.as_bytes_mut(), h)?;
         if ctx.big_endian != cfg!(target_endian = "big") {
             super::bulk::par_swap(out.as_bytes_mut(), dtype.size());

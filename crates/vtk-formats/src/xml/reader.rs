@@ -9,7 +9,7 @@ use vtk_model::{
 };
 
 use super::codec::Compressor;
-use super::decode::{read_data_array, Ctx, RawArray};
+use super::decode::{read_data_array, read_ids_array, Ctx, RawArray};
 use super::merge::{concat_attributes, concat_points, merge_images};
 use super::tree::{self, Element};
 use crate::{FormatError, ReadOptions};
@@ -150,12 +150,15 @@ fn read_end_offsets(ctx: &Ctx<'_>, section: Option<&Element<'_>>, name: &str, la
     }
 }
 
+/// The length of a connectivity-like array: the last end offset.
+fn flat_len(ctx: &Ctx<'_>, section: Option<&Element<'_>>, label: &str, ends: &[i64]) -> Result<u64, FormatError> {
+    let len = ends.last().copied().unwrap_or(0);
+    u64::try_from(len).map_err(|_| ctx.malformed(section.map(|s| s.offset), Some(label), format!("last offset is negative ({len})")))
+}
+
 /// Reads a connectivity-like array whose length is the last end offset.
 fn read_flat_ids(ctx: &Ctx<'_>, section: Option<&Element<'_>>, name: &str, label: &str, ends: &[i64]) -> Result<Vec<i64>, FormatError> {
-    let len = ends.last().copied().unwrap_or(0);
-    let len = u64::try_from(len).map_err(|_| {
-        ctx.malformed(section.map(|s| s.offset), Some(label), format!("last offset is negative ({len})"))
-    })?;
+    let len = flat_len(ctx, section, label, ends)?;
     match named_array(section, name) {
         None if len == 0 => Ok(Vec::new()),
         None => Err(ctx.malformed(section.map(|s| s.offset), Some(label), format!("missing {name} array for {len} ids"))),
@@ -166,8 +169,10 @@ fn read_flat_ids(ctx: &Ctx<'_>, section: Option<&Element<'_>>, name: &str, label
     }
 }
 
-/// Reads `<Verts>`-style sections and `<Cells>`: `connectivity` + end `offsets`.
-fn read_cells(ctx: &Ctx<'_>, section: Option<&Element<'_>>, what: &str, n_cells: u64) -> Result<CellArray, FormatError> {
+/// Reads `<Verts>`-style sections and `<Cells>`: `connectivity` + end `offsets`. With
+/// `narrow_ids` (polydata, whose ArrayDict keeps `i4` ids), 32-bit connectivity stays 32-bit and
+/// raw 64-bit connectivity is narrowed as it is read when every id fits.
+fn read_cells(ctx: &Ctx<'_>, section: Option<&Element<'_>>, what: &str, n_cells: u64, narrow_ids: bool) -> Result<CellArray, FormatError> {
     let label = format!("{what}/offsets");
     let ends = match named_array(section, "offsets") {
         None if n_cells == 0 => Vec::new(),
@@ -177,8 +182,20 @@ fn read_cells(ctx: &Ctx<'_>, section: Option<&Element<'_>>, what: &str, n_cells:
             to_ids(ctx, a, &label, raw.data)?
         }
     };
-    let conn = read_flat_ids(ctx, section, "connectivity", &format!("{what}/connectivity"), &ends)?;
-    CellArray::from_end_offsets_vec(ends, conn).map_err(|e| ctx.malformed(section.map(|s| s.offset), Some(what), e.to_string()))
+    let bad = |e: vtk_model::ModelError| ctx.malformed(section.map(|s| s.offset), Some(what), e.to_string());
+    let label = format!("{what}/connectivity");
+    if narrow_ids {
+        if let Some(a) = named_array(section, "connectivity") {
+            let raw = read_ids_array(ctx, a, &label, Some(flat_len(ctx, section, &label, &ends)?))?;
+            return match raw.data {
+                ArrayData::I32(conn) => CellArray::from_end_offsets_vec_i32(ends, conn),
+                data => CellArray::from_end_offsets_vec(ends, to_ids(ctx, a, &label, data)?),
+            }
+            .map_err(bad);
+        }
+    }
+    let conn = read_flat_ids(ctx, section, "connectivity", &label, &ends)?;
+    CellArray::from_end_offsets_vec(ends, conn).map_err(bad)
 }
 
 /// Reads a piece's points and attributes on one thread while another reads its cells (usually
@@ -228,10 +245,10 @@ fn read_polydata(ctx: &Ctx<'_>, ds: &Element<'_>) -> Result<Result<PolyData, vtk
         let n_cells = nv.saturating_add(nl).saturating_add(np).saturating_add(ns);
         let read_cell_sections = || -> Result<PolyCells, FormatError> {
             Ok(PolyCells {
-                verts: read_cells(ctx, piece.child("Verts"), "Verts", nv)?,
-                lines: read_cells(ctx, piece.child("Lines"), "Lines", nl)?,
-                polys: read_cells(ctx, piece.child("Polys"), "Polys", np)?,
-                strips: read_cells(ctx, piece.child("Strips"), "Strips", ns)?,
+                verts: read_cells(ctx, piece.child("Verts"), "Verts", nv, true)?,
+                lines: read_cells(ctx, piece.child("Lines"), "Lines", nl, true)?,
+                polys: read_cells(ctx, piece.child("Polys"), "Polys", np, true)?,
+                strips: read_cells(ctx, piece.child("Strips"), "Strips", ns, true)?,
             })
         };
         let (points, cells, attributes) = beside_cells(
@@ -354,7 +371,7 @@ fn read_ugrid(ctx: &Ctx<'_>, ds: &Element<'_>) -> Result<Result<UnstructuredGrid
         let section = piece.child("Cells");
         let (points, cells, attributes) = beside_cells(
             || read_points(ctx, piece, n_points),
-            || read_cells(ctx, section, "Cells", n_cells),
+            || read_cells(ctx, section, "Cells", n_cells, false),
             || read_point_and_cell_data(ctx, piece, n_points, n_cells),
         );
         let (points, cells) = (points?, cells?);
