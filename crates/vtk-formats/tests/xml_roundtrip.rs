@@ -155,10 +155,10 @@ fn nameless_array_in_file_reads_with_empty_name() {
 
 /// Cells kept as an ArrayDict gives them (32-bit ids, offsets not stored) are written byte for
 /// byte as their 64-bit form, in every mode; raw uncompressed output widens them piece by piece,
-/// so the 150,000 ids span two of its 1 MiB (131,072-id) pieces.
+/// so 300,000 ids span two of its 2 MiB (262,144-id) pieces.
 #[test]
 fn uniform_32_bit_cells_write_the_same_bytes_as_64_bit_ones() {
-    let n_tris = 50_000usize;
+    let n_tris = 100_000usize;
     let n_points = 1000;
     let ids: Vec<i32> = (0..n_tris * 3).map(|i| ((i * 7919) % n_points) as i32).collect();
     let points = arr("Points", 3, (0..n_points * 3).map(|i| i as f32).collect::<Vec<_>>());
