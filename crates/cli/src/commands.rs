@@ -152,7 +152,16 @@ pub fn to_numpy(a: &ToNumpyArgs) -> Result<ExitCode> {
     }
     let (tree, _) = vtk_to_tree(&a.input, &a.tree)?;
     arraydict_store::write(&a.output, &tree, &opts)?;
+    free_at_exit(tree);
     Ok(ExitCode::SUCCESS)
+}
+
+/// Leaves `data` to the kernel, for a command that ends the process next: it frees every page at
+/// exit anyway, and freeing them first took 1.2 ms of a 27 ms HDF5 -> raw `.vtp` run (one
+/// `munmap` per block, presumably each interrupting the pool's threads to flush their TLBs).
+/// Only for data dropped just before `main` returns.
+fn free_at_exit<T>(data: T) {
+    std::mem::forget(data);
 }
 
 /// Converts a tree to a VTK dataset after validating it.
@@ -172,6 +181,7 @@ pub fn from_numpy(a: &FromNumpyArgs) -> Result<ExitCode> {
     let tree = read_tree(&a.input)?;
     let (ds, _) = tree_to_vtk(&a.input, tree, a.kind.map(Kind::from))?;
     vtk_formats::write(&a.output, &ds, &vtk_options(&a.vtk, a.frame))?;
+    free_at_exit(ds);
     Ok(ExitCode::SUCCESS)
 }
 
