@@ -10,7 +10,12 @@ use super::cases::Case;
 use super::{median, Options};
 
 /// Timed `cp` runs per file of an uncompressed case, after one untimed warm-up copy.
-const CP_ROUNDS: usize = 5;
+pub const CP_ROUNDS: usize = 11;
+
+/// Rounds of both sides for a case bounded by `cp` (target 3), whatever `--rounds` says: these runs
+/// take 20-40 ms, where one slow moment of the host in three rounds moved a median by 40 %
+/// (a raw `.vtp` -> pickle run measured 37 ms in a run whose in-process time was 18 ms).
+pub const CP_CASE_ROUNDS: usize = 11;
 
 /// One measured process run.
 #[derive(Clone, Copy)]
@@ -196,12 +201,14 @@ fn cp_median(src: &Path) -> Option<f64> {
     times.map(median)
 }
 
-/// Runs both sides of `case` `o.rounds` times, then the `cp` floors and the reference's
+/// Runs both sides of `case` `o.rounds` times ([`CP_CASE_ROUNDS`] at least for a case bounded by
+/// `cp`), then the `cp` floors and the reference's
 /// in-process repeats.
 pub fn measure(case: &Case, o: &Options, timer: &Timer) -> Row {
     let mut row = Row::default();
     let python = case.reference.first().cloned().unwrap_or_default();
-    for round in 0..o.rounds {
+    let rounds = if case.cp.is_some() { o.rounds.max(CP_CASE_ROUNDS) } else { o.rounds };
+    for round in 0..rounds {
         // Alternate which side goes first so load drift and cache warmth hit both alike.
         let order: [bool; 2] = if round % 2 == 0 {
             [true, false]

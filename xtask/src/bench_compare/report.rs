@@ -293,7 +293,9 @@ fn cp_table(s: &mut String, c: &Context) -> Verdict {
     }
     let _ = writeln!(
         s,
-        "### Uncompressed paths against `cp` (median of 5 warm copies each)\n"
+        "### Uncompressed paths against `cp` (medians of {} runs of each side and of {} warm copies)\n",
+        super::measure::CP_CASE_ROUNDS,
+        super::measure::CP_ROUNDS
     );
     let _ = writeln!(s, "| case | input MB | output MB | cp input s | cp output s | ours s | ours / cp | ours steady s | ours steady / cp |");
     let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|---:|---:|---:|");
