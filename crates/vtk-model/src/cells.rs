@@ -232,20 +232,12 @@ impl CellArray {
     }
     /// The common size of all cells, `None` when sizes differ or there are no cells.
     pub fn uniform_size(&self) -> Option<usize> {
-        // The OR of every size XOR n is zero exactly when all sizes are n: a fold of subtractions,
-        // XORs and ORs vectorises on baseline x86-64, an early-exit `all` does not.
-        let differs = match self.offsets.stored() {
-            StoredIds::Steps { len, .. } => len < 2,
-            StoredIds::I32(o) => {
-                let n = *o.get(1)?;
-                o.windows(2).fold(0i32, |acc, w| acc | (w[1].wrapping_sub(w[0]) ^ n)) != 0
-            }
-            StoredIds::I64(o) => {
-                let n = *o.get(1)?;
-                o.windows(2).fold(0i64, |acc, w| acc | (w[1].wrapping_sub(w[0]) ^ n)) != 0
-            }
-        };
-        (!differs).then(|| self.cell_size(0))
+        if let StoredIds::Steps { len, .. } = self.offsets.stored() {
+            return (len >= 2).then(|| self.cell_size(0));
+        }
+        let offsets = self.offsets();
+        let n = *offsets.get(1)?;
+        steps_by(offsets, n).then_some(n as usize)
     }
     /// Legacy stream `[n0, ids0..., n1, ids1...]`.
     /// See [`into_legacy`](Self::into_legacy) for the copy-free version.
@@ -322,12 +314,17 @@ impl CellArray {
     }
 }
 
+/// True when every element of `v` is `step` more than the one before it. The OR of every
+/// difference XOR the step is zero exactly then: a fold of subtractions, XORs and ORs vectorises on
+/// baseline x86-64, an early-exit `all` does not.
+fn steps_by(v: &[i64], step: i64) -> bool {
+    v.windows(2).fold(0i64, |acc, w| acc | (w[1].wrapping_sub(w[0]) ^ step)) == 0
+}
+
 /// `P` when `ends` are `P, 2P, ..., len` (P > 0) for `len` ids: cells all of size P.
 fn uniform_step(ends: &[i64], len: usize) -> Option<usize> {
     let step = *ends.first()?;
-    // As in `uniform_size`: the OR of every difference XOR the step vectorises.
-    let differs = ends.windows(2).fold(0i64, |acc, w| acc | (w[1].wrapping_sub(w[0]) ^ step));
-    let p = usize::try_from(step).ok().filter(|&p| p > 0 && differs == 0)?;
+    let p = usize::try_from(step).ok().filter(|&p| p > 0 && steps_by(ends, step))?;
     (p.checked_mul(ends.len()) == Some(len)).then_some(p)
 }
 

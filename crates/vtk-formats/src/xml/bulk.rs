@@ -150,5 +150,4 @@ mod tests {
             assert!(w.iter().zip(&v).all(|(&a, &b)| a == i64::from(b)));
         }
     }
-
 }

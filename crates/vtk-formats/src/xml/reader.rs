@@ -156,46 +156,48 @@ fn flat_len(ctx: &Ctx<'_>, section: Option<&Element<'_>>, label: &str, ends: &[i
     u64::try_from(len).map_err(|_| ctx.malformed(section.map(|s| s.offset), Some(label), format!("last offset is negative ({len})")))
 }
 
-/// Reads a connectivity-like array whose length is the last end offset.
-fn read_flat_ids(ctx: &Ctx<'_>, section: Option<&Element<'_>>, name: &str, label: &str, ends: &[i64]) -> Result<Vec<i64>, FormatError> {
+/// A connectivity-like array as read: 64-bit ids, or 32-bit ones kept so.
+enum FlatIds {
+    I64(Vec<i64>),
+    I32(Vec<i32>),
+}
+
+/// Reads a connectivity-like array whose length is the last end offset. With `narrow_ids`,
+/// 32-bit ids (stored so, or raw 64-bit ones that all fit, narrowed as read) stay 32-bit.
+fn read_flat(ctx: &Ctx<'_>, section: Option<&Element<'_>>, name: &str, label: &str, ends: &[i64], narrow_ids: bool) -> Result<FlatIds, FormatError> {
     let len = flat_len(ctx, section, label, ends)?;
     match named_array(section, name) {
-        None if len == 0 => Ok(Vec::new()),
+        None if len == 0 => Ok(FlatIds::I64(Vec::new())),
         None => Err(ctx.malformed(section.map(|s| s.offset), Some(label), format!("missing {name} array for {len} ids"))),
         Some(a) => {
-            let raw = read_data_array(ctx, a, label, Some(len))?;
-            to_ids(ctx, a, label, raw.data)
+            let read = if narrow_ids { read_ids_array } else { read_data_array };
+            match read(ctx, a, label, Some(len))?.data {
+                ArrayData::I32(v) if narrow_ids => Ok(FlatIds::I32(v)),
+                data => to_ids(ctx, a, label, data).map(FlatIds::I64),
+            }
         }
     }
+}
+
+/// [`read_flat`] as 64-bit ids.
+fn read_flat_ids(ctx: &Ctx<'_>, section: Option<&Element<'_>>, name: &str, label: &str, ends: &[i64]) -> Result<Vec<i64>, FormatError> {
+    Ok(match read_flat(ctx, section, name, label, ends, false)? {
+        FlatIds::I64(v) => v,
+        FlatIds::I32(v) => super::bulk::widen_ids(&v),
+    })
 }
 
 /// Reads `<Verts>`-style sections and `<Cells>`: `connectivity` + end `offsets`. With
 /// `narrow_ids` (polydata, whose ArrayDict keeps `i4` ids), 32-bit connectivity stays 32-bit and
 /// raw 64-bit connectivity is narrowed as it is read when every id fits.
 fn read_cells(ctx: &Ctx<'_>, section: Option<&Element<'_>>, what: &str, n_cells: u64, narrow_ids: bool) -> Result<CellArray, FormatError> {
-    let label = format!("{what}/offsets");
-    let ends = match named_array(section, "offsets") {
-        None if n_cells == 0 => Vec::new(),
-        None => return Err(ctx.malformed(section.map(|s| s.offset), Some(&label), format!("missing offsets array for {n_cells} entries"))),
-        Some(a) => {
-            let raw = read_data_array(ctx, a, &label, Some(n_cells))?;
-            to_ids(ctx, a, &label, raw.data)?
-        }
-    };
-    let bad = |e: vtk_model::ModelError| ctx.malformed(section.map(|s| s.offset), Some(what), e.to_string());
+    let ends = read_end_offsets(ctx, section, "offsets", &format!("{what}/offsets"), n_cells)?;
     let label = format!("{what}/connectivity");
-    if narrow_ids {
-        if let Some(a) = named_array(section, "connectivity") {
-            let raw = read_ids_array(ctx, a, &label, Some(flat_len(ctx, section, &label, &ends)?))?;
-            return match raw.data {
-                ArrayData::I32(conn) => CellArray::from_end_offsets_vec_i32(ends, conn),
-                data => CellArray::from_end_offsets_vec(ends, to_ids(ctx, a, &label, data)?),
-            }
-            .map_err(bad);
-        }
+    match read_flat(ctx, section, "connectivity", &label, &ends, narrow_ids)? {
+        FlatIds::I64(conn) => CellArray::from_end_offsets_vec(ends, conn),
+        FlatIds::I32(conn) => CellArray::from_end_offsets_vec_i32(ends, conn),
     }
-    let conn = read_flat_ids(ctx, section, "connectivity", &label, &ends)?;
-    CellArray::from_end_offsets_vec(ends, conn).map_err(bad)
+    .map_err(|e| ctx.malformed(section.map(|s| s.offset), Some(what), e.to_string()))
 }
 
 /// Reads a piece's points and attributes on one thread while another reads its cells (usually
