@@ -166,7 +166,7 @@ pub(crate) fn first_bad_in<T: Element>(v: &[T], n: usize) -> Option<(usize, Stri
 }
 
 /// The first element of `v` for which `bad` holds, as (index, value).
-fn first_bad_by<T: Element>(v: &[T], bad: impl Fn(&T) -> bool + Copy) -> Option<(usize, String)> {
+fn first_bad_by<T: Element>(v: &[T], bad: impl Fn(&T) -> bool + Copy + Sync) -> Option<(usize, String)> {
     vtk_model::first_position(v, bad).map(|i| (i, format!("{:?}", v[i])))
 }
 
