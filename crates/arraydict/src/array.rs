@@ -155,7 +155,7 @@ impl NdArray {
         let src_strides = logical_strides(&self.shape, &self.axes());
         let dst_strides = logical_strides(&target.shape, &target.axes());
         let data = with_array_data!(&self.data, v => {
-            let mut out = v.clone();
+            let mut out = <[_]>::to_vec(v);
             permute_copy(v, &mut out, &self.shape, &src_strides, &dst_strides);
             ArrayData::from(out)
         });

@@ -103,8 +103,9 @@ unsafe impl GlobalAlloc for HugePageHint {
 /// Each mapping is also a whole number of huge pages long: the last, partial 2 MiB of a block
 /// was otherwise left to 4 KiB pages (the kernel puts a huge page only where the mapping covers
 /// all of it), up to 511 faults per block. Rounding up took an HDF5 -> raw `.vtp` run of a
-/// 1M-triangle surface, whose four arrays end in 0.2-1.7 MiB tails, from 27.9 to 25.0 ms (medians
-/// of 21 alternating runs). It costs at most one partly used huge page per block of 2-128 MiB.
+/// 1M-triangle surface, whose four arrays end in 0.2-1.7 MiB tails, from 25.3 to 23.4 ms (means
+/// of the middle half of 41 runs, the builds taking turns). It costs at most one partly used huge
+/// page per block of 2-128 MiB.
 #[cfg(target_os = "linux")]
 mod huge {
     /// The huge page size on x86-64 and the alignment of every mapping made here.

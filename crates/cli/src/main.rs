@@ -21,6 +21,8 @@ use crate::args::{Cli, Command};
 static GLOBAL: alloc::HugePageHint = alloc::HugePageHint;
 
 fn main() -> ExitCode {
+    #[cfg(unix)]
+    report_sigbus();
     let cli = Cli::parse();
     if let Some(n) = cli.threads {
         // A second call fails only when a pool exists already, which cannot happen this early.
@@ -47,6 +49,33 @@ fn main() -> ExitCode {
     }
 }
 
+/// Turns `SIGBUS` into an error message and exit code 1.
+///
+/// Uncompressed HDF5 datasets are read as views of a mapping of the input file
+/// (`arraydict_store::ReadOptions::no_map`). If another process truncates that file during the
+/// conversion, touching the lost pages raises `SIGBUS`, which would end the process with a bare
+/// "Bus error". The output is written to a temporary file that is renamed into place only at the
+/// end, so whatever was being written is left unreplaced.
+#[cfg(unix)]
+fn report_sigbus() {
+    extern "C" fn on_sigbus(_: libc::c_int) {
+        const MSG: &[u8] = b"arraydict: error: an input file was truncated while it was being read (SIGBUS); the output was not written\n";
+        // SAFETY: `write` and `_exit` are async-signal-safe; MSG is a static buffer.
+        unsafe {
+            libc::write(2, MSG.as_ptr().cast(), MSG.len());
+            libc::_exit(1);
+        }
+    }
+    // SAFETY: a zeroed `sigaction` is a valid "no flags, empty mask" value; the handler only calls
+    // async-signal-safe functions.
+    unsafe {
+        let mut action: libc::sigaction = std::mem::zeroed();
+        action.sa_sigaction = on_sigbus as extern "C" fn(libc::c_int) as usize;
+        libc::sigemptyset(&raw mut action.sa_mask);
+        libc::sigaction(libc::SIGBUS, &raw const action, std::ptr::null_mut());
+    }
+}
+
 /// The error and its causes, each once: our error types include their source's text in their own
 /// message (so a library user printing `{e}` sees it) and also return it as `source()`, so printing
 /// the whole chain would repeat it.
@@ -58,6 +87,12 @@ fn message(e: &anyhow::Error) -> String {
             text.push_str(": ");
             text.push_str(&c);
         }
+    }
+    // The kernel answers EFAULT when a write's source is a mapped input's page that a truncation
+    // took away (see `report_sigbus`).
+    #[cfg(unix)]
+    if e.chain().any(|c| c.downcast_ref::<std::io::Error>().and_then(std::io::Error::raw_os_error) == Some(libc::EFAULT)) {
+        text.push_str(" (an input file was truncated while it was being read)");
     }
     text
 }
@@ -74,5 +109,14 @@ mod tests {
         let io = std::io::Error::new(std::io::ErrorKind::NotFound, "no such file");
         let e = anyhow::Error::new(io).context("reading a.vtp");
         assert_eq!(message(&e), "reading a.vtp: no such file");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_write_from_a_truncated_mapping_is_explained() {
+        let e = anyhow::Error::new(std::io::Error::from_raw_os_error(libc::EFAULT)).context("out.vtp");
+        assert!(message(&e).ends_with("(an input file was truncated while it was being read)"), "{}", message(&e));
+        let e = anyhow::Error::new(std::io::Error::from_raw_os_error(libc::ENOSPC)).context("out.vtp");
+        assert!(!message(&e).contains("truncated"));
     }
 }

@@ -1,11 +1,13 @@
+use crate::shared::SharedArray;
 use crate::DType;
 
-/// A typed, owned, flat buffer of one of the ten numeric dtypes.
+/// A typed, flat buffer of one of the ten numeric dtypes: owned, or viewed in a shared buffer.
 ///
 /// Values are stored in native (little-endian on every supported platform) order, so
 /// [`ArrayData::as_bytes`] is the on-disk little-endian representation without a copy.
-#[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+///
+/// Equality compares dtypes and values, whichever way they are held.
+#[derive(Clone, Debug)]
 #[allow(missing_docs)]
 pub enum ArrayData {
     I8(Vec<i8>),
@@ -18,9 +20,13 @@ pub enum ArrayData {
     U64(Vec<u64>),
     F32(Vec<f32>),
     F64(Vec<f64>),
+    /// Elements viewed in place in a shared buffer (a mapped file), not copied.
+    Shared(SharedArray),
 }
 
-/// Runs `$body` with `$v` bound to the inner `Vec<T>` (or a reference to it) of an [`ArrayData`].
+/// Runs `$body` with `$v` bound to a reference to the inner `Vec<T>` of an [`ArrayData`] reference,
+/// or to the typed slice `&[T]` of a [`ArrayData::Shared`] one. Bodies that need a `Vec` (to own
+/// or grow it) must [`make_owned`](ArrayData::make_owned) the data first.
 ///
 /// ```
 /// use vtk_model::{with_array_data, ArrayData};
@@ -42,8 +48,46 @@ macro_rules! with_array_data {
             $crate::ArrayData::U64($v) => $body,
             $crate::ArrayData::F32($v) => $body,
             $crate::ArrayData::F64($v) => $body,
+            $crate::ArrayData::Shared(shared) => {
+                let shared: &$crate::SharedArray = $crate::__AsShared::__as_shared(shared);
+                match shared.dtype() {
+                    $crate::DType::I8 => { let $v = $crate::__typed::<i8>(shared); $body }
+                    $crate::DType::U8 => { let $v = $crate::__typed::<u8>(shared); $body }
+                    $crate::DType::I16 => { let $v = $crate::__typed::<i16>(shared); $body }
+                    $crate::DType::U16 => { let $v = $crate::__typed::<u16>(shared); $body }
+                    $crate::DType::I32 => { let $v = $crate::__typed::<i32>(shared); $body }
+                    $crate::DType::U32 => { let $v = $crate::__typed::<u32>(shared); $body }
+                    $crate::DType::I64 => { let $v = $crate::__typed::<i64>(shared); $body }
+                    $crate::DType::U64 => { let $v = $crate::__typed::<u64>(shared); $body }
+                    $crate::DType::F32 => { let $v = $crate::__typed::<f32>(shared); $body }
+                    $crate::DType::F64 => { let $v = $crate::__typed::<f64>(shared); $body }
+                }
+            }
         }
     };
+}
+
+/// [`with_array_data!`] for changing the data: binds `$v` to `&mut Vec<T>`, after copying shared
+/// data into an owned buffer ([`ArrayData::make_owned`]).
+#[macro_export]
+macro_rules! with_array_data_mut {
+    ($data:expr, $v:ident => $body:expr) => {{
+        let data: &mut $crate::ArrayData = $data;
+        data.make_owned();
+        match data {
+            $crate::ArrayData::I8($v) => $body,
+            $crate::ArrayData::U8($v) => $body,
+            $crate::ArrayData::I16($v) => $body,
+            $crate::ArrayData::U16($v) => $body,
+            $crate::ArrayData::I32($v) => $body,
+            $crate::ArrayData::U32($v) => $body,
+            $crate::ArrayData::I64($v) => $body,
+            $crate::ArrayData::U64($v) => $body,
+            $crate::ArrayData::F32($v) => $body,
+            $crate::ArrayData::F64($v) => $body,
+            $crate::ArrayData::Shared(_) => unreachable!("make_owned leaves no shared data"),
+        }
+    }};
 }
 
 /// A Rust element type that maps to one [`DType`].
@@ -74,11 +118,12 @@ macro_rules! impl_element {
             fn slice(data: &ArrayData) -> Option<&[Self]> {
                 match data {
                     ArrayData::$variant(v) => Some(v),
+                    ArrayData::Shared(s) => s.typed(),
                     _ => None,
                 }
             }
             fn unwrap(data: ArrayData) -> Result<Vec<Self>, ArrayData> {
-                match data {
+                match data.into_owned() {
                     ArrayData::$variant(v) => Ok(v),
                     other => Err(other),
                 }
@@ -130,7 +175,29 @@ impl ArrayData {
             ArrayData::U64(_) => DType::U64,
             ArrayData::F32(_) => DType::F32,
             ArrayData::F64(_) => DType::F64,
+            ArrayData::Shared(s) => s.dtype(),
         }
+    }
+
+    /// The same data in an owned buffer: shared data is copied, owned data moves.
+    #[must_use]
+    pub fn into_owned(self) -> Self {
+        match self {
+            ArrayData::Shared(s) => s.to_owned_data(),
+            owned => owned,
+        }
+    }
+
+    /// Copies shared data into an owned buffer in place, so that it can change.
+    pub fn make_owned(&mut self) {
+        if let ArrayData::Shared(s) = self {
+            *self = s.to_owned_data();
+        }
+    }
+
+    /// True when the data is viewed in a shared buffer rather than owned.
+    pub fn is_shared(&self) -> bool {
+        matches!(self, ArrayData::Shared(_))
     }
 
     /// Number of elements (not tuples).
@@ -171,12 +238,27 @@ impl ArrayData {
 
     /// The raw bytes in native (little-endian) order, without copying.
     pub fn as_bytes(&self) -> &[u8] {
-        with_array_data!(self, v => bytemuck::cast_slice(v.as_slice()))
+        with_array_data!(self, v => bytemuck::cast_slice(v))
     }
 
-    /// Mutable raw bytes, without copying (e.g. to read a file straight into the buffer).
+    /// Mutable raw bytes, without copying (e.g. to read a file straight into the buffer). Shared
+    /// data is copied into an owned buffer first.
     pub fn as_bytes_mut(&mut self) -> &mut [u8] {
-        with_array_data!(self, v => bytemuck::cast_slice_mut(v.as_mut_slice()))
+        self.make_owned();
+        match self {
+            ArrayData::I8(v) => bytemuck::cast_slice_mut(v),
+            ArrayData::U8(v) => v,
+            ArrayData::I16(v) => bytemuck::cast_slice_mut(v),
+            ArrayData::U16(v) => bytemuck::cast_slice_mut(v),
+            ArrayData::I32(v) => bytemuck::cast_slice_mut(v),
+            ArrayData::U32(v) => bytemuck::cast_slice_mut(v),
+            ArrayData::I64(v) => bytemuck::cast_slice_mut(v),
+            ArrayData::U64(v) => bytemuck::cast_slice_mut(v),
+            ArrayData::F32(v) => bytemuck::cast_slice_mut(v),
+            ArrayData::F64(v) => bytemuck::cast_slice_mut(v),
+            // `make_owned` just replaced it.
+            ArrayData::Shared(_) => &mut [],
+        }
     }
 
     /// Builds a buffer from little-endian bytes. `bytes.len()` must be a multiple of the element size;
@@ -216,6 +298,16 @@ impl ArrayData {
 
     /// Element `i` as `i64` when it is an integer that fits (floats must be integral).
     pub fn get_i64(&self, i: usize) -> Option<i64> {
+        if let ArrayData::Shared(s) = self {
+            if let Some(v) = s.typed::<f32>() {
+                let x = v[i];
+                return (x.fract() == 0.0).then(|| x.to_i64()).flatten();
+            }
+            if let Some(v) = s.typed::<f64>() {
+                let x = v[i];
+                return (x.fract() == 0.0).then(|| x.to_i64()).flatten();
+            }
+        }
         match self {
             ArrayData::F32(v) => {
                 let x = v[i];
@@ -236,8 +328,8 @@ impl ArrayData {
 
     /// All elements as `i64`; `Err(index)` names the first element that is not an integer in range.
     pub fn to_i64_vec(&self) -> Result<Vec<i64>, usize> {
-        if let ArrayData::I64(v) = self {
-            return Ok(v.clone());
+        if let Some(v) = i64::slice(self) {
+            return Ok(v.to_vec());
         }
         (0..self.len()).map(|i| self.get_i64(i).ok_or(i)).collect()
     }
@@ -264,6 +356,62 @@ impl ArrayData {
             }
         });
         out
+    }
+}
+
+impl PartialEq for ArrayData {
+    /// Same dtype and equal values (as the element type compares them: `NaN != NaN`), whether
+    /// owned or shared.
+    fn eq(&self, other: &Self) -> bool {
+        fn same<T: Element>(v: &[T], other: &ArrayData) -> bool {
+            T::slice(other).is_some_and(|w| v == w)
+        }
+        with_array_data!(self, v => same(v, other))
+    }
+}
+
+/// Serialised as the owned variant of its dtype, so shared data reads back as owned data.
+#[cfg(feature = "serde")]
+impl serde::Serialize for ArrayData {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let index = DType::ALL.iter().position(|&d| d == self.dtype()).unwrap_or_default();
+        let name = OWNED_VARIANTS[index];
+        with_array_data!(self, v => s.serialize_newtype_variant("ArrayData", index as u32, name, v))
+    }
+}
+
+#[cfg(feature = "serde")]
+const OWNED_VARIANTS: [&str; 10] = ["I8", "U8", "I16", "U16", "I32", "U32", "I64", "U64", "F32", "F64"];
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for ArrayData {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(serde::Deserialize)]
+        #[serde(rename = "ArrayData")]
+        enum Owned {
+            I8(Vec<i8>),
+            U8(Vec<u8>),
+            I16(Vec<i16>),
+            U16(Vec<u16>),
+            I32(Vec<i32>),
+            U32(Vec<u32>),
+            I64(Vec<i64>),
+            U64(Vec<u64>),
+            F32(Vec<f32>),
+            F64(Vec<f64>),
+        }
+        Ok(match Owned::deserialize(d)? {
+            Owned::I8(v) => ArrayData::I8(v),
+            Owned::U8(v) => ArrayData::U8(v),
+            Owned::I16(v) => ArrayData::I16(v),
+            Owned::U16(v) => ArrayData::U16(v),
+            Owned::I32(v) => ArrayData::I32(v),
+            Owned::U32(v) => ArrayData::U32(v),
+            Owned::I64(v) => ArrayData::I64(v),
+            Owned::U64(v) => ArrayData::U64(v),
+            Owned::F32(v) => ArrayData::F32(v),
+            Owned::F64(v) => ArrayData::F64(v),
+        })
     }
 }
 

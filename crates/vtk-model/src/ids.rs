@@ -2,6 +2,8 @@
 
 use std::sync::OnceLock;
 
+use crate::{DType, SharedArray};
+
 /// Ids as a writer can take them: 32-bit as stored, 64-bit, or an arithmetic run never stored.
 ///
 /// An ArrayDict keeps `CellPointIds` as `i4` `(nCells, P)` (SPEC), while VTK's model and files use
@@ -91,7 +93,7 @@ impl StoredIds<'_> {
 #[derive(Clone, Debug)]
 pub(crate) enum Ids {
     Wide(Vec<i64>),
-    Narrow { ids: Vec<i32>, wide: OnceLock<Vec<i64>> },
+    Narrow { ids: Narrow, wide: OnceLock<Vec<i64>> },
     Steps { step: i64, len: usize, wide: OnceLock<Vec<i64>> },
 }
 
@@ -109,7 +111,31 @@ impl From<Vec<i64>> for Ids {
 
 impl From<Vec<i32>> for Ids {
     fn from(ids: Vec<i32>) -> Self {
-        Ids::Narrow { ids, wide: OnceLock::new() }
+        Ids::Narrow { ids: Narrow::Owned(ids), wide: OnceLock::new() }
+    }
+}
+
+/// 32-bit ids, owned or viewed in a shared buffer (an `i4` dataset of a mapped HDF5 file).
+#[derive(Clone, Debug)]
+pub(crate) enum Narrow {
+    Owned(Vec<i32>),
+    /// Always of dtype `I32` (checked where it is made); boxed to keep `Ids` as small as a `Vec`.
+    Shared(Box<SharedArray>),
+}
+
+impl Narrow {
+    pub(crate) fn as_slice(&self) -> &[i32] {
+        match self {
+            Narrow::Owned(v) => v,
+            Narrow::Shared(s) => s.typed().unwrap_or_default(),
+        }
+    }
+}
+
+impl Ids {
+    /// Shared 32-bit ids; `None` when `ids` are not `i4`.
+    pub(crate) fn shared_i32(ids: SharedArray) -> Option<Self> {
+        (ids.dtype() == DType::I32).then(|| Ids::Narrow { ids: Narrow::Shared(Box::new(ids)), wide: OnceLock::new() })
     }
 }
 
@@ -124,7 +150,7 @@ impl Ids {
     pub(crate) fn stored(&self) -> StoredIds<'_> {
         match self {
             Ids::Wide(v) => StoredIds::I64(v),
-            Ids::Narrow { ids, .. } => StoredIds::I32(ids),
+            Ids::Narrow { ids, .. } => StoredIds::I32(ids.as_slice()),
             Ids::Steps { step, len, .. } => StoredIds::Steps { start: 0, step: *step, len: *len },
         }
     }
@@ -138,7 +164,7 @@ impl Ids {
     pub(crate) fn get(&self, i: usize) -> i64 {
         match self {
             Ids::Wide(v) => v[i],
-            Ids::Narrow { ids, .. } => i64::from(ids[i]),
+            Ids::Narrow { ids, .. } => i64::from(ids.as_slice()[i]),
             Ids::Steps { step, len, .. } => {
                 assert!(i < *len, "id {i} of {len}");
                 step * i as i64

@@ -17,6 +17,7 @@ mod error;
 mod ids;
 mod image;
 mod polydata;
+mod shared;
 mod ugrid;
 #[cfg(feature = "vtkio")]
 pub mod vtkio_bridge;
@@ -31,6 +32,9 @@ pub use ids::StoredIds;
 pub use image::ImageData;
 pub use nalgebra::{Matrix3, Vector3};
 pub use polydata::{PolyCells, PolyData};
+#[doc(hidden)]
+pub use shared::{__AsShared, __typed};
+pub use shared::{SharedArray, SharedBytes};
 pub use ugrid::{PolyhedronFaces, UnstructuredGrid};
 
 /// Any of the three dataset kinds.

@@ -50,7 +50,7 @@ pub fn buffer_from_vtkio(b: vm::IOBuffer) -> Result<ArrayData, VtkioError> {
 
 /// Our buffer to vtkio's.
 pub fn buffer_to_vtkio(d: ArrayData) -> vm::IOBuffer {
-    match d {
+    match d.into_owned() {
         ArrayData::I8(v) => vm::IOBuffer::I8(v),
         ArrayData::U8(v) => vm::IOBuffer::U8(v),
         ArrayData::I16(v) => vm::IOBuffer::I16(v),
@@ -61,6 +61,8 @@ pub fn buffer_to_vtkio(d: ArrayData) -> vm::IOBuffer {
         ArrayData::U64(v) => vm::IOBuffer::U64(v),
         ArrayData::F32(v) => vm::IOBuffer::F32(v),
         ArrayData::F64(v) => vm::IOBuffer::F64(v),
+        // `into_owned` leaves no shared data.
+        ArrayData::Shared(_) => vm::IOBuffer::U8(Vec::new()),
     }
 }
 

@@ -12,7 +12,7 @@ mod mesh;
 mod poly;
 
 use rayon::prelude::*;
-use vtk_model::{ArrayData, Attributes, DataArray, DataSet};
+use vtk_model::{ArrayData, Attributes, DataArray, DataSet, Element};
 
 use crate::schema::Kind;
 use crate::{ArrayDictError, Dict, MemoryOrder, NdArray, Node};
@@ -221,15 +221,17 @@ pub(crate) fn ids_narrow(parts: &[&[i64]], n_points: usize) -> ArrayData {
 /// Ids of any integer dtype widened to `i64`, moving an `i64` buffer. Validated trees hold only
 /// in-range ids; anything else becomes -1, which the model's id check then reports.
 pub(crate) fn ids_wide(data: ArrayData) -> Vec<i64> {
-    match data {
-        ArrayData::I64(v) => v,
-        ArrayData::I32(v) => {
-            let mut out = Vec::with_capacity(v.len());
-            extend_mapped(&mut out, &v, |&i| i64::from(i));
-            out
-        }
-        other => (0..other.len())
-            .map(|i| other.get_i64(i).unwrap_or(-1))
-            .collect(),
+    if let ArrayData::I64(v) = data {
+        return v;
     }
+    // Owned or shared (a mapped file's) `i4` / `i8` ids.
+    if let Some(v) = i32::slice(&data) {
+        let mut out = Vec::with_capacity(v.len());
+        extend_mapped(&mut out, v, |&i| i64::from(i));
+        return out;
+    }
+    if let Some(v) = i64::slice(&data) {
+        return v.to_vec();
+    }
+    (0..data.len()).map(|i| data.get_i64(i).unwrap_or(-1)).collect()
 }

@@ -1,6 +1,6 @@
 //! Surfaces and centerlines (`vtkPolyData`), SPEC sections 3-4.
 
-use vtk_model::{ArrayData, CellArray, PolyCells, PolyData};
+use vtk_model::{ArrayData, CellArray, DType, PolyCells, PolyData};
 
 use super::cell_to_point::cell_to_point;
 use super::ToArrayDictOptions;
@@ -162,6 +162,8 @@ pub fn arraydict_to_polydata(mut tree: Dict, kind: Kind) -> Result<PolyData, Arr
             match a.into_c_order().into_data() {
                 // SPEC's `i4`: kept 32-bit, so a writer widens the ids as it writes them.
                 ArrayData::I32(conn) => CellArray::uniform_i32(n, p, conn)?,
+                // The same ids viewed in a mapped file stay there.
+                ArrayData::Shared(conn) if conn.dtype() == DType::I32 => CellArray::uniform_shared_i32(n, p, conn)?,
                 other => CellArray::uniform(n, p, ids_wide(other))?,
             }
         }

@@ -171,7 +171,7 @@ impl Writer<'_> {
             }
             _ => None,
         };
-        vtk_model::with_array_data!(data.as_ref(), v => self.write_typed(group, name, v.as_slice(), shape, chunked, key))
+        vtk_model::with_array_data!(data.as_ref(), v => self.write_typed(group, name, v, shape, chunked, key))
     }
 
     fn write_typed<T: H5Type + bytemuck::Pod + Send + Sync>(

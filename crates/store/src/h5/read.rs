@@ -15,7 +15,7 @@ const MAX_EXPANSION: u64 = 1032;
 const SMALL_DATASET: u64 = 16 << 20;
 
 /// Reads the HDF5 file at `path`.
-pub(crate) fn read_file(path: &Path) -> Result<Dict, StoreError> {
+pub(crate) fn read_file(path: &Path, map: bool) -> Result<Dict, StoreError> {
     let file = hdf5::File::open(path).map_err(super::hdf5_error(path, "/"))?;
     // Chunk addresses are relative to the HDF5 base address; read chunks ourselves only when
     // that is the file's start (no user block: h5py's and our default).
@@ -27,6 +27,7 @@ pub(crate) fn read_file(path: &Path) -> Result<Dict, StoreError> {
     let reader = Reader {
         path,
         raw: raw.as_ref(),
+        map,
         #[cfg(unix)]
         deferred: std::cell::RefCell::default(),
     };
@@ -76,6 +77,9 @@ struct Reader<'a> {
     path: &'a Path,
     /// The file opened by us, for the parallel chunk reader.
     raw: Option<&'a std::fs::File>,
+    /// Whether contiguous datasets may be views of a mapping of the file ([`crate::ReadOptions`]).
+    #[cfg_attr(not(unix), allow(dead_code))]
+    map: bool,
     /// Contiguous datasets met by the walk, read after it (see `contiguous`); the tree holds an
     /// empty placeholder array for each until then.
     #[cfg(unix)]
@@ -230,13 +234,7 @@ impl Reader<'_> {
                 key: Some(key.to_owned()),
                 detail,
             })?;
-            let total = shape.iter().product();
-            self.deferred.borrow_mut().push(super::contiguous::Deferred {
-                key: key.to_owned(),
-                addr,
-                data: arraydict::ArrayData::zeros(dtype, total),
-                shape,
-            });
+            self.deferred.borrow_mut().push(super::contiguous::Deferred { key: key.to_owned(), addr, dtype, shape });
             return Ok(NdArray::vector(Vec::<u8>::new()));
         }
         #[cfg(unix)]
@@ -266,18 +264,18 @@ impl Reader<'_> {
     /// Reads the deferred contiguous datasets, all at once, and puts each in its place in `tree`.
     #[cfg(unix)]
     fn read_deferred(&self, tree: &mut Dict) -> Result<(), StoreError> {
-        let mut runs = self.deferred.take();
+        let runs = self.deferred.take();
         let Some(file) = self.raw.filter(|_| !runs.is_empty()) else {
             return Ok(());
         };
-        super::contiguous::read_all(file, &mut runs).map_err(|(key, detail)| StoreError::Malformed {
+        let arrays = super::contiguous::read_all(file, &runs, self.map).map_err(|(key, detail)| StoreError::Malformed {
             path: self.path.to_path_buf(),
             offset: None,
             key: Some(key),
             detail,
         })?;
-        for run in runs {
-            let array = NdArray::new(run.data, run.shape, MemoryOrder::C).map_err(|source| StoreError::Tree {
+        for (run, data) in runs.into_iter().zip(arrays) {
+            let array = NdArray::new(data, run.shape, MemoryOrder::C).map_err(|source| StoreError::Tree {
                 path: self.path.to_path_buf(),
                 key: run.key.clone(),
                 source,

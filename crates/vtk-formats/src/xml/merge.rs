@@ -2,11 +2,11 @@
 
 use std::ops::Range;
 
-use vtk_model::{with_array_data, ArrayData, Attributes, DataArray, Element};
+use vtk_model::{with_array_data_mut, ArrayData, Attributes, DataArray, Element};
 
 /// Appends `src[range]` (same dtype as `dst`) to `dst`.
 fn append(dst: &mut ArrayData, src: &ArrayData, range: Range<usize>) -> Result<(), String> {
-    with_array_data!(dst, v => {
+    with_array_data_mut!(dst, v => {
         let s = Element::slice(src).ok_or_else(|| format!("pieces store {} and {}", src.dtype().vtk_name(), v.len()))?;
         let part = s.get(range).ok_or_else(|| "piece array is shorter than its piece".to_owned())?;
         v.extend_from_slice(part);
@@ -101,7 +101,7 @@ pub(crate) fn merge_images(
                 let a = attrs.iter().nth(j).filter(|a| a.name() == a0.name() && a.dtype() == a0.dtype() && a.components() == nc);
                 let a = a.ok_or_else(|| format!("pieces disagree on array '{}'", a0.name()))?;
                 let at = [0, 1, 2].map(|ax| (e[2 * ax] - whole[2 * ax]) as usize);
-                let ok = with_array_data!(&mut data, v => {
+                let ok = with_array_data_mut!(&mut data, v => {
                     Element::slice(a.data()).and_then(|s| copy_block(v, dims(whole, cells), s, dims(*e, cells), at, nc))
                 });
                 ok.ok_or_else(|| format!("piece {e:?} does not fit array '{}'", a0.name()))?;
