@@ -15,6 +15,11 @@ pub struct Cli {
     /// (slower; without it an output is still never partial and an old file never damaged).
     #[arg(long, global = true)]
     pub sync: bool,
+    /// Copy uncompressed HDF5 datasets into memory instead of reading them in place from a
+    /// mapping of the file. Use it when another program may write to or truncate an HDF5 input
+    /// during the run.
+    #[arg(long, global = true)]
+    pub no_map: bool,
     /// The subcommand.
     #[command(subcommand)]
     pub command: Command,

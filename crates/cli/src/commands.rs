@@ -57,7 +57,11 @@ pub fn vtk_to_tree(input: &Path, opts: &ToTreeOptions) -> Result<(Dict, Kind)> {
 
 /// Reads an ArrayDict file (any store format).
 pub fn read_tree(input: &Path) -> Result<Dict> {
-    Ok(arraydict_store::read(input, &arraydict_store::ReadOptions::default())?)
+    let opts = arraydict_store::ReadOptions {
+        no_map: NO_MAP.load(std::sync::atomic::Ordering::Relaxed),
+        ..arraydict_store::ReadOptions::default()
+    };
+    Ok(arraydict_store::read(input, &opts)?)
 }
 
 /// The tree of FILE: read from an ArrayDict file, or converted from a VTK file.
@@ -83,6 +87,13 @@ pub fn set_durability(d: arraydict_store::Durability) {
 
 fn durability() -> arraydict_store::Durability {
     DURABILITY.get().copied().unwrap_or_default()
+}
+
+static NO_MAP: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Records the command line's `--no-map` choice for every HDF5 input of this run.
+pub fn set_no_map(no_map: bool) {
+    NO_MAP.store(no_map, std::sync::atomic::Ordering::Relaxed);
 }
 
 /// Store write options from the command line.

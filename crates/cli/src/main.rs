@@ -33,6 +33,7 @@ fn main() -> ExitCode {
     } else {
         arraydict_store::Durability::Atomic
     });
+    commands::set_no_map(cli.no_map);
     let result = match cli.command {
         Command::ToNumpy(a) => commands::to_numpy(&a),
         Command::FromNumpy(a) => commands::from_numpy(&a),
@@ -51,8 +52,8 @@ fn main() -> ExitCode {
 
 /// Turns `SIGBUS` into an error message and exit code 1.
 ///
-/// Uncompressed HDF5 datasets are read as views of a mapping of the input file
-/// (`arraydict_store::ReadOptions::no_map`). If another process truncates that file during the
+/// Uncompressed HDF5 datasets are read as views of a mapping of the input file (unless
+/// `--no-map`). If another process truncates that file during the
 /// conversion, touching the lost pages raises `SIGBUS`, which would end the process with a bare
 /// "Bus error". The output is written to a temporary file that is renamed into place only at the
 /// end, so whatever was being written is left unreplaced.

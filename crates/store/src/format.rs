@@ -105,10 +105,12 @@ pub struct ReadOptions {
     /// Resource limits of the pickle reader.
     pub pickle: PickleLimits,
     /// Read every HDF5 dataset into owned memory. By default an uncompressed, contiguous dataset
-    /// whose bytes are aligned for its dtype becomes a view of a read-only mapping of the file
-    /// ([`ArrayData::Shared`](arraydict::ArrayData::Shared)): no copy and no fresh memory, 4.5 of
-    /// the 23 ms of an HDF5 -> raw `.vtp` conversion of 26 MB. The cost of a mapping: if another
-    /// process truncates the file while its arrays are alive, touching them raises `SIGBUS`.
+    /// of at least 64 KiB whose bytes are aligned for its dtype becomes a view of a read-only
+    /// mapping of the file ([`ArrayData::Shared`](arraydict::ArrayData::Shared)): no copy and no
+    /// fresh memory (an HDF5 -> raw `.vtp` conversion of 26 MB: 25.6 -> 20.8 ms). The price of a
+    /// mapping is that the arrays are the file: while they are alive, another process that
+    /// writes to the file changes them, and one that truncates it makes touching them raise
+    /// `SIGBUS`. Set this when the file may change under the reader.
     pub no_map: bool,
 }
 
