@@ -143,6 +143,14 @@ macro_rules! impl_element {
     };
 }
 
+/// `x` as `i64` when it is an integer that fits; a float must have no fractional part.
+fn exact_i64<T: Element>(x: T) -> Option<i64> {
+    if T::DTYPE.is_float() && x.to_f64().fract() != 0.0 {
+        return None;
+    }
+    x.to_i64()
+}
+
 /// Largest magnitude bound of `i64` as `f64` (2^63).
 const I64_BOUND: f64 = 9_223_372_036_854_775_808.0;
 
@@ -298,27 +306,7 @@ impl ArrayData {
 
     /// Element `i` as `i64` when it is an integer that fits (floats must be integral).
     pub fn get_i64(&self, i: usize) -> Option<i64> {
-        if let ArrayData::Shared(s) = self {
-            if let Some(v) = s.typed::<f32>() {
-                let x = v[i];
-                return (x.fract() == 0.0).then(|| x.to_i64()).flatten();
-            }
-            if let Some(v) = s.typed::<f64>() {
-                let x = v[i];
-                return (x.fract() == 0.0).then(|| x.to_i64()).flatten();
-            }
-        }
-        match self {
-            ArrayData::F32(v) => {
-                let x = v[i];
-                (x.fract() == 0.0).then(|| x.to_i64()).flatten()
-            }
-            ArrayData::F64(v) => {
-                let x = v[i];
-                (x.fract() == 0.0).then(|| x.to_i64()).flatten()
-            }
-            _ => with_array_data!(self, v => v[i].to_i64()),
-        }
+        with_array_data!(self, v => exact_i64(v[i]))
     }
 
     /// All elements converted to `f64`.
@@ -331,7 +319,8 @@ impl ArrayData {
         if let Some(v) = i64::slice(self) {
             return Ok(v.to_vec());
         }
-        (0..self.len()).map(|i| self.get_i64(i).ok_or(i)).collect()
+        // One dispatch for the whole array, not one per element.
+        with_array_data!(self, v => v.iter().enumerate().map(|(i, &x)| exact_i64(x).ok_or(i)).collect())
     }
 
     /// The elements `start..end` as a new buffer of the same dtype.

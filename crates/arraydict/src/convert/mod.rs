@@ -233,5 +233,6 @@ pub(crate) fn ids_wide(data: ArrayData) -> Vec<i64> {
     if let Some(v) = i64::slice(&data) {
         return v.to_vec();
     }
-    (0..data.len()).map(|i| data.get_i64(i).unwrap_or(-1)).collect()
+    data.to_i64_vec()
+        .unwrap_or_else(|_| (0..data.len()).map(|i| data.get_i64(i).unwrap_or(-1)).collect())
 }
