@@ -287,7 +287,7 @@ impl CellArray {
     pub fn into_connectivity_i32(self) -> Result<Vec<i32>, Self> {
         match self.connectivity {
             Ids::Narrow { ids: Narrow::Owned(ids), .. } => Ok(ids),
-            Ids::Narrow { ids: Narrow::Shared(ids), .. } => Ok(ids.typed().unwrap_or_default().to_vec()),
+            Ids::Narrow { ids: shared, .. } => Ok(shared.as_slice().to_vec()),
             connectivity => Err(Self { offsets: self.offsets, connectivity }),
         }
     }

@@ -252,21 +252,7 @@ impl ArrayData {
     /// Mutable raw bytes, without copying (e.g. to read a file straight into the buffer). Shared
     /// data is copied into an owned buffer first.
     pub fn as_bytes_mut(&mut self) -> &mut [u8] {
-        self.make_owned();
-        match self {
-            ArrayData::I8(v) => bytemuck::cast_slice_mut(v),
-            ArrayData::U8(v) => v,
-            ArrayData::I16(v) => bytemuck::cast_slice_mut(v),
-            ArrayData::U16(v) => bytemuck::cast_slice_mut(v),
-            ArrayData::I32(v) => bytemuck::cast_slice_mut(v),
-            ArrayData::U32(v) => bytemuck::cast_slice_mut(v),
-            ArrayData::I64(v) => bytemuck::cast_slice_mut(v),
-            ArrayData::U64(v) => bytemuck::cast_slice_mut(v),
-            ArrayData::F32(v) => bytemuck::cast_slice_mut(v),
-            ArrayData::F64(v) => bytemuck::cast_slice_mut(v),
-            // `make_owned` just replaced it.
-            ArrayData::Shared(_) => &mut [],
-        }
+        with_array_data_mut!(self, v => bytemuck::cast_slice_mut(v.as_mut_slice()))
     }
 
     /// Builds a buffer from little-endian bytes. `bytes.len()` must be a multiple of the element size;

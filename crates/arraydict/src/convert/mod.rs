@@ -224,14 +224,12 @@ pub(crate) fn ids_wide(data: ArrayData) -> Vec<i64> {
     if let ArrayData::I64(v) = data {
         return v;
     }
-    // Owned or shared (a mapped file's) `i4` / `i8` ids.
+    // `i4` ids, owned or shared (a mapped file's), in one vectorised pass; `to_i64_vec` copies
+    // shared `i8` ones whole and converts the other dtypes.
     if let Some(v) = i32::slice(&data) {
         let mut out = Vec::with_capacity(v.len());
         extend_mapped(&mut out, v, |&i| i64::from(i));
         return out;
-    }
-    if let Some(v) = i64::slice(&data) {
-        return v.to_vec();
     }
     data.to_i64_vec()
         .unwrap_or_else(|_| (0..data.len()).map(|i| data.get_i64(i).unwrap_or(-1)).collect())

@@ -60,14 +60,10 @@ impl Seen {
         // The token is HDF5's object address; its fields are private, its Debug form is exact.
         let token = format!("{}:{:?}", info.fileno, info.token);
         if let Some(first) = self.objects.insert(token, key.to_owned()) {
-            return Err(StoreError::Malformed {
-                path: reader.path.to_path_buf(),
-                offset: None,
-                key: Some(key.to_owned()),
-                detail: format!(
-                    "links to the same object as {first}; an ArrayDict is a tree, each group and dataset in one place"
-                ),
-            });
+            return Err(reader.malformed(
+                key,
+                format!("links to the same object as {first}; an ArrayDict is a tree, each group and dataset in one place"),
+            ));
         }
         Ok(())
     }
@@ -91,6 +87,11 @@ impl Reader<'_> {
         super::hdf5_error(self.path, key)
     }
 
+    /// A malformed-file error at `key` of this file (HDF5 gives no byte offsets).
+    fn malformed(&self, key: impl Into<String>, detail: impl Into<String>) -> StoreError {
+        StoreError::Malformed { path: self.path.to_path_buf(), offset: None, key: Some(key.into()), detail: detail.into() }
+    }
+
     fn unsupported(&self, key: &str, detail: String) -> StoreError {
         StoreError::Unsupported {
             path: self.path.to_path_buf(),
@@ -102,12 +103,7 @@ impl Reader<'_> {
     fn read_group(&self, group: &Group, prefix: &str, seen: &mut Seen) -> Result<Dict, StoreError> {
         let here = if prefix.is_empty() { "/" } else { prefix };
         if prefix.matches('/').count() > MAX_DEPTH {
-            return Err(StoreError::Malformed {
-                path: self.path.to_path_buf(),
-                offset: None,
-                key: Some(here.to_owned()),
-                detail: format!("groups nested deeper than {MAX_DEPTH}"),
-            });
+            return Err(self.malformed(here, format!("groups nested deeper than {MAX_DEPTH}")));
         }
         let indexed = group
             .create_plist()
@@ -228,12 +224,7 @@ impl Reader<'_> {
         }
         #[cfg(unix)]
         if let Some(run) = self.raw.and_then(|f| super::contiguous::run_of(f, ds, dtype, &shape)) {
-            let addr = run.map_err(|detail| StoreError::Malformed {
-                path: self.path.to_path_buf(),
-                offset: None,
-                key: Some(key.to_owned()),
-                detail,
-            })?;
+            let addr = run.map_err(|detail| self.malformed(key, detail))?;
             self.deferred.borrow_mut().push(super::contiguous::Deferred { key: key.to_owned(), addr, dtype, shape });
             return Ok(NdArray::vector(Vec::<u8>::new()));
         }
@@ -244,12 +235,7 @@ impl Reader<'_> {
         let data = match fast {
             Some(Ok(data)) => Ok(data),
             Some(Err(detail)) => {
-                return Err(StoreError::Malformed {
-                    path: self.path.to_path_buf(),
-                    offset: None,
-                    key: Some(key.to_owned()),
-                    detail,
-                });
+                return Err(self.malformed(key, detail));
             }
             None => self.read_with_hdf5(ds, dtype),
         }
@@ -268,12 +254,7 @@ impl Reader<'_> {
         let Some(file) = self.raw.filter(|_| !runs.is_empty()) else {
             return Ok(());
         };
-        let arrays = super::contiguous::read_all(file, &runs, self.map).map_err(|(key, detail)| StoreError::Malformed {
-            path: self.path.to_path_buf(),
-            offset: None,
-            key: Some(key),
-            detail,
-        })?;
+        let arrays = super::contiguous::read_all(file, &runs, self.map).map_err(|(key, detail)| self.malformed(key, detail))?;
         for (run, data) in runs.into_iter().zip(arrays) {
             let array = NdArray::new(data, run.shape, MemoryOrder::C).map_err(|source| StoreError::Tree {
                 path: self.path.to_path_buf(),
@@ -282,12 +263,7 @@ impl Reader<'_> {
             })?;
             let parts: Vec<&str> = run.key.split('/').skip(1).collect();
             if place(tree, &parts, array).is_none() {
-                return Err(StoreError::Malformed {
-                    path: self.path.to_path_buf(),
-                    offset: None,
-                    key: Some(run.key),
-                    detail: "the dataset's place in the tree was lost while reading".into(),
-                });
+                return Err(self.malformed(run.key, "the dataset's place in the tree was lost while reading"));
             }
         }
         Ok(())
