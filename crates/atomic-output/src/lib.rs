@@ -1,63 +1,226 @@
-//! Output files that appear whole or not at all.
+//! Outputs that appear whole or not at all, and never damage what is not a regular file.
 //!
-//! Every writer of the workspace (VTK formats and ArrayDict stores) writes into a temporary file in
-//! the target's directory and renames it over the target only when the write succeeded, so a failed
-//! or killed conversion never leaves a partial file or damages an existing one. Temporaries of killed
-//! writers are removed by the next write into the same directory.
+//! Every writer of the workspace (VTK formats and ArrayDict stores) opens its output here, and
+//! [`OutputTarget::resolve`] decides how the path is written, as `cp`, h5py and `tar` do:
+//!
+//! - a regular file, or a path where nothing is yet: into a temporary file beside it, renamed over
+//!   it only when the write succeeded, so a failed or killed conversion never leaves a partial file
+//!   or damages an existing one;
+//! - a symbolic link: followed to its final target (through a chain of links), which is replaced as
+//!   above; the links stay links. A dangling link creates its target, as Python's `open(p, "w")`
+//!   and h5py do (GNU `cp` refuses; we follow the tools our users write their files with);
+//! - a character device, FIFO, socket or block device: opened and written through, never replaced
+//!   or removed (`/dev/null`, `/dev/stdout`, a named pipe);
+//! - `-`: standard output.
+//!
+//! Temporaries of writes in flight are registered process-wide so that a signal handler can remove
+//! them ([`remove_temporaries_in_flight`]); temporaries of killed writers (`SIGKILL`, power loss) are
+//! removed by the next write into the same directory.
 
-use std::io;
-use std::path::Path;
+use std::fs::File;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
-pub use tempfile::{NamedTempFile, TempPath};
+pub use tempfile::TempPath;
 
-/// A new temporary file in `path`'s directory, to be filled and then handed to [`persist`].
-/// Dropping it without persisting removes it.
-pub fn create_temp(path: &Path) -> io::Result<NamedTempFile> {
-    let dir = parent_dir(path);
-    remove_stale_temporaries(dir);
-    let prefix = temp_prefix();
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(&prefix).suffix(".tmp");
-    #[cfg(unix)]
-    {
-        // NamedTempFile defaults to 0600; an output is an ordinary file (0666 minus umask).
-        use std::os::unix::fs::PermissionsExt;
-        builder.permissions(std::fs::Permissions::from_mode(0o666));
-    }
-    builder.tempfile_in(dir)
+/// How many symbolic links [`OutputTarget::resolve`] follows before calling it a loop (Linux's limit).
+const MAX_LINKS: usize = 40;
+
+/// What an output path is, and so how it is written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum OutputTarget {
+    /// A regular file or a new one, at this path (the final target of any symbolic links): written
+    /// to a temporary file in its directory and renamed over it.
+    File(PathBuf),
+    /// A character device, FIFO, socket or block device: opened for writing and written through.
+    Stream(PathBuf),
+    /// Standard output (the path `-`).
+    Stdout,
 }
 
-/// A new temporary file in `path`'s directory that `create` makes itself, for writers that must
-/// open their file themselves (the HDF5 library). `create` gets a path no file has and must create
-/// it exclusively (failing with [`io::ErrorKind::AlreadyExists`] if one appeared meanwhile, upon
-/// which another name is tried). Returns what `create` returned and the temporary's path, which
-/// removes the file when dropped unless [`persist_path`] renamed it.
+impl OutputTarget {
+    /// Decides how `path` is written: see the [crate] documentation. A directory, a loop of
+    /// symbolic links and a link that cannot be read are errors.
+    pub fn resolve(path: &Path) -> io::Result<Self> {
+        if path.as_os_str() == "-" {
+            return Ok(Self::Stdout);
+        }
+        let mut current = path.to_path_buf();
+        for _ in 0..=MAX_LINKS {
+            let meta = match std::fs::symlink_metadata(&current) {
+                Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Self::File(current)),
+                other => other?,
+            };
+            let kind = meta.file_type();
+            if kind.is_symlink() {
+                let link = std::fs::read_link(&current)?;
+                current = if link.is_absolute() { link } else { parent_dir(&current).join(link) };
+            } else if kind.is_dir() {
+                return Err(io::Error::new(io::ErrorKind::IsADirectory, "is a directory"));
+            } else if kind.is_file() {
+                return Ok(Self::File(current));
+            } else {
+                return Ok(Self::Stream(current));
+            }
+        }
+        Err(io::Error::other(format!("more than {MAX_LINKS} symbolic links in a row (a loop?)")))
+    }
+
+    /// True for a regular (or new) file, the only target a writer can seek in or put a second file
+    /// beside (`.mhd` + `.raw`).
+    pub fn is_file(&self) -> bool {
+        matches!(self, Self::File(_))
+    }
+}
+
+/// An output being written: a [`Write`] that [`commit`](Self::commit) completes. Dropping it
+/// uncommitted removes its temporary (a regular-file target is then left as it was; a stream has
+/// received what was written so far).
+pub struct Output {
+    sink: Sink,
+}
+
+enum Sink {
+    /// The temporary, its open file, and the file it replaces.
+    Replace { file: File, tmp: Temporary, target: PathBuf },
+    /// A device, FIFO, socket, or standard output.
+    Through(File),
+}
+
+impl Output {
+    /// Opens `path` for writing as [`OutputTarget::resolve`] decides. A FIFO blocks here until a
+    /// reader opens it, as with `cp`.
+    pub fn create(path: &Path) -> io::Result<Self> {
+        let sink = match OutputTarget::resolve(path)? {
+            OutputTarget::File(target) => {
+                let (file, tmp) = Temporary::create_in(parent_dir(&target), create_new_file)?;
+                Sink::Replace { file, tmp, target }
+            }
+            OutputTarget::Stream(device) => Sink::Through(open_stream(&device)?),
+            OutputTarget::Stdout => Sink::Through(stdout_file()?),
+        };
+        Ok(Self { sink })
+    }
+
+    /// Finishes the output: renames the temporary over its target (after flushing it to disk when
+    /// `durability` asks for it, and keeping the permissions of a file it replaces), or flushes a
+    /// stream.
+    pub fn commit(self, durability: Durability) -> io::Result<()> {
+        match self.sink {
+            Sink::Replace { file, tmp, target } => {
+                if durability == Durability::Synced {
+                    file.sync_all()?;
+                }
+                drop(file);
+                tmp.persist(&target, durability)
+            }
+            Sink::Through(mut file) => file.flush(),
+        }
+    }
+}
+
+impl Write for Output {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match &mut self.sink {
+            Sink::Replace { file, .. } | Sink::Through(file) => file.write(buf),
+        }
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        match &mut self.sink {
+            Sink::Replace { file, .. } | Sink::Through(file) => file.write_all(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match &mut self.sink {
+            Sink::Replace { file, .. } | Sink::Through(file) => file.flush(),
+        }
+    }
+}
+
+/// An output whose file a writer creates itself (the HDF5 library), made by [`create_with`].
+pub struct CreatedOutput {
+    tmp: Temporary,
+    target: OutputTarget,
+}
+
+/// Starts an output whose file `create` makes itself, for writers that must open their file
+/// themselves (the HDF5 library). `create` gets a path no file has and must create it exclusively
+/// (failing with [`io::ErrorKind::AlreadyExists`] if one appeared meanwhile, upon which another name
+/// is tried); it must be a seekable file, so for a stream or standard output it is made in
+/// [`std::env::temp_dir`] and copied through by [`CreatedOutput::commit`]. Returns what `create`
+/// returned; the writer closes it before the commit.
 ///
-/// Why not [`create_temp`] and reopening it: a writer that reopens an existing file with `O_TRUNC`
-/// (as `H5F_ACC_TRUNC` does) makes ext4 flush the whole file to disk when it is closed (its
-/// `auto_da_alloc` heuristic for files rewritten through a truncation), which costs about as much
-/// as writing an uncompressed output in the first place.
-pub fn create_temp_with<R>(path: &Path, create: impl FnMut(&Path) -> io::Result<R>) -> io::Result<(R, TempPath)> {
-    let dir = parent_dir(path);
-    remove_stale_temporaries(dir);
-    let prefix = temp_prefix();
-    let tmp = tempfile::Builder::new().prefix(&prefix).suffix(".tmp").make_in(dir, create)?;
-    Ok(tmp.into_parts())
+/// Why not [`Output::create`] and reopening its temporary: a writer that reopens an existing file
+/// with `O_TRUNC` (as `H5F_ACC_TRUNC` does) makes ext4 flush the whole file to disk when it is closed
+/// (its `auto_da_alloc` heuristic for files rewritten through a truncation), which costs about as
+/// much as writing an uncompressed output in the first place.
+pub fn create_with<R>(path: &Path, create: impl FnMut(&Path) -> io::Result<R>) -> io::Result<(R, CreatedOutput)> {
+    let target = OutputTarget::resolve(path)?;
+    let dir = match &target {
+        OutputTarget::File(file) => parent_dir(file).to_path_buf(),
+        OutputTarget::Stream(_) | OutputTarget::Stdout => std::env::temp_dir(),
+    };
+    let (made, tmp) = Temporary::create_in(&dir, create)?;
+    Ok((made, CreatedOutput { tmp, target }))
 }
 
-/// [`persist`] for a temporary made by [`create_temp_with`], whose file the writer has closed.
-pub fn persist_path(tmp: TempPath, path: &Path, durability: Durability) -> io::Result<()> {
-    if durability == Durability::Synced {
-        std::fs::File::open(&tmp)?.sync_all()?;
+impl CreatedOutput {
+    /// The temporary file the writer fills.
+    pub fn temp_path(&self) -> &Path {
+        self.tmp.path()
     }
-    if let Ok(meta) = std::fs::metadata(path) {
-        std::fs::set_permissions(&tmp, meta.permissions())?;
+
+    /// Finishes the output once the writer has closed its file: renames the temporary over a
+    /// regular-file target (see [`Output::commit`]), or copies it to the stream and removes it.
+    pub fn commit(self, durability: Durability) -> io::Result<()> {
+        match &self.target {
+            OutputTarget::File(target) => {
+                if durability == Durability::Synced {
+                    File::open(self.tmp.path())?.sync_all()?;
+                }
+                self.tmp.persist(target, durability)
+            }
+            OutputTarget::Stream(device) => copy_through(self.tmp.path(), open_stream(device)?),
+            OutputTarget::Stdout => copy_through(self.tmp.path(), stdout_file()?),
+        }
     }
-    tmp.persist(path).map_err(|e| e.error)?;
-    if durability == Durability::Synced {
-        sync_parent_dir(path)?;
-    }
-    Ok(())
+}
+
+fn copy_through(from: &Path, mut to: File) -> io::Result<()> {
+    io::copy(&mut File::open(from)?, &mut to)?;
+    to.flush()
+}
+
+/// A device or FIFO is opened as `cp` opens it: for writing, without creating or truncating it.
+fn open_stream(path: &Path) -> io::Result<File> {
+    std::fs::OpenOptions::new().write(true).open(path)
+}
+
+/// Standard output as a file of its own (a duplicate descriptor), so writes bypass the line
+/// buffering of [`std::io::Stdout`] and the caller's buffer decides the write sizes.
+#[cfg(unix)]
+fn stdout_file() -> io::Result<File> {
+    use std::os::fd::AsFd;
+    Ok(File::from(io::stdout().as_fd().try_clone_to_owned()?))
+}
+
+#[cfg(windows)]
+fn stdout_file() -> io::Result<File> {
+    use std::os::windows::io::AsHandle;
+    Ok(File::from(io::stdout().as_handle().try_clone_to_owned()?))
+}
+
+/// New output files are ordinary files (0666 minus umask; a temporary file would be 0600).
+fn create_new_file(path: &Path) -> io::Result<File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).read(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o666);
+    options.open(path)
 }
 
 fn parent_dir(path: &Path) -> &Path {
@@ -67,11 +230,125 @@ fn parent_dir(path: &Path) -> &Path {
     }
 }
 
-/// How far [`persist`] goes to make an output survive failures.
+/// Temporaries of this process's writes in flight. Process-wide because signals are: a handler of
+/// SIGINT must find the temporaries of every write, whichever thread or library call started it.
+static IN_FLIGHT: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+fn in_flight() -> MutexGuard<'static, Vec<PathBuf>> {
+    // The list stays consistent whatever panicked while holding it (every change is one push or remove).
+    IN_FLIGHT.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn unregister(registry: &mut Vec<PathBuf>, path: &Path) {
+    if let Some(i) = registry.iter().position(|p| p == path) {
+        registry.swap_remove(i);
+    }
+}
+
+/// What [`remove_temporaries_in_flight`] did; holds the registry of temporaries while it lives.
+#[must_use = "dropping it lets the interrupted writes go on (and fail)"]
+pub struct TemporariesRemoved {
+    count: usize,
+    _registry: MutexGuard<'static, Vec<PathBuf>>,
+}
+
+impl TemporariesRemoved {
+    /// How many temporary files were removed.
+    pub fn count(&self) -> usize {
+        self.count
+    }
+}
+
+/// Removes the temporary files of every write in flight in this process, for a host's handler of
+/// SIGINT, SIGTERM or SIGHUP (the `arraydict` command's handler calls it). While the returned guard
+/// lives, no write of this process can create a temporary or rename one into place (they wait), so
+/// a handler that exits holding it leaves nothing behind and no output half-replaced: a rename that
+/// was under way when the signal came completed first, and its output is whole. Dropped, the writes
+/// go on and fail (their temporaries are gone); existing outputs stay as they were.
+pub fn remove_temporaries_in_flight() -> TemporariesRemoved {
+    let mut registry = in_flight();
+    let count = registry.len();
+    for path in registry.drain(..) {
+        // A writer may still have it open (HDF5 in the middle of a write): unlinking is fine.
+        let _ = std::fs::remove_file(path);
+    }
+    TemporariesRemoved { count, _registry: registry }
+}
+
+/// A registered temporary file: removed (and unregistered) when dropped unless persisted.
+struct Temporary {
+    path: Option<TempPath>,
+}
+
+impl Temporary {
+    /// A new temporary in `dir`, made by `create` (see [`create_with`]) after removing the stale
+    /// temporaries of dead writers there.
+    fn create_in<R>(dir: &Path, mut create: impl FnMut(&Path) -> io::Result<R>) -> io::Result<(R, Self)> {
+        remove_stale_temporaries(dir);
+        let prefix = temp_prefix();
+        let made = tempfile::Builder::new().prefix(&prefix).suffix(".tmp").make_in(dir, |path| {
+            // Registered before it exists, under the lock: a handler holding the lock has either seen
+            // this name or keeps the file from being created.
+            let mut registry = in_flight();
+            registry.push(path.to_path_buf());
+            create(path).inspect_err(|_| {
+                registry.pop();
+            })
+        })?;
+        let (made, path) = made.into_parts();
+        Ok((made, Self { path: Some(path) }))
+    }
+
+    fn path(&self) -> &Path {
+        self.path.as_deref().expect("a temporary has its path until persisted or dropped")
+    }
+
+    /// Renames the temporary to `target`, keeping the permissions of a file it replaces.
+    fn persist(mut self, target: &Path, durability: Durability) -> io::Result<()> {
+        let tmp = self.path.take().expect("a temporary has its path until persisted or dropped");
+        if let Ok(meta) = std::fs::metadata(target) {
+            // Replacing a file keeps its permissions, as rewriting it in place would.
+            if let Err(e) = std::fs::set_permissions(&tmp, meta.permissions()) {
+                self.path = Some(tmp);
+                return Err(e);
+            }
+        }
+        let name = tmp.to_path_buf();
+        {
+            // Renamed under the lock, so an interrupt handler sees either the temporary or the output.
+            let mut registry = in_flight();
+            match tmp.persist(target) {
+                Ok(()) => unregister(&mut registry, &name),
+                Err(e) => {
+                    self.path = Some(e.path);
+                    drop(registry); // before `self` drops and takes the lock again
+                    return Err(e.error);
+                }
+            }
+        }
+        if durability == Durability::Synced {
+            sync_parent_dir(target)?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Temporary {
+    fn drop(&mut self) {
+        if let Some(tmp) = self.path.take() {
+            let name = tmp.to_path_buf();
+            // The file goes first: unregistered but still there, a handler would miss it.
+            drop(tmp);
+            unregister(&mut in_flight(), &name);
+        }
+    }
+}
+
+/// How far a commit goes to make an output survive failures.
 ///
 /// Both levels make the output appear whole or not at all to every other process, and leave an
 /// existing file intact when the writer fails or is killed. They differ only after an operating
-/// system crash or power loss.
+/// system crash or power loss. Streams (devices, FIFOs, standard output) are only flushed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Durability {
@@ -85,27 +362,10 @@ pub enum Durability {
     Synced,
 }
 
-/// Renames `tmp` to `path` (after flushing it to disk when `durability` asks for it), keeping the
-/// permissions of a file it replaces.
-pub fn persist(tmp: NamedTempFile, path: &Path, durability: Durability) -> io::Result<()> {
-    if durability == Durability::Synced {
-        tmp.as_file().sync_all()?;
-    }
-    if let Ok(meta) = std::fs::metadata(path) {
-        // Replacing a file keeps its permissions, as rewriting it in place would.
-        tmp.as_file().set_permissions(meta.permissions())?;
-    }
-    tmp.persist(path).map_err(|e| e.error)?;
-    if durability == Durability::Synced {
-        sync_parent_dir(path)?;
-    }
-    Ok(())
-}
-
 /// The rename itself is durable only once the directory entry is on disk.
 #[cfg(unix)]
 fn sync_parent_dir(path: &Path) -> io::Result<()> {
-    std::fs::File::open(parent_dir(path))?.sync_all()
+    File::open(parent_dir(path))?.sync_all()
 }
 
 #[cfg(not(unix))]
@@ -154,9 +414,24 @@ fn process_alive(proc: &Path, pid: &str) -> bool {
     !matches!(state, Some("Z" | "X"))
 }
 
+
 #[cfg(all(test, target_os = "linux"))]
 mod tests {
     use super::*;
+    use std::os::unix::fs::FileTypeExt;
+
+    fn write_output(path: &Path, bytes: &[u8], durability: Durability) -> io::Result<()> {
+        let mut out = Output::create(path)?;
+        out.write_all(bytes)?;
+        out.commit(durability)
+    }
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut v: Vec<String> =
+            std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        v.sort();
+        v
+    }
 
     #[test]
     fn stale_temporaries_of_dead_writers_are_removed_live_ones_kept() {
@@ -170,9 +445,7 @@ mod tests {
             std::fs::write(p, b"partial").unwrap();
         }
         let out = dir.path().join("out.bin");
-        let mut tmp = create_temp(&out).unwrap();
-        std::io::Write::write_all(tmp.as_file_mut(), b"done").unwrap();
-        persist(tmp, &out, Durability::Atomic).unwrap();
+        write_output(&out, b"done", Durability::Atomic).unwrap();
         assert!(!dead.exists());
         assert!(live.exists() && own.exists() && unrelated.exists());
         assert_eq!(std::fs::read(&out).unwrap(), b"done");
@@ -194,35 +467,37 @@ mod tests {
             std::thread::sleep(std::time::Duration::from_millis(10));
         }
         assert!(stat.exists(), "the killed child should still be an unreaped zombie");
-        let out = dir.path().join("out.bin");
-        let tmp = create_temp(&out).unwrap();
-        persist(tmp, &out, Durability::Synced).unwrap();
+        write_output(&dir.path().join("out.bin"), b"", Durability::Synced).unwrap();
         assert!(!zombie.exists(), "a zombie writer's temporary must be removed");
         child.wait().unwrap();
     }
 
     #[test]
-    fn a_synced_persist_writes_the_same_file() {
+    fn a_synced_commit_writes_the_same_file() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("out.bin");
         std::fs::write(&out, b"old").unwrap();
-        let mut tmp = create_temp(&out).unwrap();
-        std::io::Write::write_all(tmp.as_file_mut(), b"new").unwrap();
-        persist(tmp, &out, Durability::Synced).unwrap();
+        write_output(&out, b"new", Durability::Synced).unwrap();
         assert_eq!(std::fs::read(&out).unwrap(), b"new");
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        assert_eq!(names(dir.path()), ["out.bin"]);
     }
 
     #[test]
-    fn an_unpersisted_temporary_leaves_nothing_and_the_old_file_intact() {
+    fn an_uncommitted_output_leaves_nothing_and_the_old_file_intact() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("out.bin");
         std::fs::write(&out, b"old").unwrap();
-        let mut tmp = create_temp(&out).unwrap();
-        std::io::Write::write_all(tmp.as_file_mut(), b"half").unwrap();
-        drop(tmp); // a failed write never persists
+        let mut output = Output::create(&out).unwrap();
+        output.write_all(b"half").unwrap();
+        assert_eq!(in_flight_here(dir.path()), 1);
+        drop(output); // a failed write never commits
         assert_eq!(std::fs::read(&out).unwrap(), b"old");
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        assert_eq!(names(dir.path()), ["out.bin"]);
+        assert_eq!(in_flight_here(dir.path()), 0, "a dropped temporary stays registered");
+    }
+
+    fn in_flight_here(dir: &Path) -> usize {
+        in_flight().iter().filter(|p| p.parent() == Some(dir)).count()
     }
 
     #[cfg(unix)]
@@ -233,38 +508,37 @@ mod tests {
         let out = dir.path().join("out.bin");
         std::fs::write(&out, b"old").unwrap();
         std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o640)).unwrap();
-        let tmp = create_temp(&out).unwrap();
-        persist(tmp, &out, Durability::Atomic).unwrap();
+        write_output(&out, b"new", Durability::Atomic).unwrap();
         assert_eq!(std::fs::metadata(&out).unwrap().permissions().mode() & 0o777, 0o640);
     }
 
     /// The writer creates the temporary itself (exclusively, as HDF5 does with `H5F_ACC_EXCL`).
     #[test]
-    fn a_temporary_the_writer_creates_is_persisted_or_removed() {
-        use std::io::Write as _;
+    fn a_temporary_the_writer_creates_is_committed_or_removed() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("out.h5");
         std::fs::write(&out, b"old").unwrap();
         let create = |p: &Path| std::fs::OpenOptions::new().write(true).create_new(true).open(p);
-        // Not persisted (a failed write): the temporary goes, the old file stays.
-        let (mut file, tmp) = create_temp_with(&out, create).unwrap();
-        assert!(tmp.exists() && tmp.file_name().unwrap().to_str().unwrap().starts_with(&temp_prefix()));
+        // Not committed (a failed write): the temporary goes, the old file stays.
+        let (mut file, tmp) = create_with(&out, create).unwrap();
+        assert!(tmp.temp_path().exists());
+        assert!(tmp.temp_path().file_name().unwrap().to_str().unwrap().starts_with(&temp_prefix()));
         file.write_all(b"half").unwrap();
         drop((file, tmp));
         assert_eq!(std::fs::read(&out).unwrap(), b"old");
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
-        // Persisted, synced: the new bytes replace the old file.
+        assert_eq!(names(dir.path()), ["out.h5"]);
         for durability in [Durability::Atomic, Durability::Synced] {
-            let (mut file, tmp) = create_temp_with(&out, create).unwrap();
+            let (mut file, tmp) = create_with(&out, create).unwrap();
             file.write_all(b"new").unwrap();
             drop(file);
-            persist_path(tmp, &out, durability).unwrap();
+            tmp.commit(durability).unwrap();
             assert_eq!(std::fs::read(&out).unwrap(), b"new");
-            assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+            assert_eq!(names(dir.path()), ["out.h5"]);
         }
-        // A failing creator's error comes back as it was.
-        let err = create_temp_with(&out, |_| Err::<(), _>(io::Error::other("no HDF5 today"))).unwrap_err();
+        // A failing creator's error comes back as it was, and nothing stays registered.
+        let err = create_with(&out, |_| Err::<(), _>(io::Error::other("no HDF5 today"))).err().unwrap();
         assert_eq!(err.to_string(), "no HDF5 today");
+        assert_eq!(in_flight_here(dir.path()), 0);
     }
 
     #[cfg(unix)]
@@ -275,9 +549,121 @@ mod tests {
         let out = dir.path().join("out.h5");
         std::fs::write(&out, b"old").unwrap();
         std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o640)).unwrap();
-        let (file, tmp) = create_temp_with(&out, |p| std::fs::File::create_new(p)).unwrap();
+        let (file, tmp) = create_with(&out, |p| File::create_new(p)).unwrap();
         drop(file);
-        persist_path(tmp, &out, Durability::Atomic).unwrap();
+        tmp.commit(Durability::Atomic).unwrap();
         assert_eq!(std::fs::metadata(&out).unwrap().permissions().mode() & 0o777, 0o640);
+    }
+
+    /// link -> link -> file in another directory: the file gets the content, the links stay links,
+    /// and the temporary was made (and renamed) beside the file.
+    #[test]
+    fn a_symlink_chain_is_followed_and_stays() {
+        let links = tempfile::tempdir().unwrap();
+        let files = tempfile::tempdir().unwrap();
+        let target = files.path().join("real.bin");
+        std::fs::write(&target, b"old").unwrap();
+        let second = links.path().join("second.bin");
+        let first = links.path().join("first.bin");
+        std::os::unix::fs::symlink(&target, &second).unwrap();
+        std::os::unix::fs::symlink("second.bin", &first).unwrap(); // relative to the link's directory
+        assert_eq!(OutputTarget::resolve(&first).unwrap(), OutputTarget::File(target.clone()));
+        write_output(&first, b"new", Durability::Synced).unwrap();
+        assert_eq!(std::fs::read(&target).unwrap(), b"new");
+        assert!(std::fs::symlink_metadata(&first).unwrap().file_type().is_symlink());
+        assert!(std::fs::symlink_metadata(&second).unwrap().file_type().is_symlink());
+        assert_eq!(names(links.path()), ["first.bin", "second.bin"]);
+        assert_eq!(names(files.path()), ["real.bin"]);
+        // The writer-created kind follows it too.
+        let (file, tmp) = create_with(&first, |p| File::create_new(p)).unwrap();
+        assert_eq!(tmp.temp_path().parent(), Some(files.path()));
+        drop(file);
+        tmp.commit(Durability::Atomic).unwrap();
+        assert_eq!(std::fs::read(&target).unwrap(), b"");
+        assert!(std::fs::symlink_metadata(&first).unwrap().file_type().is_symlink());
+    }
+
+    #[test]
+    fn a_dangling_symlink_creates_its_target_and_a_loop_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let link = dir.path().join("link.bin");
+        std::os::unix::fs::symlink("sub/made.bin", &link).unwrap();
+        // The target's directory is missing: an error, nothing made.
+        assert_eq!(Output::create(&link).err().unwrap().kind(), io::ErrorKind::NotFound);
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        write_output(&link, b"new", Durability::Atomic).unwrap();
+        assert_eq!(std::fs::read(dir.path().join("sub/made.bin")).unwrap(), b"new");
+        assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+        let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+        std::os::unix::fs::symlink(&b, &a).unwrap();
+        std::os::unix::fs::symlink(&a, &b).unwrap();
+        let err = Output::create(&a).err().unwrap();
+        assert!(err.to_string().contains("symbolic links"), "{err}");
+        let err = Output::create(dir.path()).err().unwrap();
+        assert_eq!(err.kind(), io::ErrorKind::IsADirectory);
+    }
+
+    /// `/dev/null` is a character device: written through, never replaced (the CLI's tests also
+    /// cover a private device node made with `mknod`, as root).
+    #[test]
+    fn a_character_device_is_written_through() {
+        let null = Path::new("/dev/null");
+        assert_eq!(OutputTarget::resolve(null).unwrap(), OutputTarget::Stream(null.to_path_buf()));
+        write_output(null, b"into the void", Durability::Synced).unwrap();
+        let (file, tmp) = create_with(null, |p| File::create_new(p)).unwrap();
+        assert_eq!(tmp.temp_path().parent(), Some(std::env::temp_dir().as_path()));
+        let temp = tmp.temp_path().to_path_buf();
+        drop(file);
+        tmp.commit(Durability::Atomic).unwrap();
+        assert!(!temp.exists(), "the temporary of a copied-through output must go");
+        assert!(std::fs::symlink_metadata(null).unwrap().file_type().is_char_device());
+    }
+
+    #[test]
+    fn a_fifo_is_written_through_to_its_reader() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("pipe");
+        let status = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+        assert!(status.success());
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || std::fs::read(fifo).unwrap())
+        };
+        write_output(&fifo, b"through the pipe", Durability::Atomic).unwrap();
+        assert_eq!(reader.join().unwrap(), b"through the pipe");
+        assert!(std::fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
+        assert_eq!(names(dir.path()), ["pipe"]);
+    }
+
+    #[test]
+    fn removing_the_temporaries_in_flight_stops_their_writes_without_damage() {
+        // It removes every temporary of the process: run alone in a child, not beside other tests.
+        const ALONE: &str = "ATOMIC_OUTPUT_TEST_ALONE";
+        if std::env::var_os(ALONE).is_none() {
+            let name = "tests::removing_the_temporaries_in_flight_stops_their_writes_without_damage";
+            let run = std::process::Command::new(std::env::current_exe().unwrap())
+                .args(["--exact", name, "--test-threads=1"])
+                .env(ALONE, "1")
+                .output()
+                .unwrap();
+            assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stdout));
+            return;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out.bin");
+        std::fs::write(&out, b"old").unwrap();
+        let mut output = Output::create(&out).unwrap();
+        output.write_all(b"half").unwrap();
+        let (file, created) = create_with(&dir.path().join("h.h5"), |p| File::create_new(p)).unwrap();
+        let removed = remove_temporaries_in_flight();
+        assert!(removed.count() >= 2);
+        assert_eq!(names(dir.path()), ["out.bin"]);
+        drop(removed);
+        // The interrupted writes fail to commit and leave the old file as it was.
+        assert!(output.commit(Durability::Atomic).is_err());
+        drop(file);
+        assert!(created.commit(Durability::Atomic).is_err());
+        assert_eq!(std::fs::read(&out).unwrap(), b"old");
+        assert_eq!(names(dir.path()), ["out.bin"]);
     }
 }

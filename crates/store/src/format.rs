@@ -115,7 +115,10 @@ pub struct ReadOptions {
 }
 
 /// Writes `tree` to `path` atomically: into a temporary file in the same directory that is
-/// renamed over `path` only when complete.
+/// renamed over `path` only when complete. A symbolic link is followed (its final target is
+/// replaced, the link stays); a character device, FIFO or socket is written through, and `-` is
+/// standard output (HDF5 is then built in a temporary file and copied through): see
+/// [`atomic_output::OutputTarget`].
 pub fn write(path: &Path, tree: &Dict, opts: &WriteOptions) -> Result<(), StoreError> {
     let format = match opts.format {
         Some(f) => f,
@@ -129,7 +132,7 @@ pub fn write(path: &Path, tree: &Dict, opts: &WriteOptions) -> Result<(), StoreE
             |file| h5::write_tree(file, path, tree, opts.compression),
         );
     }
-    write_atomically(path, opts.durability, |_, file| match format {
+    write_atomically(path, opts.durability, |file| match format {
         StoreFormat::Hdf5 => unreachable!("HDF5 creates its own file above"),
         StoreFormat::MessagePack => {
             let w = BufWriter::with_capacity(1 << 20, file);
@@ -174,6 +177,27 @@ pub fn read(path: &Path, opts: &ReadOptions) -> Result<Dict, StoreError> {
             let reader = BufReader::with_capacity(pickle::DEFER_FROM, file);
             pickle::read_from_reader(reader, path, &opts.pickle)
         }
+    }
+}
+
+/// Reads a tree held in memory (standard input), recognising pickle and MessagePack from the first
+/// bytes (`opts.format` overrides); `name` is used in errors only. HDF5 is refused: the library
+/// reads a seekable file.
+pub fn read_bytes(bytes: &[u8], name: &Path, opts: &ReadOptions) -> Result<Dict, StoreError> {
+    let format = opts
+        .format
+        .or_else(|| StoreFormat::sniff(bytes))
+        .ok_or_else(|| StoreError::UnknownFormat { path: name.to_path_buf() })?;
+    match format {
+        StoreFormat::Pickle => pickle::read_from_slice(bytes, name, &opts.pickle),
+        StoreFormat::MessagePack => msgpack::read_from_slice(bytes, name),
+        StoreFormat::Hdf5 => Err(StoreError::Unsupported {
+            path: name.to_path_buf(),
+            key: "/".into(),
+            detail: "HDF5 cannot be read from standard input (the HDF5 library needs a seekable file); give the \
+                     file's path"
+                .into(),
+        }),
     }
 }
 

@@ -17,4 +17,4 @@ pub mod testing;
 
 pub use atomic_output::Durability;
 pub use error::StoreError;
-pub use format::{read, write, Compression, ReadOptions, StoreFormat, WriteOptions};
+pub use format::{read, read_bytes, write, Compression, ReadOptions, StoreFormat, WriteOptions};

@@ -24,6 +24,9 @@ pub struct WriteOptions {
     pub frame: ImageFrame,
     /// Whether outputs are flushed to disk before they are renamed into place (every format).
     pub durability: crate::Durability,
+    /// The format to write; `None` takes it from the path's extension. Needed for standard output
+    /// (`-`) and for paths without a known extension (`/dev/stdout`, a FIFO).
+    pub format: Option<Format>,
 }
 
 /// Reads any supported file, detecting its format with [`detect`](crate::detect()).
@@ -36,6 +39,27 @@ pub fn read(path: &Path, opts: &ReadOptions) -> Result<DataSet, FormatError> {
     }
 }
 
+/// Reads a file held in memory (standard input), detecting its format from its content with
+/// [`detect_content`](crate::detect_content); `name` is used in errors only. `MetaImage` is refused:
+/// a `.mhd` header names a data file beside it, which a stream has not.
+pub fn read_bytes(bytes: &[u8], name: &Path, opts: &ReadOptions) -> Result<DataSet, FormatError> {
+    let format = crate::detect_content(bytes, bytes.len() as u64).ok_or_else(|| FormatError::UnknownFormat {
+        path: name.to_path_buf(),
+        detail: "unrecognised content".into(),
+    })?;
+    match format {
+        Format::LegacyVtk => legacy::parse(name, bytes, opts),
+        Format::Stl => stl::parse(name, bytes, opts).map(DataSet::PolyData),
+        Format::Vtp | Format::Vtu | Format::Vti => xml::read_bytes(bytes, name, opts),
+        Format::MetaImage => Err(FormatError::Unsupported {
+            path: name.to_path_buf(),
+            detail: "MetaImage cannot be read from standard input (a .mhd header names a data file beside \
+                     it); give the file's path"
+                .into(),
+        }),
+    }
+}
+
 fn kind(ds: &DataSet) -> &'static str {
     match ds {
         DataSet::PolyData(_) => "PolyData",
@@ -44,12 +68,14 @@ fn kind(ds: &DataSet) -> &'static str {
     }
 }
 
-/// Writes a dataset in the format its extension names (atomically): `.vtp`/`.vtu`/`.vti` must match
-/// the dataset kind, `.vtk` takes any kind, `.mha`/`.mhd` images, `.stl` polygon surfaces. Anything
-/// else is [`FormatError::CannotWrite`] (or [`FormatError::UnknownFormat`] for unknown extensions).
+/// Writes a dataset in the format `opts.format` or else its extension names (atomically; symbolic
+/// links, devices, FIFOs and `-` for standard output as [`write_atomic`](crate::write_atomic) says):
+/// `.vtp`/`.vtu`/`.vti` must match the dataset kind, `.vtk` takes any kind, `.mha`/`.mhd` images,
+/// `.stl` polygon surfaces. Anything else is [`FormatError::CannotWrite`] (or
+/// [`FormatError::UnknownFormat`] for unknown extensions).
 pub fn write(path: &Path, ds: &DataSet, opts: &WriteOptions) -> Result<(), FormatError> {
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
-    let format = Format::from_extension(ext).ok_or_else(|| FormatError::UnknownFormat {
+    let format = opts.format.or_else(|| Format::from_extension(ext)).ok_or_else(|| FormatError::UnknownFormat {
         path: path.to_path_buf(),
         detail: format!("cannot choose a writer for extension '{ext}'"),
     })?;

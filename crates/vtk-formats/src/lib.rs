@@ -21,7 +21,7 @@ pub mod xml;
 pub use atomic::write_atomic;
 pub use atomic_output::Durability;
 pub use detect::{detect, detect_content, Format};
-pub use dispatch::{read, write, WriteOptions};
+pub use dispatch::{read, read_bytes, write, WriteOptions};
 pub use error::FormatError;
 pub use legacy::LegacyVersion;
 pub use options::{ImageFrame, ReadOptions};

@@ -70,8 +70,22 @@ pub fn write(path: &Path, img: &ImageData, opts: &MetaWriteOptions) -> Result<()
     let mhd = path
         .extension()
         .is_some_and(|x| x.eq_ignore_ascii_case("mhd"));
+    // The data file goes beside the header's final file (through any symbolic links), which a
+    // stream or standard output has not.
+    let header_file = match atomic_output::OutputTarget::resolve(path) {
+        Ok(atomic_output::OutputTarget::File(file)) => file,
+        Ok(_) if mhd => {
+            return Err(FormatError::Unsupported {
+                path: path.to_path_buf(),
+                detail: "a .mhd header and its separate data file cannot be written to a stream or standard \
+                         output; write .mha, which holds both"
+                    .into(),
+            })
+        }
+        _ => path.to_path_buf(),
+    };
     let data_name = if mhd {
-        let stem = path
+        let stem = header_file
             .file_stem()
             .and_then(|s| s.to_str())
             .ok_or_else(|| cannot("a file name that is not UTF-8".into()))?;
@@ -123,7 +137,7 @@ pub fn write(path: &Path, img: &ImageData, opts: &MetaWriteOptions) -> Result<()
         }
     };
     if let Some(name) = data_name {
-        let data_path = path.parent().unwrap_or(Path::new("")).join(name);
+        let data_path = header_file.parent().unwrap_or(Path::new("")).join(name);
         crate::write_atomic(&data_path, opts.durability, |w| {
             w.write_all(&payload).map_err(io(&data_path))
         })?;
