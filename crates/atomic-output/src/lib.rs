@@ -47,25 +47,15 @@ impl OutputTarget {
         if path.as_os_str() == "-" {
             return Ok(Self::Stdout);
         }
-        let mut current = path.to_path_buf();
-        for _ in 0..=MAX_LINKS {
-            let meta = match std::fs::symlink_metadata(&current) {
-                Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Self::File(current)),
-                other => other?,
-            };
-            let kind = meta.file_type();
-            if kind.is_symlink() {
-                let link = std::fs::read_link(&current)?;
-                current = if link.is_absolute() { link } else { parent_dir(&current).join(link) };
-            } else if kind.is_dir() {
-                return Err(io::Error::new(io::ErrorKind::IsADirectory, "is a directory"));
-            } else if kind.is_file() {
-                return Ok(Self::File(current));
-            } else {
-                return Ok(Self::Stream(current));
-            }
+        // The kernel follows the links, including /proc's "magic" ones (`/dev/stdout` ->
+        // `/proc/self/fd/1` -> `pipe:[...]`), which name no path a program could follow itself.
+        match std::fs::metadata(path) {
+            Ok(meta) if meta.is_dir() => Err(io::Error::new(io::ErrorKind::IsADirectory, "is a directory")),
+            Ok(meta) if meta.is_file() => Ok(Self::File(std::fs::canonicalize(path)?)),
+            Ok(_) => Ok(Self::Stream(path.to_path_buf())),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => dangling_target(path).map(Self::File),
+            Err(e) => Err(e),
         }
-        Err(io::Error::other(format!("more than {MAX_LINKS} symbolic links in a row (a loop?)")))
     }
 
     /// True for a regular (or new) file, the only target a writer can seek in or put a second file
@@ -188,6 +178,25 @@ impl CreatedOutput {
             OutputTarget::Stdout => copy_through(self.tmp.path(), stdout_file()?),
         }
     }
+}
+
+/// The file a new output at `path` creates: `path` itself, or the final target of the chain of
+/// symbolic links it starts (which may lead through directories that do not exist; creating the
+/// temporary there then fails with the OS's reason).
+fn dangling_target(path: &Path) -> io::Result<PathBuf> {
+    let mut current = path.to_path_buf();
+    for _ in 0..=MAX_LINKS {
+        match std::fs::symlink_metadata(&current) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                let link = std::fs::read_link(&current)?;
+                current = if link.is_absolute() { link } else { parent_dir(&current).join(link) };
+            }
+            Ok(_) => return Err(io::Error::other("changed while it was being resolved")),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(current),
+            Err(e) => return Err(e),
+        }
+    }
+    Err(io::Error::other(format!("more than {MAX_LINKS} symbolic links in a row")))
 }
 
 fn copy_through(from: &Path, mut to: File) -> io::Result<()> {
@@ -567,7 +576,8 @@ mod tests {
         let first = links.path().join("first.bin");
         std::os::unix::fs::symlink(&target, &second).unwrap();
         std::os::unix::fs::symlink("second.bin", &first).unwrap(); // relative to the link's directory
-        assert_eq!(OutputTarget::resolve(&first).unwrap(), OutputTarget::File(target.clone()));
+        let canonical = target.canonicalize().unwrap();
+        assert_eq!(OutputTarget::resolve(&first).unwrap(), OutputTarget::File(canonical.clone()));
         write_output(&first, b"new", Durability::Synced).unwrap();
         assert_eq!(std::fs::read(&target).unwrap(), b"new");
         assert!(std::fs::symlink_metadata(&first).unwrap().file_type().is_symlink());
@@ -576,7 +586,7 @@ mod tests {
         assert_eq!(names(files.path()), ["real.bin"]);
         // The writer-created kind follows it too.
         let (file, tmp) = create_with(&first, |p| File::create_new(p)).unwrap();
-        assert_eq!(tmp.temp_path().parent(), Some(files.path()));
+        assert_eq!(tmp.temp_path().parent(), canonical.parent());
         drop(file);
         tmp.commit(Durability::Atomic).unwrap();
         assert_eq!(std::fs::read(&target).unwrap(), b"");
