@@ -48,7 +48,8 @@ Examples:
   arraydict to-numpy aorta-surface.vtp -o aorta_surface.hdf5
   arraydict to-numpy aorta-centerlines.vtp -o cl.pickle --cell-to-point
   arraydict to-numpy aorta.mha -o aorta.h5 --compression none --frame lps
-  arraydict to-numpy mesh.vtu -o mesh.msgpack --cells-as-list")]
+  arraydict to-numpy mesh.vtu -o mesh.msgpack --cells-as-list
+  cat surface.vtp | arraydict to-numpy - -o - --format pickle > surface.pickle")]
     ToNumpy(ToNumpyArgs),
     /// Convert an ArrayDict file (.pickle .hdf5 .msgpack; ours, VMTK's or Python's) to a VTK file.
     #[command(after_help = "\
@@ -56,7 +57,8 @@ Examples:
   arraydict from-numpy aorta_surface.pickle -o surface.vtp
   arraydict from-numpy aorta.hdf5 -o aorta.mha
   arraydict from-numpy mesh.h5 -o mesh.vtu --xml-compression lz4
-  arraydict from-numpy surface.hdf5 -o surface.vtk --legacy-version 4.2 --legacy-ascii")]
+  arraydict from-numpy surface.hdf5 -o surface.vtk --legacy-version 4.2 --legacy-ascii
+  arraydict from-numpy surface.pickle -o - --format vtp | gzip > surface.vtp.gz")]
     FromNumpy(FromNumpyArgs),
     /// Print the tree of an ArrayDict file, or of the ArrayDict a VTK file would give.
     #[command(after_help = "\
@@ -77,9 +79,12 @@ Examples:
 VTK inputs become ArrayDict files (--format, default hdf5); ArrayDict inputs become VTK files
 (--vtk-format, default by kind: .vtp surfaces and centerlines, .vti images, .vtu meshes).
 One bad file does not stop the others; the exit status is 1 when any failed.
+Interrupted (Ctrl-C, SIGTERM, SIGHUP), it removes its temporary files, says how many outputs were
+finished (each is complete) and exits 130 (143, 129); --skip-existing then resumes.
 
 Examples:
   arraydict batch cases/ -o out/
+  arraydict batch cases/ -o out/ --skip-existing
   arraydict batch 'data/**/*.vtp' extra/aorta.mha -o out/ --format pickle")]
     Batch(BatchArgs),
 }
@@ -173,9 +178,10 @@ pub struct StoreOptions {
 /// `to-numpy` arguments.
 #[derive(Args, Debug)]
 pub struct ToNumpyArgs {
-    /// VTK input file.
+    /// VTK input file; `-` reads standard input (VTK XML, legacy .vtk or STL, recognised by content).
     pub input: PathBuf,
-    /// ArrayDict output file.
+    /// ArrayDict output file; `-` writes to standard output (then --format is required). A symbolic
+    /// link is followed; a device or FIFO is written through.
     #[arg(short, long)]
     pub output: PathBuf,
     /// Tree options.
@@ -184,6 +190,23 @@ pub struct ToNumpyArgs {
     /// Store options.
     #[command(flatten)]
     pub store: StoreOptions,
+}
+
+/// VTK output formats, for outputs whose name has no extension (`-`, a device, a FIFO).
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VtkFormatArg {
+    /// VTK XML PolyData (surfaces, centerlines).
+    Vtp,
+    /// VTK XML UnstructuredGrid (meshes).
+    Vtu,
+    /// VTK XML ImageData (images).
+    Vti,
+    /// Legacy VTK (any kind).
+    Vtk,
+    /// MetaImage with the data in the same file (images).
+    Mha,
+    /// Binary STL (surfaces).
+    Stl,
 }
 
 /// VTK XML encodings.
@@ -226,11 +249,16 @@ pub enum LegacyVersionArg {
 /// `from-numpy` arguments.
 #[derive(Args, Debug)]
 pub struct FromNumpyArgs {
-    /// ArrayDict input file (.pickle .hdf5 .msgpack).
+    /// ArrayDict input file (.pickle .hdf5 .msgpack); `-` reads standard input (pickle or MessagePack;
+    /// HDF5 needs a seekable file).
     pub input: PathBuf,
-    /// VTK output file (.vtp .vtu .vti .vtk .mha .mhd .stl).
+    /// VTK output file (.vtp .vtu .vti .vtk .mha .mhd .stl); `-` writes to standard output (then
+    /// --format is required). A symbolic link is followed; a device or FIFO is written through.
     #[arg(short, long)]
     pub output: PathBuf,
+    /// Output format (default: from the output extension).
+    #[arg(long, value_enum)]
+    pub format: Option<VtkFormatArg>,
     /// Kind of the tree (default: detected from its keys).
     #[arg(long, value_enum)]
     pub kind: Option<KindArg>,
@@ -306,6 +334,10 @@ pub struct BatchArgs {
     /// VTK writing options for ArrayDict inputs.
     #[command(flatten)]
     pub vtk: VtkWriteArgs,
+    /// Convert only inputs whose output is missing or older than the input (to resume an
+    /// interrupted run); the summary says how many were skipped.
+    #[arg(long)]
+    pub skip_existing: bool,
     /// No progress bar even on a terminal.
     #[arg(long, short)]
     pub quiet: bool,

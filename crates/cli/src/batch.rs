@@ -14,6 +14,7 @@ use rayon::prelude::*;
 
 use crate::args::BatchArgs;
 use crate::commands::{read_tree, store_options, tree_to_vtk, vtk_options, vtk_to_tree};
+use crate::interrupt;
 use crate::paths::{check_input, is_store_file};
 
 /// Extensions a directory is searched for.
@@ -50,7 +51,8 @@ fn expand(inputs: &[String]) -> Result<Vec<PathBuf>> {
         if p.is_dir() {
             walk_dir(p, &mut out)?;
         } else if p.exists() {
-            out.push(p.to_path_buf());
+            // A file named `-` is a file here, not standard input as for to-numpy and from-numpy.
+            out.push(if spec == "-" { Path::new(".").join(p) } else { p.to_path_buf() });
         } else if spec.contains(['*', '?', '[']) {
             let mut hits: Vec<PathBuf> = glob::glob(spec)
                 .with_context(|| format!("bad glob pattern '{spec}'"))?
@@ -87,8 +89,22 @@ fn store_ext(format: StoreFormat) -> &'static str {
     }
 }
 
-/// Converts one file; returns the output path.
-fn convert_one(a: &BatchArgs, input: &Path, claimed: &Mutex<HashMap<PathBuf, PathBuf>>) -> Result<PathBuf> {
+/// What became of one input.
+enum Outcome {
+    /// Written to this output.
+    Converted,
+    /// Its output was up to date (`--skip-existing`).
+    Skipped,
+}
+
+/// True when `output` exists and was modified no earlier than `input` (`--skip-existing`).
+fn is_up_to_date(input: &Path, output: &Path) -> bool {
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified());
+    matches!((modified(input), modified(output)), (Ok(i), Ok(o)) if o >= i)
+}
+
+/// Converts one file.
+fn convert_one(a: &BatchArgs, input: &Path, claimed: &Mutex<HashMap<PathBuf, PathBuf>>) -> Result<Outcome> {
     check_input(input)?;
     let stem = input.file_stem().map_or_else(|| "output".into(), |s| s.to_string_lossy().into_owned());
     let claim = |out: PathBuf| -> Result<PathBuf> {
@@ -99,20 +115,55 @@ fn convert_one(a: &BatchArgs, input: &Path, claimed: &Mutex<HashMap<PathBuf, Pat
         map.insert(out.clone(), input.to_path_buf());
         Ok(out)
     };
+    let up_to_date = |out: &Path| a.skip_existing && is_up_to_date(input, out);
     if is_store_file(input) {
+        // Without --vtk-format the output's extension depends on the tree's kind, known once read.
+        let named = a.vtk_format.as_deref().map(|ext| a.output.join(format!("{stem}.{ext}")));
+        if named.as_deref().is_some_and(up_to_date) {
+            return Ok(Outcome::Skipped);
+        }
         let tree = read_tree(input)?;
         let (ds, kind) = tree_to_vtk(input, tree, a.tree.kind.map(Kind::from))?;
-        let ext = a.vtk_format.as_deref().unwrap_or_else(|| default_vtk_ext(kind));
-        let out = claim(a.output.join(format!("{stem}.{ext}")))?;
+        let out = named.unwrap_or_else(|| a.output.join(format!("{stem}.{}", default_vtk_ext(kind))));
+        if up_to_date(&out) {
+            return Ok(Outcome::Skipped);
+        }
+        let out = claim(out)?;
         vtk_formats::write(&out, &ds, &vtk_options(&a.vtk, a.tree.frame))?;
-        Ok(out)
     } else {
         let opts = store_options(&a.store, Some(StoreFormat::Hdf5));
         let format = opts.format.unwrap_or(StoreFormat::Hdf5);
+        let out = a.output.join(format!("{stem}.{}", store_ext(format)));
+        if up_to_date(&out) {
+            return Ok(Outcome::Skipped);
+        }
         let (tree, _) = vtk_to_tree(input, &a.tree)?;
-        let out = claim(a.output.join(format!("{stem}.{}", store_ext(format))))?;
+        let out = claim(out)?;
         arraydict_store::write(&out, &tree, &opts)?;
-        Ok(out)
+    }
+    Ok(Outcome::Converted)
+}
+
+/// Counts finished inputs and keeps the message of an interrupt current.
+struct Tally {
+    total: usize,
+    done: Mutex<(usize, usize)>,
+}
+
+impl Tally {
+    fn record(&self, outcome: &Result<Outcome>) {
+        let mut done = self.done.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        match outcome {
+            Ok(Outcome::Converted) => done.0 += 1,
+            Ok(Outcome::Skipped) => done.1 += 1,
+            Err(_) => return,
+        }
+        let (converted, skipped) = *done;
+        interrupt::set_finished(format!(
+            "{converted} of {} inputs converted ({skipped} skipped as up to date), each of those outputs complete; \
+             the others were not written (rerun with --skip-existing to resume)",
+            self.total
+        ));
     }
 }
 
@@ -135,24 +186,35 @@ pub fn run(a: &BatchArgs) -> Result<ExitCode> {
         b
     };
     let claimed = Mutex::new(HashMap::new());
-    let results: Vec<(PathBuf, Result<PathBuf>)> = files
+    let tally = Tally { total: files.len(), done: Mutex::new((0, 0)) };
+    interrupt::set_finished(format!("0 of {} inputs converted", files.len()));
+    let results: Vec<(PathBuf, Result<Outcome>)> = files
         .par_iter()
         .map(|f| {
             let r = convert_one(a, f, &claimed);
+            tally.record(&r);
             bar.set_message(f.display().to_string());
             bar.inc(1);
             (f.clone(), r)
         })
         .collect();
     bar.finish_and_clear();
-    let mut failed = 0usize;
+    let (mut failed, mut skipped) = (0usize, 0usize);
     for (file, r) in &results {
-        if let Err(e) = r {
-            failed += 1;
-            eprintln!("arraydict: error: {}: {e:#}", file.display());
+        match r {
+            Err(e) => {
+                failed += 1;
+                eprintln!("arraydict: error: {}: {e:#}", file.display());
+            }
+            Ok(Outcome::Skipped) => skipped += 1,
+            Ok(Outcome::Converted) => {}
         }
     }
-    let ok = results.len() - failed;
-    eprintln!("batch: {ok} converted, {failed} failed, {} inputs, output in {}", results.len(), a.output.display());
+    let ok = results.len() - failed - skipped;
+    eprintln!(
+        "batch: {ok} converted, {failed} failed, {skipped} skipped, {} inputs, output in {}",
+        results.len(),
+        a.output.display()
+    );
     Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }

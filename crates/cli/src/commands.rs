@@ -1,10 +1,11 @@
 //! `to-numpy`, `from-numpy` and `validate`, and the conversions `batch` and `inspect` reuse.
 
 use std::fmt::Write as _;
+use std::io::Read as _;
 use std::path::Path;
 use std::process::ExitCode;
 
-use anyhow::{anyhow, bail, Result};
+use anyhow::{anyhow, bail, Context, Result};
 use arraydict::convert::{from_arraydict, to_arraydict, ToArrayDictOptions};
 use arraydict::schema::{detect_kind, validate as validate_tree, Kind};
 use arraydict::Dict;
@@ -13,8 +14,9 @@ use vtk_formats::{ImageFrame, ReadOptions};
 
 use crate::args::{
     CompressionArg, FromNumpyArgs, FrameArg, KindArg, LegacyVersionArg, StoreFormatArg, StoreOptions, ToNumpyArgs,
-    ToTreeOptions, ValidateArgs, VtkWriteArgs, XmlCompressionArg, XmlEncodingArg,
+    ToTreeOptions, ValidateArgs, VtkFormatArg, VtkWriteArgs, XmlCompressionArg, XmlEncodingArg,
 };
+use crate::interrupt;
 use crate::paths::{check_input, check_output, is_store_file};
 
 impl From<KindArg> for Kind {
@@ -37,31 +39,86 @@ impl From<FrameArg> for ImageFrame {
     }
 }
 
-/// Reads a VTK file and converts it to the ArrayDict VMTK's `vmtk*tonumpy` would give.
+/// True for the path `-`: standard input as an input, standard output as an output.
+pub fn is_std_stream(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// How standard input is named in messages.
+const STDIN: &str = "<stdin>";
+
+/// The path as messages name it (`-` is standard input or output).
+fn shown(path: &Path, stream: &'static str) -> String {
+    if is_std_stream(path) {
+        stream.into()
+    } else {
+        path.display().to_string()
+    }
+}
+
+/// All of standard input, for the readers that parse from memory (a pipe cannot be mapped or
+/// seeked as the file readers do).
+fn read_stdin() -> Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    std::io::stdin().lock().read_to_end(&mut bytes).with_context(|| format!("{STDIN}: cannot read"))?;
+    Ok(bytes)
+}
+
+/// Reads a VTK file (or standard input, `-`) and converts it to the ArrayDict VMTK's
+/// `vmtk*tonumpy` would give.
 pub fn vtk_to_tree(input: &Path, opts: &ToTreeOptions) -> Result<(Dict, Kind)> {
     let read = ReadOptions {
         frame: opts.frame.into(),
         allow_external_data_files: opts.allow_external_data_file,
         ..ReadOptions::default()
     };
-    let ds = vtk_formats::read(input, &read)?;
+    let ds = if is_std_stream(input) {
+        vtk_formats::read_bytes(&read_stdin()?, Path::new(STDIN), &read)?
+    } else {
+        vtk_formats::read(input, &read)?
+    };
     let kind = opts.kind.map_or_else(|| Kind::infer(&ds), Kind::from);
     let conv = ToArrayDictOptions {
         cell_to_point: opts.cell_to_point,
         cells_as_list: opts.cells_as_list,
         cell_types_as_strings: !opts.no_type_names,
     };
-    let tree = to_arraydict(ds, kind, &conv).map_err(|e| anyhow!("{}: {e}", input.display()))?;
+    let tree = to_arraydict(ds, kind, &conv).map_err(|e| anyhow!("{}: {e}", shown(input, STDIN)))?;
     Ok((tree, kind))
 }
 
-/// Reads an ArrayDict file (any store format).
+/// Reads an ArrayDict file (any store format), or standard input (`-`: pickle or MessagePack).
 pub fn read_tree(input: &Path) -> Result<Dict> {
     let opts = arraydict_store::ReadOptions {
         no_map: NO_MAP.load(std::sync::atomic::Ordering::Relaxed),
         ..arraydict_store::ReadOptions::default()
     };
+    if is_std_stream(input) {
+        return Ok(arraydict_store::read_bytes(&read_stdin()?, Path::new(STDIN), &opts)?);
+    }
     Ok(arraydict_store::read(input, &opts)?)
+}
+
+/// What an interrupt before `output` is complete leaves: a regular file is untouched (its
+/// temporary is removed), a stream has had part of the output.
+fn unfinished(output: &Path) -> String {
+    match atomic_output::OutputTarget::resolve(output) {
+        Ok(atomic_output::OutputTarget::File(_)) => {
+            format!("{} was not written (an existing file there is unchanged)", output.display())
+        }
+        _ => format!("the output to {} is incomplete", shown(output, "standard output")),
+    }
+}
+
+/// The checks before a conversion from `input` to `output`, either of which may be `-`.
+fn check_paths(input: &Path, output: &Path) -> Result<()> {
+    if !is_std_stream(input) {
+        check_input(input)?;
+    }
+    if !is_std_stream(output) {
+        check_output(input, output)?;
+    }
+    Ok(())
 }
 
 /// The tree of FILE: read from an ArrayDict file, or converted from a VTK file.
@@ -152,17 +209,21 @@ pub fn vtk_options(v: &VtkWriteArgs, frame: FrameArg) -> vtk_formats::WriteOptio
 
 /// `arraydict to-numpy`.
 pub fn to_numpy(a: &ToNumpyArgs) -> Result<ExitCode> {
-    check_input(&a.input)?;
-    check_output(&a.input, &a.output)?;
+    check_paths(&a.input, &a.output)?;
     if is_store_file(&a.input) {
         bail!("{}: already an ArrayDict file; to-numpy reads VTK files (.vtp .vtu .vti .vtk .mha .mhd .stl)", a.input.display());
     }
     let opts = store_options(&a.store, None);
     if opts.format.is_none() {
+        if is_std_stream(&a.output) {
+            bail!("-o -: standard output has no extension to take the format from; pass --format pickle, hdf5 or msgpack");
+        }
         StoreFormat::from_extension(&a.output)?;
     }
+    interrupt::set_finished(unfinished(&a.output));
     let (tree, _) = vtk_to_tree(&a.input, &a.tree)?;
     arraydict_store::write(&a.output, &tree, &opts)?;
+    interrupt::set_finished(format!("{} was written", shown(&a.output, "standard output")));
     free_at_exit(tree);
     Ok(ExitCode::SUCCESS)
 }
@@ -185,13 +246,32 @@ pub fn tree_to_vtk(input: &Path, tree: Dict, kind: Option<Kind>) -> Result<(vtk_
     Ok((ds, kind))
 }
 
+impl From<VtkFormatArg> for vtk_formats::Format {
+    fn from(f: VtkFormatArg) -> Self {
+        match f {
+            VtkFormatArg::Vtp => Self::Vtp,
+            VtkFormatArg::Vtu => Self::Vtu,
+            VtkFormatArg::Vti => Self::Vti,
+            VtkFormatArg::Vtk => Self::LegacyVtk,
+            VtkFormatArg::Mha => Self::MetaImage,
+            VtkFormatArg::Stl => Self::Stl,
+        }
+    }
+}
+
 /// `arraydict from-numpy`.
 pub fn from_numpy(a: &FromNumpyArgs) -> Result<ExitCode> {
-    check_input(&a.input)?;
-    check_output(&a.input, &a.output)?;
+    check_paths(&a.input, &a.output)?;
+    if a.format.is_none() && is_std_stream(&a.output) {
+        bail!("-o -: standard output has no extension to take the format from; pass --format vtp, vtu, vti, vtk, mha or stl");
+    }
+    let mut opts = vtk_options(&a.vtk, a.frame);
+    opts.format = a.format.map(vtk_formats::Format::from);
+    interrupt::set_finished(unfinished(&a.output));
     let tree = read_tree(&a.input)?;
-    let (ds, _) = tree_to_vtk(&a.input, tree, a.kind.map(Kind::from))?;
-    vtk_formats::write(&a.output, &ds, &vtk_options(&a.vtk, a.frame))?;
+    let (ds, _) = tree_to_vtk(Path::new(&shown(&a.input, STDIN)), tree, a.kind.map(Kind::from))?;
+    vtk_formats::write(&a.output, &ds, &opts)?;
+    interrupt::set_finished(format!("{} was written", shown(&a.output, "standard output")));
     free_at_exit(ds);
     Ok(ExitCode::SUCCESS)
 }

@@ -2,13 +2,14 @@
 //! ..., `vmtknumpywriter`, `vmtknumpyreader`) in one fast, safe tool.
 //!
 //! Exit codes: 0 success, 1 bad input or failed conversion (the message names the file and the
-//! problem), 2 usage error.
+//! problem), 2 usage error, 130 / 143 / 129 interrupted by SIGINT / SIGTERM / SIGHUP.
 
 mod alloc;
 mod args;
 mod batch;
 mod commands;
 mod inspect;
+mod interrupt;
 mod paths;
 
 use std::process::ExitCode;
@@ -24,6 +25,10 @@ fn main() -> ExitCode {
     #[cfg(unix)]
     report_sigbus();
     let cli = Cli::parse();
+    if let Err(e) = interrupt::install() {
+        eprintln!("arraydict: error: {}", message(&e));
+        return ExitCode::from(1);
+    }
     if let Some(n) = cli.threads {
         // A second call fails only when a pool exists already, which cannot happen this early.
         let _ = rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build_global();

@@ -92,3 +92,32 @@ pub fn msgpack_surface_with_bad_ids() -> Vec<u8> {
         .expect("write msgpack");
     std::fs::read(p).unwrap()
 }
+
+/// Writes a binary legacy `.vtk` triangle strip-like surface of `n` points (big enough that
+/// writing it takes a while).
+pub fn big_surface(dir: &Path, n: usize) -> PathBuf {
+    use std::io::Write;
+    let path = dir.join("big.vtk");
+    let mut f = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+    write!(
+        f,
+        "# vtk DataFile Version 4.2\nbig\nBINARY\nDATASET POLYDATA\nPOINTS {n} float\n"
+    )
+    .unwrap();
+    for i in 0..n {
+        let x = i as f32;
+        for v in [x, (x * 0.37).sin(), (x * 0.11).cos()] {
+            f.write_all(&v.to_be_bytes()).unwrap();
+        }
+    }
+    let m = n - 2;
+    write!(f, "\nPOLYGONS {m} {}\n", 4 * m).unwrap();
+    for i in 0..m {
+        for v in [3, i, i + 1, i + 2] {
+            f.write_all(&(v as i32).to_be_bytes()).unwrap();
+        }
+    }
+    writeln!(f).unwrap();
+    f.into_inner().unwrap().sync_all().unwrap();
+    path
+}
