@@ -57,10 +57,15 @@ fn shown(path: &Path, stream: &'static str) -> String {
 }
 
 /// All of standard input, for the readers that parse from memory (a pipe cannot be mapped or
-/// seeked as the file readers do).
-fn read_stdin() -> Result<Vec<u8>> {
+/// seeked as the file readers do), up to `limit` bytes (the readers' allocation limit): an endless
+/// stream (`/dev/zero`) is an error, not an endless allocation.
+fn read_stdin(limit: u64) -> Result<Vec<u8>> {
     let mut bytes = Vec::new();
-    std::io::stdin().lock().read_to_end(&mut bytes).with_context(|| format!("{STDIN}: cannot read"))?;
+    let stdin = std::io::stdin().lock();
+    stdin.take(limit.saturating_add(1)).read_to_end(&mut bytes).with_context(|| format!("{STDIN}: cannot read"))?;
+    if bytes.len() as u64 > limit {
+        bail!("{STDIN}: more than {limit} bytes on standard input (the readers' allocation limit)");
+    }
     Ok(bytes)
 }
 
@@ -73,7 +78,7 @@ pub fn vtk_to_tree(input: &Path, opts: &ToTreeOptions) -> Result<(Dict, Kind)> {
         ..ReadOptions::default()
     };
     let ds = if is_std_stream(input) {
-        vtk_formats::read_bytes(&read_stdin()?, Path::new(STDIN), &read)?
+        vtk_formats::read_bytes(&read_stdin(read.max_alloc)?, Path::new(STDIN), &read)?
     } else {
         vtk_formats::read(input, &read)?
     };
@@ -94,7 +99,7 @@ pub fn read_tree(input: &Path) -> Result<Dict> {
         ..arraydict_store::ReadOptions::default()
     };
     if is_std_stream(input) {
-        return Ok(arraydict_store::read_bytes(&read_stdin()?, Path::new(STDIN), &opts)?);
+        return Ok(arraydict_store::read_bytes(&read_stdin(opts.pickle.max_alloc)?, Path::new(STDIN), &opts)?);
     }
     Ok(arraydict_store::read(input, &opts)?)
 }
