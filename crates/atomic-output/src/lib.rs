@@ -20,6 +20,7 @@
 use std::fs::File;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 pub use tempfile::TempPath;
@@ -106,7 +107,11 @@ impl Output {
                 drop(file);
                 tmp.persist(&target, durability)
             }
-            Sink::Through(mut file) => file.flush(),
+            Sink::Through(mut file) => {
+                file.flush()?;
+                COMMITTED.fetch_add(1, Ordering::SeqCst);
+                Ok(())
+            }
         }
     }
 }
@@ -201,7 +206,9 @@ fn dangling_target(path: &Path) -> io::Result<PathBuf> {
 
 fn copy_through(from: &Path, mut to: File) -> io::Result<()> {
     io::copy(&mut File::open(from)?, &mut to)?;
-    to.flush()
+    to.flush()?;
+    COMMITTED.fetch_add(1, Ordering::SeqCst);
+    Ok(())
 }
 
 /// A device or FIFO is opened as `cp` opens it: for writing, without creating or truncating it.
@@ -248,6 +255,17 @@ fn in_flight() -> MutexGuard<'static, Vec<PathBuf>> {
     IN_FLIGHT.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
+/// Outputs this process has committed: renamed into place (counted under the registry's lock, so
+/// a [`TemporariesRemoved`] holder sees every rename that happened) or written to their stream.
+static COMMITTED: AtomicU64 = AtomicU64::new(0);
+
+/// How many outputs this process has committed so far (each [`Output::commit`] and
+/// [`CreatedOutput::commit`] that succeeded). An interrupt handler compares it with the count
+/// before a write to tell whether that write finished: see [`TemporariesRemoved::committed`].
+pub fn committed_outputs() -> u64 {
+    COMMITTED.load(Ordering::SeqCst)
+}
+
 fn unregister(registry: &mut Vec<PathBuf>, path: &Path) {
     if let Some(i) = registry.iter().position(|p| p == path) {
         registry.swap_remove(i);
@@ -265,6 +283,12 @@ impl TemporariesRemoved {
     /// How many temporary files were removed.
     pub fn count(&self) -> usize {
         self.count
+    }
+
+    /// [`committed_outputs`] as of the removal: no rename can happen while the guard lives, so a
+    /// write whose count went up before it is complete, and one whose count did not never will be.
+    pub fn committed(&self) -> u64 {
+        committed_outputs()
     }
 }
 
@@ -327,7 +351,10 @@ impl Temporary {
             // Renamed under the lock, so an interrupt handler sees either the temporary or the output.
             let mut registry = in_flight();
             match tmp.persist(target) {
-                Ok(()) => unregister(&mut registry, &name),
+                Ok(()) => {
+                    unregister(&mut registry, &name);
+                    COMMITTED.fetch_add(1, Ordering::SeqCst);
+                }
                 Err(e) => {
                     self.path = Some(e.path);
                     drop(registry); // before `self` drops and takes the lock again
@@ -665,15 +692,21 @@ mod tests {
         let mut output = Output::create(&out).unwrap();
         output.write_all(b"half").unwrap();
         let (file, created) = create_with(&dir.path().join("h.h5"), |p| File::create_new(p)).unwrap();
+        let before = committed_outputs();
         let removed = remove_temporaries_in_flight();
         assert!(removed.count() >= 2);
+        assert_eq!(removed.committed(), before);
         assert_eq!(names(dir.path()), ["out.bin"]);
         drop(removed);
         // The interrupted writes fail to commit and leave the old file as it was.
         assert!(output.commit(Durability::Atomic).is_err());
         drop(file);
         assert!(created.commit(Durability::Atomic).is_err());
-        assert_eq!(std::fs::read(&out).unwrap(), b"old");
+        assert_eq!(committed_outputs(), before, "a failed commit was counted");
+        write_output(&out, b"new", Durability::Atomic).unwrap();
+        assert_eq!(committed_outputs(), before + 1);
+        assert_eq!(std::fs::read(&out).unwrap(), b"new");
+        std::fs::write(&out, b"old").unwrap();
         assert_eq!(names(dir.path()), ["out.bin"]);
     }
 }

@@ -144,29 +144,6 @@ fn convert_one(a: &BatchArgs, input: &Path, claimed: &Mutex<HashMap<PathBuf, Pat
     Ok(Outcome::Converted)
 }
 
-/// Counts finished inputs and keeps the message of an interrupt current.
-struct Tally {
-    total: usize,
-    done: Mutex<(usize, usize)>,
-}
-
-impl Tally {
-    fn record(&self, outcome: &Result<Outcome>) {
-        let mut done = self.done.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        match outcome {
-            Ok(Outcome::Converted) => done.0 += 1,
-            Ok(Outcome::Skipped) => done.1 += 1,
-            Err(_) => return,
-        }
-        let (converted, skipped) = *done;
-        interrupt::set_finished(format!(
-            "{converted} of {} inputs converted ({skipped} skipped as up to date), each of those outputs complete; \
-             the others were not written (rerun with --skip-existing to resume)",
-            self.total
-        ));
-    }
-}
-
 /// Runs `batch`.
 pub fn run(a: &BatchArgs) -> Result<ExitCode> {
     let files = expand(&a.inputs)?;
@@ -186,13 +163,21 @@ pub fn run(a: &BatchArgs) -> Result<ExitCode> {
         b
     };
     let claimed = Mutex::new(HashMap::new());
-    let tally = Tally { total: files.len(), done: Mutex::new((0, 0)) };
-    interrupt::set_finished(format!("0 of {} inputs converted", files.len()));
+    // Each output is one renamed file, except a .mhd header with its data file.
+    let one_file_each = !a.vtk_format.as_deref().is_some_and(|f| f.eq_ignore_ascii_case("mhd"));
+    interrupt::set_progress(interrupt::Progress::Batch {
+        total: files.len(),
+        converted: 0,
+        skipped: 0,
+        commits_at_start: one_file_each.then(atomic_output::committed_outputs),
+    });
     let results: Vec<(PathBuf, Result<Outcome>)> = files
         .par_iter()
         .map(|f| {
             let r = convert_one(a, f, &claimed);
-            tally.record(&r);
+            if let Ok(outcome) = &r {
+                interrupt::batch_done(matches!(outcome, Outcome::Converted));
+            }
             bar.set_message(f.display().to_string());
             bar.inc(1);
             (f.clone(), r)

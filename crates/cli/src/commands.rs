@@ -104,17 +104,6 @@ pub fn read_tree(input: &Path) -> Result<Dict> {
     Ok(arraydict_store::read(input, &opts)?)
 }
 
-/// What an interrupt before `output` is complete leaves: a regular file is untouched (its
-/// temporary is removed), a stream has had part of the output.
-fn unfinished(output: &Path) -> String {
-    match atomic_output::OutputTarget::resolve(output) {
-        Ok(atomic_output::OutputTarget::File(_)) => {
-            format!("{} was not written (an existing file there is unchanged)", output.display())
-        }
-        _ => format!("the output to {} is incomplete", shown(output, "standard output")),
-    }
-}
-
 /// The checks before a conversion from `input` to `output`, either of which may be `-`.
 fn check_paths(input: &Path, output: &Path) -> Result<()> {
     if !is_std_stream(input) {
@@ -225,10 +214,9 @@ pub fn to_numpy(a: &ToNumpyArgs) -> Result<ExitCode> {
         }
         StoreFormat::from_extension(&a.output)?;
     }
-    interrupt::set_finished(unfinished(&a.output));
+    interrupt::set_progress(interrupt::Progress::single(&a.output, shown(&a.output, "standard output"), 1));
     let (tree, _) = vtk_to_tree(&a.input, &a.tree)?;
     arraydict_store::write(&a.output, &tree, &opts)?;
-    interrupt::set_finished(format!("{} was written", shown(&a.output, "standard output")));
     free_at_exit(tree);
     Ok(ExitCode::SUCCESS)
 }
@@ -272,11 +260,13 @@ pub fn from_numpy(a: &FromNumpyArgs) -> Result<ExitCode> {
     }
     let mut opts = vtk_options(&a.vtk, a.frame);
     opts.format = a.format.map(vtk_formats::Format::from);
-    interrupt::set_finished(unfinished(&a.output));
+    // A .mhd is two files: the data, then the header.
+    let mhd = opts.format.is_none() && a.output.extension().is_some_and(|e| e.eq_ignore_ascii_case("mhd"));
+    let files = if mhd { 2 } else { 1 };
+    interrupt::set_progress(interrupt::Progress::single(&a.output, shown(&a.output, "standard output"), files));
     let tree = read_tree(&a.input)?;
     let (ds, _) = tree_to_vtk(Path::new(&shown(&a.input, STDIN)), tree, a.kind.map(Kind::from))?;
     vtk_formats::write(&a.output, &ds, &opts)?;
-    interrupt::set_finished(format!("{} was written", shown(&a.output, "standard output")));
     free_at_exit(ds);
     Ok(ExitCode::SUCCESS)
 }

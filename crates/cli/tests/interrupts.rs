@@ -72,12 +72,19 @@ fn scenario(cmd: &str, small_input: &Path, big_input: &Path, out: &Path) {
     let previous = std::fs::read(out).unwrap();
     for (signal, code) in [("INT", 130), ("TERM", 143), ("HUP", 129)] {
         let args = [cmd, s(big_input), "-o", s(out)];
-        let Some((got, stderr)) = (0..3).find_map(|_| {
+        let Some((got, stderr)) = (0..5).find_map(|_| {
             let r = interrupt_mid_write(&args, out_dir, signal);
-            if r.is_none() {
-                std::fs::write(out, &previous).unwrap(); // it outran the signal: try again
+            match &r {
+                // The signal came after the rename (or as the process was exiting after it): the
+                // new output is whole and said to be.
+                Some((code, stderr)) if *code == 0 || stderr.contains("was written") => {
+                    assert!(std::fs::read(out).unwrap() != previous, "{stderr}: but the output is the old one");
+                }
+                Some(_) => return r,
+                None => {}
             }
-            r
+            std::fs::write(out, &previous).unwrap(); // it outran the signal: try again
+            None
         }) else {
             panic!("{cmd}: the big write finished before it could be interrupted; make the input bigger");
         };
