@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-pub use tempfile::TempPath;
+use tempfile::TempPath;
 
 /// How many symbolic links [`OutputTarget::resolve`] follows before calling it a loop (Linux's limit).
 const MAX_LINKS: usize = 40;
