@@ -65,7 +65,25 @@ fn truncated_appended_data() {
     let mut f = raw_file(None, "Float32", "0", &p);
     let cut = f.len() - 30; // inside the point data
     f.truncate(cut);
-    assert!(matches!(read(&f), Err(FormatError::TooLarge { .. })), "{:?}", read(&f));
+    let msg = read(&f).expect_err("truncated file read").to_string();
+    assert!(msg.contains("the file is truncated"), "{msg}");
+}
+
+/// A truncated file is an error, never a smaller dataset: every prefix of a valid file that stops
+/// before its `</VTKFile>` is refused, in every encoding (inline and ascii arrays that all decode
+/// included).
+#[test]
+fn every_prefix_before_the_closing_tag_is_an_error() {
+    for (i, opts) in all_modes().into_iter().enumerate() {
+        let ds = if i % 2 == 0 { polydata(false) } else { xml_support::ugrid(false) };
+        let mut buf = Vec::new();
+        write_to(&mut buf, &ds, &opts).unwrap();
+        let end = buf.windows(10).rposition(|w| w == b"</VTKFile>").unwrap();
+        for cut in (0..end).rev().step_by(5).chain([end - 1]) {
+            assert!(read(&buf[..cut]).is_err(), "{opts:?}: the first {cut} of {} bytes read", buf.len());
+        }
+        read(&buf[..end + 10]).unwrap();
+    }
 }
 
 #[test]

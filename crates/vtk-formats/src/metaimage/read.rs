@@ -152,6 +152,17 @@ pub fn read(path: &Path, opts: &ReadOptions) -> Result<ImageData, FormatError> {
         reader
             .read_exact(d.as_bytes_mut())
             .map_err(|e| data_io(path, &data_path, h.length, data_start, &e))?;
+        // More bytes than the header declares: the header lies about the image (reading only the
+        // declared part would silently drop the rest).
+        if bytes < available {
+            let data = if data_path == path { String::new() } else { format!(" of {}", data_path.display()) };
+            return Err(malformed(
+                path,
+                h.length,
+                "DimSize",
+                format!("DimSize x ElementType declares {bytes} bytes, but the data{data} holds {available}"),
+            ));
+        }
         d
     };
     if h.binary && h.msb && h.dtype.size() > 1 {
