@@ -271,12 +271,26 @@ def lying(binary):
     put("stl-extra-triangle.stl", stl + stl[84:134])
     plain = fixture("metaimage/int16.vtk-raw.mha")
     put("mha-data-longer-than-dimsize.mha", plain + bytes(64))
+    def tree_of(rel, ext):
+        with tempfile.TemporaryDirectory() as d:
+            out = os.path.join(d, "tree." + ext)
+            subprocess.run([binary, "to-numpy", os.path.join(FIX, rel), "-o", out], check=True)
+            with open(out, "rb") as f:
+                return f.read()
+    # Array shapes that disagree with their data, or with their siblings (PointData/Scalars_ holds
+    # 162 f4 values: 648 bytes).
+    surf = "surface/surface.appended-raw.zlib.h64.id64.vtp"
+    mp = tree_of(surf, "msgpack")
+    shape = mp.index(b"\xc4\x05shape\x91\xcc\xa2", mp.index(b"\xa8Scalars_")) + 9  # the 162
+    put("msgpack-shape-vs-data.msgpack", mp[:shape] + b"\xa1" + mp[shape + 1:])
+    data = mp.index(b"\xc5\x02\x88", shape)
+    short = mp[:shape] + b"\xa1" + mp[shape + 1: data] + b"\xc5\x02\x84" + mp[data + 3: data + 3 + 644] + mp[data + 3 + 648:]
+    put("msgpack-rows-vs-points.msgpack", short)
+    pk = tree_of(surf, "pickle")
+    at = pk.index(b"K\xa2\x85", pk.index(b"Scalars_"))
+    put("pickle-shape-vs-data.pickle", pk[:at] + b"K\xa1\x85" + pk[at + 3:])
     # A mesh tree whose CellTypes hold an id VTK does not define.
-    with tempfile.TemporaryDirectory() as d:
-        out = os.path.join(d, "mesh.msgpack")
-        subprocess.run([binary, "to-numpy", os.path.join(FIX, "mesh/mesh.ascii.id64.vtu"), "-o", out], check=True)
-        with open(out, "rb") as f:
-            tree = f.read()
+    tree = tree_of("mesh/mesh.ascii.id64.vtu", "msgpack")
     key = tree.index(b"\xa9CellTypes")
     data = tree.index(b"\xc4\x07\x0c\x0d\x0e\x0a\x05\x09\x0a", key)  # bin8 of the 7 type ids
     put("msgpack-cell-type-200.msgpack", tree[: data + 6] + b"\xc8" + tree[data + 7:])
