@@ -271,6 +271,7 @@ def lying(binary):
     put("stl-extra-triangle.stl", stl + stl[84:134])
     plain = fixture("metaimage/int16.vtk-raw.mha")
     put("mha-data-longer-than-dimsize.mha", plain + bytes(64))
+    put("mha-data-longer-than-compressed-size.mha", fixture("metaimage/int16.vtk-zlib.mha") + bytes(64))
     def tree_of(rel, ext):
         with tempfile.TemporaryDirectory() as d:
             out = os.path.join(d, "tree." + ext)

@@ -137,6 +137,15 @@ pub fn read(path: &Path, opts: &ReadOptions) -> Result<ImageData, FormatError> {
                 opts,
             ));
         }
+        // Bytes after the declared stream: the header lies about the data, as for raw data below.
+        if stored < available {
+            return Err(malformed(
+                path,
+                h.length,
+                "CompressedDataSize",
+                format!("CompressedDataSize declares {stored} bytes, but the data holds {available}"),
+            ));
+        }
         inflate(path, &data_path, data_start, &mut reader, stored, &h, bytes)?
     } else {
         if bytes > available {
