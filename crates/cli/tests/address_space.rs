@@ -63,6 +63,64 @@ fn bombs_under_a_4_gib_address_space_are_errors_not_aborts() {
     assert!(failures.is_empty(), "under RLIMIT_AS = 4 GiB:\n{}", failures.join("\n"));
 }
 
+/// A `.vtu` whose `faces` array (a size no count bounds) is one zlib block declared as 4.4 GB from
+/// 4.3 MB: within deflate's 1032:1, so only the allocation can refuse it.
+fn huge_declared_faces() -> Vec<u8> {
+    let (declared, stored) = (4_400_000_000u64, 4_300_000u64);
+    let mut f = b"<?xml version=\"1.0\"?>\n<VTKFile type=\"UnstructuredGrid\" version=\"1.0\" \
+        byte_order=\"LittleEndian\" header_type=\"UInt64\" compressor=\"vtkZLibDataCompressor\">\
+        <UnstructuredGrid><Piece NumberOfPoints=\"0\" NumberOfCells=\"0\"><Cells>\
+        <DataArray type=\"Int64\" Name=\"faceoffsets\" format=\"appended\" offset=\"0\"/>\
+        <DataArray type=\"Int64\" Name=\"faces\" format=\"appended\" offset=\"24\"/>\
+        </Cells></Piece></UnstructuredGrid><AppendedData encoding=\"raw\">_"
+        .to_vec();
+    for v in [0, 0, 0, 1, declared, declared, stored] {
+        f.extend_from_slice(&u64::to_le_bytes(v));
+    }
+    f.resize(f.len() + stored as usize, 0);
+    f.extend_from_slice(b"</AppendedData></VTKFile>");
+    f
+}
+
+/// A `.mha` declaring 4.4 GB of `uchar` compressed into 4.3 MB (within deflate's 1032:1).
+fn huge_declared_image() -> Vec<u8> {
+    let stored = 4_300_000usize;
+    let mut f = format!(
+        "ObjectType = Image\nNDims = 3\nDimSize = 2048 2048 1050\nElementType = MET_UCHAR\nBinaryData = True\n\
+         CompressedData = True\nCompressedDataSize = {stored}\nElementDataFile = LOCAL\n"
+    )
+    .into_bytes();
+    f.resize(f.len() + stored, 0);
+    f
+}
+
+/// Sizes a header declares, plausible for the compressed bytes present but beyond the address
+/// space: the buffer is allocated fallibly, so the answer is an error naming the file.
+#[cfg(target_os = "linux")]
+#[test]
+fn declared_sizes_beyond_the_address_space_are_errors_not_aborts() {
+    let scratch = tempfile::tempdir().expect("scratch dir");
+    for (name, bytes, expected) in [
+        ("huge-faces.vtu", huge_declared_faces(), "compression header declares 4400000000 bytes, more than this process can allocate"),
+        ("huge-image.mha", huge_declared_image(), "4404019200 bytes of image are more than this process can allocate"),
+    ] {
+        let input = scratch.path().join(name);
+        std::fs::write(&input, bytes).expect("write case");
+        let out = scratch.path().join("out.pickle");
+        let run = run_limited(&input, &out);
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert_eq!(run.status.code(), Some(1), "{name} (None: killed by a signal): {stderr}");
+        assert!(stderr.contains(name) && stderr.contains(expected), "{name}: {stderr}");
+        assert!(!out.exists(), "{name}: output left");
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+#[test]
+fn declared_sizes_beyond_the_address_space_are_errors_not_aborts() {
+    println!("SKIPPED: setting RLIMIT_AS for a child is done on Linux only");
+}
+
 #[cfg(not(target_os = "linux"))]
 #[test]
 fn bombs_under_a_4_gib_address_space_are_errors_not_aborts() {

@@ -301,7 +301,11 @@ fn inflate(
     bytes: u64,
 ) -> Result<ArrayData, FormatError> {
     let corrupt = |detail: String| malformed(path, data_start, "compressed data", detail);
-    let mut out = ArrayData::zeros(h.dtype, (bytes / h.dtype.size() as u64) as usize);
+    // The size is only declared (bounded by what the stored bytes can inflate to): an allocation
+    // the address space cannot hold is an error, not an abort.
+    let mut out = ArrayData::try_zeros(h.dtype, (bytes / h.dtype.size() as u64) as usize).ok_or_else(|| {
+        malformed(header, h.length, "DimSize", format!("{bytes} bytes of image are more than this process can allocate"))
+    })?;
     let mut compressed = Vec::new();
     reader
         .take(stored)
