@@ -223,8 +223,9 @@ pub(crate) fn parse<'a>(ctx: &Ctx<'_>, bytes: &'a [u8], file_backed: bool) -> Re
     }
     // Without appended data every element must be closed: a file cut short inside the document is
     // truncated, even when every array before the cut decodes. Before appended data only
-    // `<VTKFile>` is open (checked above); its end is checked after the data.
-    if appended_attrs.is_none() {
+    // `<VTKFile>` is open (checked above); its end is checked after the data. (A document whose
+    // outer element is something else is not a VTK file, which is said below.)
+    if appended_attrs.is_none() && stack.first().is_some_and(|root| root.name == "VTKFile") {
         if let Some(open) = stack.last() {
             return Err(unclosed(ctx, open, bytes.len() as u64));
         }
