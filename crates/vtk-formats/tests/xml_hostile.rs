@@ -69,6 +69,28 @@ fn truncated_appended_data() {
     assert!(msg.contains("the file is truncated"), "{msg}");
 }
 
+/// `NumberOfTuples` must agree with the piece's count and, for arrays no count sizes (polyhedron
+/// faces), with the data.
+#[test]
+fn number_of_tuples_that_disagrees_is_an_error() {
+    let opts = XmlWriteOptions { encoding: XmlEncoding::Ascii, ..XmlWriteOptions::default() };
+    let mut buf = Vec::new();
+    write_to(&mut buf, &xml_support::ugrid(true), &opts).unwrap();
+    let text = String::from_utf8(buf).unwrap();
+    read(text.as_bytes()).unwrap();
+    for (name, tuples, expected) in [
+        ("faces", "1", "NumberOfTuples=\"1\", but the data holds"),
+        ("types", "1", "NumberOfTuples=\"1\", but the piece has"),
+        ("types", "x", "NumberOfTuples=\"x\" is not a non-negative integer"),
+    ] {
+        let tag = format!("Name=\"{name}\"");
+        assert!(text.contains(&tag), "the writer names an array {name}");
+        let lying = text.replacen(&tag, &format!("{tag} NumberOfTuples=\"{tuples}\""), 1);
+        let msg = read(lying.as_bytes()).expect_err(name).to_string();
+        assert!(msg.contains(expected), "{name}: {msg}");
+    }
+}
+
 /// A truncated file is an error, never a smaller dataset: every prefix of a valid file that stops
 /// before its `</VTKFile>` is refused, in every encoding (inline and ascii arrays that all decode
 /// included).

@@ -183,11 +183,8 @@ fn read_array(
         }
     }
     let tuples = (data.len() / components) as u64;
-    if declared_tuples.is_some_and(|t| t != tuples) {
-        return Err(bad(format!(
-            "NumberOfTuples=\"{}\", but the data holds {tuples} tuples of {components} components",
-            declared_tuples.unwrap_or_default()
-        )));
+    if let Some(t) = declared_tuples.filter(|&t| t != tuples) {
+        return Err(bad(format!("NumberOfTuples=\"{t}\", but the data holds {tuples} tuples of {components} components")));
     }
     Ok(RawArray { name, components, data })
 }
