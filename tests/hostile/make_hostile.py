@@ -6,7 +6,7 @@ The binary converts one fixture to pickle / MessagePack / HDF5 as the valid base
 Cases are committed; rerun only to add cases. The expected error substring of each case lives in
 tests/hostile/manifest.tsv (hand-reviewed), which crates/cli/tests/hostile.rs checks.
 """
-import os, re, struct, subprocess, sys, tempfile, zlib
+import lzma, os, re, struct, subprocess, sys, tempfile, zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
@@ -198,6 +198,105 @@ def hdf5_cases(base):
     put("hdf5-garbage.hdf5", b"\x89HDF\r\n\x1a\n" + bytes(range(256)) * 8)
 
 
+def xz_bomb(size):
+    """An .xz stream of `size` zero bytes (LZMA2 compresses them about 6900:1)."""
+    c = lzma.LZMACompressor(format=lzma.FORMAT_XZ, check=lzma.CHECK_CRC32, preset=9)
+    chunk = bytes(64 << 20)
+    out = b"".join(c.compress(chunk[: min(len(chunk), size - i)]) for i in range(0, size, len(chunk)))
+    return out + c.flush()
+
+
+def lz4_bomb(size):
+    """A raw LZ4 block of `size` zero bytes: one literal, then one match repeating it."""
+    match = size - 1 - 5 - 4  # the last 5 bytes must be literals; a match is 4 + extension bytes long
+    ext = match - 15
+    return (bytes([0x1F, 0, 1, 0]) + b"\xff" * (ext // 255) + bytes([ext % 255])
+            + bytes([0x50]) + bytes(5))
+
+
+def appended_points(compressor, header, payload):
+    """A .vtp of 162 points (1944 bytes of Float32) whose single compressed block is `payload`."""
+    head = (b'<?xml version="1.0"?>\n<VTKFile type="PolyData" version="1.0" byte_order="LittleEndian" '
+            b'header_type="UInt64" compressor="' + compressor + b'"><PolyData><Piece NumberOfPoints="162">'
+            b'<Points><DataArray type="Float32" NumberOfComponents="3" format="appended" offset="0"/></Points>'
+            b'</Piece></PolyData><AppendedData encoding="raw">_')
+    return head + header + payload + b"</AppendedData></VTKFile>"
+
+
+def lying(binary):
+    """Issue 17 section 4: inputs whose declarations disagree with their content."""
+    # Truncated documents whose arrays all decode: inline base64 and ascii cut after the last array,
+    # appended data without its closing tags.
+    inline = fixture("surface/surface.binary.zlib.h64.id32.vtp")
+    put("xml-trunc-after-piece.vtp", inline[: inline.index(b"</PolyData>")])
+    put("xml-trunc-before-VTKFile-end.vtp", inline[: inline.index(b"</VTKFile>")])
+    mesh = fixture("mesh/mesh.ascii.id64.vtu")
+    put("xml-trunc-after-cells.vtu", mesh[: mesh.index(b"</Piece>")])
+    raw = fixture("surface/surface.appended-raw.zlib.h64.id64.vtp")
+    put("xml-trunc-before-AppendedData-end.vtp", raw[: raw.rindex(b"</AppendedData>")])
+    put("xml-trunc-no-VTKFile-end.vtp", raw[: raw.rindex(b"</VTKFile>")])
+    # Cell type ids VTK does not define.
+    put("vtu-cell-type-200.vtu", mesh.replace(b"12 13 14 10 5 9", b"12 13 14 10 200 9", 1))
+    put("vtu-cell-type-17.vtu", mesh.replace(b"12 13 14 10 5 9", b"12 13 14 10 5 17", 1))
+    leg = fixture("mesh/mesh.legacy42.ascii.vtk")
+    at = leg.index(b"CELL_TYPES")
+    put("legacy-cell-type-138.vtk", leg[:at] + leg[at:].replace(b"\n5\n", b"\n138\n", 1))
+    put("legacy-cell-type-255.vtk", leg[:at] + leg[at:].replace(b"\n5\n", b"\n255\n", 1))
+    # NumberOfTuples / NumberOfComponents / NumberOfPoints that disagree with the data.
+    put("xml-number-of-tuples.vtu", mesh.replace(b'Name="NodeId" format="ascii"',
+                                                 b'Name="NodeId" NumberOfTuples="15" format="ascii"', 1))
+    put("xml-number-of-components.vtu", mesh.replace(b'Name="Displacement" NumberOfComponents="3"',
+                                                     b'Name="Displacement" NumberOfComponents="2"', 1))
+    put("xml-number-of-points.vtu", mesh.replace(b'NumberOfPoints="16"', b'NumberOfPoints="15"', 1))
+    put("xml-number-of-cells.vtu", mesh.replace(b'NumberOfCells="7"', b'NumberOfCells="6"', 1))
+    # Compressed blocks that inflate past their declared (and correct) size of 1944 bytes.
+    one_block = lambda payload: struct.pack("<QQQQ", 1, 1944, 1944, len(payload))
+    bomb = xz_bomb((2 << 30) + (64 << 20))  # > 2 GiB: lzma-rs 0.3 grew a 4 GiB buffer for it
+    put("xml-lzma-bomb.vtp", appended_points(b"vtkLZMADataCompressor", one_block(bomb), bomb))
+    z = zlib.compress(bytes(64 << 20), 9)
+    put("xml-zlib-overflow.vtp", appended_points(b"vtkZLibDataCompressor", one_block(z), z))
+    l4 = lz4_bomb(1 << 20)
+    put("xml-lz4-overflow.vtp", appended_points(b"vtkLZ4DataCompressor", one_block(l4), l4))
+    # Siblings in the other readers: counts that disagree with the data.
+    asc = fixture("surface/surface.legacy42.ascii.vtk")
+    put("legacy-points-count-low.vtk", asc.replace(b"POINTS 162", b"POINTS 150", 1))
+    put("legacy-polygons-count-low.vtk", asc.replace(b"POLYGONS 320 1280", b"POLYGONS 300 1280", 1))
+    put("legacy-polygons-size-low.vtk", asc.replace(b"POLYGONS 320 1280", b"POLYGONS 320 1200", 1))
+    put("legacy-point-data-count.vtk", asc.replace(b"POINT_DATA 162", b"POINT_DATA 161", 1))
+    put("legacy-cell-data-count.vtk", asc.replace(b"CELL_DATA 320", b"CELL_DATA 321", 1))
+    put("legacy-cell-types-count.vtk", leg.replace(b"CELL_TYPES 7", b"CELL_TYPES 6", 1))
+    put("legacy-cells-count-high.vtk", leg.replace(b"CELLS 7 41", b"CELLS 8 41", 1))
+    stl = fixture("stl/surface.binary.stl")
+    put("stl-count-low.stl", stl[:80] + struct.pack("<I", 300) + stl[84:])
+    put("stl-extra-triangle.stl", stl + stl[84:134])
+    plain = fixture("metaimage/int16.vtk-raw.mha")
+    put("mha-data-longer-than-dimsize.mha", plain + bytes(64))
+    put("mha-data-longer-than-compressed-size.mha", fixture("metaimage/int16.vtk-zlib.mha") + bytes(64))
+    def tree_of(rel, ext):
+        with tempfile.TemporaryDirectory() as d:
+            out = os.path.join(d, "tree." + ext)
+            subprocess.run([binary, "to-numpy", os.path.join(FIX, rel), "-o", out], check=True)
+            with open(out, "rb") as f:
+                return f.read()
+    # Array shapes that disagree with their data, or with their siblings (PointData/Scalars_ holds
+    # 162 f4 values: 648 bytes).
+    surf = "surface/surface.appended-raw.zlib.h64.id64.vtp"
+    mp = tree_of(surf, "msgpack")
+    shape = mp.index(b"\xc4\x05shape\x91\xcc\xa2", mp.index(b"\xa8Scalars_")) + 9  # the 162
+    put("msgpack-shape-vs-data.msgpack", mp[:shape] + b"\xa1" + mp[shape + 1:])
+    data = mp.index(b"\xc5\x02\x88", shape)
+    short = mp[:shape] + b"\xa1" + mp[shape + 1: data] + b"\xc5\x02\x84" + mp[data + 3: data + 3 + 644] + mp[data + 3 + 648:]
+    put("msgpack-rows-vs-points.msgpack", short)
+    pk = tree_of(surf, "pickle")
+    at = pk.index(b"K\xa2\x85", pk.index(b"Scalars_"))
+    put("pickle-shape-vs-data.pickle", pk[:at] + b"K\xa1\x85" + pk[at + 3:])
+    # A mesh tree whose CellTypes hold an id VTK does not define.
+    tree = tree_of("mesh/mesh.ascii.id64.vtu", "msgpack")
+    key = tree.index(b"\xa9CellTypes")
+    data = tree.index(b"\xc4\x07\x0c\x0d\x0e\x0a\x05\x09\x0a", key)  # bin8 of the 7 type ids
+    put("msgpack-cell-type-200.msgpack", tree[: data + 6] + b"\xc8" + tree[data + 7:])
+
+
 def main():
     binary = sys.argv[1]
     os.makedirs(OUT, exist_ok=True)
@@ -211,6 +310,7 @@ def main():
             with open(out, "rb") as f:
                 bases[ext] = f.read()
     pickle_cases(bases["pickle"]); msgpack_cases(bases["msgpack"]); hdf5_cases(bases["hdf5"])
+    lying(binary)
 
 
 if __name__ == "__main__":

@@ -112,15 +112,15 @@ pub(crate) fn parse_cells(node: &Node) -> Result<CellArray, String> {
     }
 }
 
-/// One type per cell, from any integer dtype; `Err(index)` names the first value outside `0..=255`.
-pub(crate) fn parse_types(a: &NdArray) -> Result<Vec<CellType>, usize> {
+/// One type per cell, from any integer dtype; the error names the first value that is not a cell
+/// type `vtkCellType.h` defines.
+pub(crate) fn parse_types(a: &NdArray) -> Result<Vec<CellType>, String> {
     (0..a.len())
-        .map(|i| {
-            a.data()
-                .get_i64(i)
-                .and_then(|v| u8::try_from(v).ok())
-                .map(CellType)
-                .ok_or(i)
+        .map(|i| match a.data().get_i64(i) {
+            Some(v) => CellType::from_id(v).ok_or_else(|| {
+                format!("element {i} is {v}, which is not a VTK cell type id (see vtkCellType.h)")
+            }),
+            None => Err(format!("element {i} is not an integer")),
         })
         .collect()
 }
@@ -186,14 +186,7 @@ pub(crate) fn cells(c: &Dict, n_points: Option<usize>, p: &mut Problems) -> Opti
             }
             return None;
         }
-        parse_types(a)
-            .map_err(|i| {
-                p.push(
-                    "/Cells/CellTypes",
-                    format!("element {i} is not a cell type id (0..=255)"),
-                );
-            })
-            .ok()
+        parse_types(a).map_err(|e| p.push("/Cells/CellTypes", e)).ok()
     });
     let ids_path = "/Cells/CellPointIds";
     let cells = match c.get("CellPointIds") {

@@ -538,10 +538,13 @@ impl<'a, I: Input<'a>> Decoder<'_, I> {
             return Err(self.malformed(
                 data_at,
                 Some(key),
-                format!(
-                    "shape {shape:?} of {type_str} needs {expected:?} bytes, data has {}",
-                    payload.len()
-                ),
+                match expected {
+                    Some(n) => format!(
+                        "shape {shape:?} of {type_str} needs {n} bytes, data has {}",
+                        payload.len()
+                    ),
+                    None => format!("shape {shape:?} of {type_str} overflows the address space"),
+                },
             ));
         }
         let values = match payload {
@@ -640,7 +643,7 @@ mod tests {
     fn data_size_must_match_shape() {
         let b = b"\x81\xa1x\x85\xc4\x02nd\xc3\xc4\x04type\xa3<f4\xc4\x04kind\xc4\x00\xc4\x05shape\x91\x02\xc4\x04data\xc4\x04\x00\x00\x00\x00";
         let e = read_from_slice(b, path()).unwrap_err().to_string();
-        assert!(e.contains("/x") && e.contains("needs Some(8) bytes"), "{e}");
+        assert!(e.contains("/x") && e.contains("needs 8 bytes, data has 4"), "{e}");
     }
 
     #[test]

@@ -19,7 +19,8 @@ use crate::{FormatError, ReadOptions};
 /// (the facet normals are not kept, VTK does not keep them either).
 ///
 /// A file is binary when its size is exactly `84 + 50 * n` with `n` the triangle count at byte 80,
-/// otherwise ascii when it starts with `solid`, otherwise binary (and then malformed if too short).
+/// otherwise ascii when it starts with `solid`, otherwise binary (and then malformed if too short,
+/// or if the count disagrees with the file's size).
 pub fn read(path: &Path, opts: &ReadOptions) -> Result<PolyData, FormatError> {
     let buf = crate::detect::read_all(path)?;
     parse(path, &buf, opts)
@@ -158,6 +159,20 @@ fn parse_binary(path: &Path, buf: &[u8], opts: &ReadOptions) -> Result<PolyData,
             declared,
             available,
             limit: opts.max_alloc,
+        });
+    }
+    // VTK reads on to the end of the file when the count is smaller; dropping the rest silently
+    // would lose triangles, and guessing would trust a header that has been shown to lie.
+    if declared < available {
+        return Err(FormatError::Malformed {
+            path: path.to_path_buf(),
+            offset: Some(84 + declared),
+            element: Some("binary STL triangle count".into()),
+            detail: format!(
+                "the header declares {n} triangles ({declared} bytes), but the file holds {available} bytes of \
+                 triangles ({} whole ones)",
+                available / 50
+            ),
         });
     }
     let mut m = Merger::new(n as usize);

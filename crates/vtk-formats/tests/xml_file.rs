@@ -130,6 +130,24 @@ fn truncated_big_files_are_errors() {
 }
 
 #[test]
+fn big_files_without_their_closing_tags_are_truncated_not_smaller() {
+    let ds = big_surface();
+    let dir = tempfile::tempdir().unwrap();
+    let (path, bytes) = write(dir.path(), "c.vtp", &ds, &XmlWriteOptions::default());
+    let rfind = |needle: &[u8]| bytes.windows(needle.len()).rposition(|w| w == needle).unwrap();
+    // Every array is whole in both: only the end of the document is missing.
+    for cut in [rfind(b"</VTKFile>"), rfind(b"</AppendedData>")] {
+        std::fs::write(&path, &bytes[..cut]).unwrap();
+        let from_disk = read_file(&path, &ReadOptions::default());
+        let from_memory = read_bytes(&bytes[..cut], &path, &ReadOptions::default());
+        for r in [from_disk, from_memory] {
+            let msg = r.expect_err("a file cut before its closing tags must not read").to_string();
+            assert!(msg.contains("the file is truncated"), "cut at {cut}: {msg}");
+        }
+    }
+}
+
+#[test]
 fn huge_declared_size_in_big_file_is_rejected_before_allocating() {
     let ds = big_surface();
     let dir = tempfile::tempdir().unwrap();

@@ -65,7 +65,47 @@ fn truncated_appended_data() {
     let mut f = raw_file(None, "Float32", "0", &p);
     let cut = f.len() - 30; // inside the point data
     f.truncate(cut);
-    assert!(matches!(read(&f), Err(FormatError::TooLarge { .. })), "{:?}", read(&f));
+    let msg = read(&f).expect_err("truncated file read").to_string();
+    assert!(msg.contains("the file is truncated"), "{msg}");
+}
+
+/// `NumberOfTuples` must agree with the piece's count and, for arrays no count sizes (polyhedron
+/// faces), with the data.
+#[test]
+fn number_of_tuples_that_disagrees_is_an_error() {
+    let opts = XmlWriteOptions { encoding: XmlEncoding::Ascii, ..XmlWriteOptions::default() };
+    let mut buf = Vec::new();
+    write_to(&mut buf, &xml_support::ugrid(true), &opts).unwrap();
+    let text = String::from_utf8(buf).unwrap();
+    read(text.as_bytes()).unwrap();
+    for (name, tuples, expected) in [
+        ("faces", "1", "NumberOfTuples=\"1\", but the data holds"),
+        ("types", "1", "NumberOfTuples=\"1\", but the piece has"),
+        ("types", "x", "NumberOfTuples=\"x\" is not a non-negative integer"),
+    ] {
+        let tag = format!("Name=\"{name}\"");
+        assert!(text.contains(&tag), "the writer names an array {name}");
+        let lying = text.replacen(&tag, &format!("{tag} NumberOfTuples=\"{tuples}\""), 1);
+        let msg = read(lying.as_bytes()).expect_err(name).to_string();
+        assert!(msg.contains(expected), "{name}: {msg}");
+    }
+}
+
+/// A truncated file is an error, never a smaller dataset: every prefix of a valid file that stops
+/// before its `</VTKFile>` is refused, in every encoding (inline and ascii arrays that all decode
+/// included).
+#[test]
+fn every_prefix_before_the_closing_tag_is_an_error() {
+    for (i, opts) in all_modes().into_iter().enumerate() {
+        let ds = if i % 2 == 0 { polydata(false) } else { xml_support::ugrid(false) };
+        let mut buf = Vec::new();
+        write_to(&mut buf, &ds, &opts).unwrap();
+        let end = buf.windows(10).rposition(|w| w == b"</VTKFile>").unwrap();
+        for cut in (0..end).rev().step_by(5).chain([end - 1]) {
+            assert!(read(&buf[..cut]).is_err(), "{opts:?}: the first {cut} of {} bytes read", buf.len());
+        }
+        read(&buf[..end + 10]).unwrap();
+    }
 }
 
 #[test]

@@ -3,7 +3,9 @@
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CellType(pub u8);
 
-/// `(id, VTK class name, fixed number of points or 0 when variable)`.
+/// `(id, VTK class name, fixed number of points or 0 when variable)`: every id `vtkCellType.h` (VTK
+/// 9.7) defines, and no other. The ids in between (17-20, 38-40, 43-50, 57-59, 82-255) are not cell
+/// types, and files that use them are refused.
 const TABLE: &[(u8, &str, usize)] = &[
     (0, "vtkEmptyCell", 0),
     (1, "vtkVertex", 1),
@@ -41,6 +43,21 @@ const TABLE: &[(u8, &str, usize)] = &[
     (37, "vtkTriQuadraticPyramid", 19),
     (41, "vtkConvexPointSet", 0),
     (42, "vtkPolyhedron", 0),
+    // Deprecated in VTK 9.7 ("no longer used") but still defined, and named by vtkCellTypes.
+    (51, "vtkParametricCurve", 0),
+    (52, "vtkParametricSurface", 0),
+    (53, "vtkParametricTriSurface", 0),
+    (54, "vtkParametricQuadSurface", 0),
+    (55, "vtkParametricTetraRegion", 0),
+    (56, "vtkParametricHexRegion", 0),
+    (60, "vtkHigherOrderEdge", 0),
+    (61, "vtkHigherOrderTriangle", 0),
+    (62, "vtkHigherOrderQuad", 0),
+    (63, "vtkHigherOrderPolygon", 0),
+    (64, "vtkHigherOrderTetrahedron", 0),
+    (65, "vtkHigherOrderWedge", 0),
+    (66, "vtkHigherOrderPyramid", 0),
+    (67, "vtkHigherOrderHexahedron", 0),
     (68, "vtkLagrangeCurve", 0),
     (69, "vtkLagrangeTriangle", 0),
     (70, "vtkLagrangeQuadrilateral", 0),
@@ -94,6 +111,11 @@ impl CellType {
         self.entry().is_some()
     }
 
+    /// The cell type with id `id`, `None` unless `vtkCellType.h` defines it.
+    pub fn from_id(id: i64) -> Option<CellType> {
+        u8::try_from(id).ok().map(CellType).filter(|t| t.is_known())
+    }
+
     /// VTK class name (`"vtkTetra"`), `None` for ids VTK does not define.
     pub fn vtk_class_name(self) -> Option<&'static str> {
         self.entry().map(|e| e.1)
@@ -122,5 +144,18 @@ mod tests {
         assert_eq!(CellType(200).vtk_class_name(), None);
         assert_eq!(CellType::TRIANGLE.fixed_size(), Some(3));
         assert_eq!(CellType::POLYGON.fixed_size(), None);
+    }
+
+    #[test]
+    fn exactly_vtks_ids_are_known() {
+        // vtkCellType.h: 0-16, 21-37, 41, 42, 51-56, 60-81 (VTK_NUMBER_OF_CELL_TYPES = 82).
+        let defined = |id: i64| matches!(id, 0..=16 | 21..=37 | 41 | 42 | 51..=56 | 60..=81);
+        for id in -1..=300 {
+            assert_eq!(CellType::from_id(id).is_some(), defined(id), "id {id}");
+        }
+        assert_eq!(CellType(62).vtk_class_name(), Some("vtkHigherOrderQuad"));
+        for id in [17, 38, 43, 57, 82, 138, 200, 255] {
+            assert!(!CellType(id).is_known(), "id {id}");
+        }
     }
 }

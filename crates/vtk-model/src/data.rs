@@ -244,6 +244,25 @@ impl ArrayData {
         }
     }
 
+    /// [`ArrayData::zeros`] that reports a failed allocation (`None`) instead of aborting: for
+    /// buffers whose size comes from a file, sized before the data proves it (a decompression
+    /// header), where running out of address space must be an error.
+    pub fn try_zeros(dtype: DType, n: usize) -> Option<Self> {
+        use bytemuck::allocation::try_zeroed_vec as z;
+        Some(match dtype {
+            DType::I8 => ArrayData::I8(z(n).ok()?),
+            DType::U8 => ArrayData::U8(z(n).ok()?),
+            DType::I16 => ArrayData::I16(z(n).ok()?),
+            DType::U16 => ArrayData::U16(z(n).ok()?),
+            DType::I32 => ArrayData::I32(z(n).ok()?),
+            DType::U32 => ArrayData::U32(z(n).ok()?),
+            DType::I64 => ArrayData::I64(z(n).ok()?),
+            DType::U64 => ArrayData::U64(z(n).ok()?),
+            DType::F32 => ArrayData::F32(z(n).ok()?),
+            DType::F64 => ArrayData::F64(z(n).ok()?),
+        })
+    }
+
     /// The raw bytes in native (little-endian) order, without copying.
     pub fn as_bytes(&self) -> &[u8] {
         with_array_data!(self, v => bytemuck::cast_slice(v))

@@ -67,6 +67,14 @@ pub enum ModelError {
         /// Cells given.
         cells: usize,
     },
+    /// A cell type id that `vtkCellType.h` does not define.
+    #[error("cell {cell} has type {id}, which is not a VTK cell type (see vtkCellType.h)")]
+    UnknownCellType {
+        /// Cell index.
+        cell: usize,
+        /// The type id.
+        id: u8,
+    },
     /// Image extent has `min > max + 1` on some axis, or a dimension overflows.
     #[error("bad image extent {0:?}")]
     BadExtent([i64; 6]),

@@ -68,8 +68,8 @@ pub struct UnstructuredGrid {
 }
 
 impl UnstructuredGrid {
-    /// Builds and validates: one type per cell, ids in range, fixed-size cell types have their size,
-    /// polyhedra have faces, one tuple per point / per cell.
+    /// Builds and validates: one type per cell, each one VTK defines, ids in range, fixed-size cell
+    /// types have their size, polyhedra have faces, one tuple per point / per cell.
     pub fn try_new(
         points: DataArray,
         cells: CellArray,
@@ -87,6 +87,9 @@ impl UnstructuredGrid {
         }
         cells.check_ids("cells", n_points)?;
         for (i, t) in cell_types.iter().enumerate() {
+            if !t.is_known() {
+                return Err(ModelError::UnknownCellType { cell: i, id: t.0 });
+            }
             if let Some(n) = t.fixed_size() {
                 if cells.cell_size(i) != n {
                     return Err(ModelError::BadOffsets {
@@ -194,6 +197,22 @@ mod tests {
             UnstructuredGrid::try_new(pts(4), cells, vec![CellType::POLYHEDRON], None, Attributes::new(), Attributes::new()),
             Err(ModelError::BadFaces(_))
         ));
+    }
+
+    #[test]
+    fn type_ids_vtk_does_not_define_are_refused() {
+        let cells = CellArray::from_legacy(&[3, 0, 1, 2, 3, 0, 1, 2]).unwrap();
+        for id in [17, 43, 82, 138, 200, 255] {
+            let r = UnstructuredGrid::try_new(
+                pts(3),
+                cells.clone(),
+                vec![CellType::TRIANGLE, CellType(id)],
+                None,
+                Attributes::new(),
+                Attributes::new(),
+            );
+            assert_eq!(r, Err(ModelError::UnknownCellType { cell: 1, id }));
+        }
     }
 
     #[test]

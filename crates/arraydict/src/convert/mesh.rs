@@ -114,12 +114,7 @@ pub fn arraydict_to_mesh(mut tree: Dict) -> Result<UnstructuredGrid, ArrayDictEr
         None => return Err(bad("/Cells/CellPointIds", "missing".into())),
     };
     let types = match c.get("CellTypes") {
-        Some(Node::Array(a)) => parse_types(a).map_err(|i| {
-            bad(
-                "/Cells/CellTypes",
-                format!("element {i} is not a cell type id"),
-            )
-        })?,
+        Some(Node::Array(a)) => parse_types(a).map_err(|e| bad("/Cells/CellTypes", e))?,
         _ => return Err(bad("/Cells/CellTypes", "missing".into())),
     };
     let faces = match (c.get(POLYHEDRON_FACES), c.get(POLYHEDRON_FACE_LOCATIONS)) {

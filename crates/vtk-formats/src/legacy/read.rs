@@ -120,6 +120,9 @@ struct Reader<'a> {
 struct Data {
     point: Vec<DataArray>,
     cell: Vec<DataArray>,
+    /// Every `POINT_DATA n` / `CELL_DATA n` seen: (a point section, n, byte offset). `FIELD` arrays
+    /// carry their own tuple counts, so the section's count is checked against the dataset apart.
+    declared: Vec<(bool, usize, usize)>,
 }
 
 impl Reader<'_> {
@@ -143,7 +146,7 @@ impl Reader<'_> {
                 "strips" => "TRIANGLE_STRIPS",
                 _ => "CELLS",
             },
-            M::CellTypeCount { .. } => "CELL_TYPES",
+            M::CellTypeCount { .. } | M::UnknownCellType { .. } => "CELL_TYPES",
             M::BadFaces(_) => "CELLS",
             M::BadExtent(_) => "DIMENSIONS",
             M::PointComponents(_) => "POINTS",
@@ -281,6 +284,7 @@ impl Reader<'_> {
         let points = points.unwrap_or_else(empty_points);
         let pd = PolyData::try_new(points, cells, data.point.into(), data.cell.into())
             .map_err(|e| self.model(&e))?;
+        self.check_declared(&data.declared, pd.num_points(), pd.num_cells())?;
         Ok(DataSet::PolyData(pd))
     }
 
@@ -312,12 +316,14 @@ impl Reader<'_> {
                     )?;
                     types = ids
                         .into_iter()
-                        .map(|t| u8::try_from(t).map(CellType))
-                        .collect::<Result<_, _>>()
-                        .map_err(|_| {
-                            self.cur
-                                .err_at(start, "CELL_TYPES", "cell type outside 0..=255")
-                        })?;
+                        .enumerate()
+                        .map(|(i, t)| {
+                            CellType::from_id(t).ok_or_else(|| {
+                                let detail = format!("cell {i} has type {t}, which is not a VTK cell type (see vtkCellType.h)");
+                                self.cur.err_at(start, "CELL_TYPES", detail)
+                            })
+                        })
+                        .collect::<Result<_, _>>()?;
                 }
                 "FIELD" => drop(self.field("FIELD")?),
                 "METADATA" => self.skip_metadata(),
@@ -335,6 +341,7 @@ impl Reader<'_> {
             data.cell.into(),
         )
         .map_err(|e| self.model(&e))?;
+        self.check_declared(&data.declared, g.num_points(), g.num_cells())?;
         Ok(DataSet::UnstructuredGrid(g))
     }
 
@@ -384,6 +391,7 @@ impl Reader<'_> {
             vtk_model::ModelError::BadGeometry(_) => self.model_in(&["ORIGIN", "SPACING"], &e),
             _ => self.model(&e),
         })?;
+        self.check_declared(&data.declared, img.num_points(), img.num_cells())?;
         Ok(DataSet::ImageData(img))
     }
 
@@ -416,9 +424,11 @@ impl Reader<'_> {
             let mut arrays = Vec::new();
             match kw.as_str() {
                 "POINT_DATA" | "CELL_DATA" => {
-                    self.mark(&kw, here.saturating_sub(kw.len()));
+                    let at = here.saturating_sub(kw.len());
+                    self.mark(&kw, at);
                     let n = self.cur.count(&kw, "a count")?;
                     assoc = Some((kw == "POINT_DATA", n));
+                    data.declared.push((kw == "POINT_DATA", n, at));
                     continue;
                 }
                 "METADATA" => {
@@ -545,6 +555,17 @@ impl Reader<'_> {
             }
         }
         Ok(data)
+    }
+
+    /// `POINT_DATA n` and `CELL_DATA n` must match the dataset's points and cells.
+    fn check_declared(&self, declared: &[(bool, usize, usize)], n_points: usize, n_cells: usize) -> Result<(), FormatError> {
+        for &(point, n, at) in declared {
+            let (kw, actual, what) = if point { ("POINT_DATA", n_points, "points") } else { ("CELL_DATA", n_cells, "cells") };
+            if n != actual {
+                return Err(self.cur.err_at(at, kw, format!("{kw} {n}, but the dataset has {actual} {what}")));
+            }
+        }
+        Ok(())
     }
 
     fn name(&mut self, element: &str) -> Result<String, FormatError> {

@@ -137,6 +137,15 @@ pub fn read(path: &Path, opts: &ReadOptions) -> Result<ImageData, FormatError> {
                 opts,
             ));
         }
+        // Bytes after the declared stream: the header lies about the data, as for raw data below.
+        if stored < available {
+            return Err(malformed(
+                path,
+                h.length,
+                "CompressedDataSize",
+                format!("CompressedDataSize declares {stored} bytes, but the data holds {available}"),
+            ));
+        }
         inflate(path, &data_path, data_start, &mut reader, stored, &h, bytes)?
     } else {
         if bytes > available {
@@ -152,6 +161,17 @@ pub fn read(path: &Path, opts: &ReadOptions) -> Result<ImageData, FormatError> {
         reader
             .read_exact(d.as_bytes_mut())
             .map_err(|e| data_io(path, &data_path, h.length, data_start, &e))?;
+        // More bytes than the header declares: the header lies about the image (reading only the
+        // declared part would silently drop the rest).
+        if bytes < available {
+            let data = if data_path == path { String::new() } else { format!(" of {}", data_path.display()) };
+            return Err(malformed(
+                path,
+                h.length,
+                "DimSize",
+                format!("DimSize x ElementType declares {bytes} bytes, but the data{data} holds {available}"),
+            ));
+        }
         d
     };
     if h.binary && h.msb && h.dtype.size() > 1 {
@@ -281,7 +301,11 @@ fn inflate(
     bytes: u64,
 ) -> Result<ArrayData, FormatError> {
     let corrupt = |detail: String| malformed(path, data_start, "compressed data", detail);
-    let mut out = ArrayData::zeros(h.dtype, (bytes / h.dtype.size() as u64) as usize);
+    // The size is only declared (bounded by what the stored bytes can inflate to): an allocation
+    // the address space cannot hold is an error, not an abort.
+    let mut out = ArrayData::try_zeros(h.dtype, (bytes / h.dtype.size() as u64) as usize).ok_or_else(|| {
+        malformed(header, h.length, "DimSize", format!("{bytes} bytes of image are more than this process can allocate"))
+    })?;
     let mut compressed = Vec::new();
     reader
         .take(stored)

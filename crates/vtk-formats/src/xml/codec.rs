@@ -46,13 +46,14 @@ impl Compressor {
     }
 
     /// Largest uncompressed size a valid block of `compressed` bytes can have, used to reject
-    /// declared sizes before allocating. Deflate cannot exceed about 1032:1 and LZ4 about 255:1;
-    /// LZMA has no useful bound, so only the caller's allocation limit applies to it.
+    /// declared sizes before allocating. Deflate cannot exceed about 1032:1 and LZ4 about 255:1; an
+    /// LZMA2 chunk yields at most 2 MiB and takes at least 10 bytes (its 5-byte header and the range
+    /// coder's 5 initial bytes).
     pub fn max_expansion(self, compressed: u64) -> u64 {
         match self {
             Self::Zlib => compressed.saturating_mul(1040).saturating_add(64),
             Self::Lz4 => compressed.saturating_mul(256).saturating_add(64),
-            Self::Lzma => u64::MAX,
+            Self::Lzma => (compressed / 10).saturating_mul(LZMA2_CHUNK_MAX),
         }
     }
 
@@ -79,6 +80,7 @@ impl Compressor {
                 Ok(())
             }
             Self::Lzma => {
+                xz_check_declared(input, out.len())?;
                 let mut w = SliceWriter { out, pos: 0 };
                 let mut r = input;
                 // lzma-rs 0.3 computes `backward_size + 1` on the stream footer's u32 unchecked: a
@@ -99,6 +101,59 @@ impl Compressor {
             }
         }
     }
+}
+
+/// The most an LZMA2 chunk can decompress to.
+const LZMA2_CHUNK_MAX: u64 = 1 << 21;
+
+/// Checks, before decoding, that the LZMA2 chunks of the `.xz` stream `input` declare no more than
+/// `declared` bytes in all, and that its blocks use LZMA2 alone.
+///
+/// lzma-rs (0.3) collects a whole xz block in a buffer that grows as it decodes and hands it to the
+/// output only at the block's end, so writing into a fixed buffer does not stop a bomb: a block of
+/// a few hundred KiB could grow that buffer to gigabytes first. Each chunk's header states its
+/// size and the decoder keeps to it, so walking the headers (a few bytes per 2 MiB of output)
+/// bounds the decoder's memory by the size the VTK header declares. Framing errors the walk runs
+/// into are left to the decoder, which names them.
+fn xz_check_declared(input: &[u8], declared: usize) -> Result<(), String> {
+    let too_much = || format!("LZMA (xz) block's chunks declare more than the declared {declared} bytes");
+    let Some(&check_id) = input.get(7) else { return Ok(()) };
+    // Check sizes by id, xz file format 1.1.0 section 3.4.
+    let check_len = [0, 4, 4, 4, 8, 8, 8, 16, 16, 16, 32, 32, 32, 64, 64, 64][usize::from(check_id & 0x0F)];
+    let (mut pos, mut total) = (12usize, 0u64);
+    while let Some(&size_byte) = input.get(pos) {
+        if size_byte == 0 {
+            return Ok(()); // the index: no more blocks
+        }
+        // The block flags' low bits are the number of filters minus one; VTK writes LZMA2 alone, and
+        // a second filter would decode the first one's output unchecked.
+        if input.get(pos + 1).is_some_and(|flags| flags & 0x03 != 0) {
+            return Err("LZMA (xz) block uses a filter chain; VTK writes LZMA2 alone".to_owned());
+        }
+        let mut at = pos + (usize::from(size_byte) + 1) * 4;
+        loop {
+            let Some(&control) = input.get(at) else { return Ok(()) };
+            let word = |i: usize| input.get(i..i + 2).map_or(0, |b| u64::from(u16::from_be_bytes([b[0], b[1]])) + 1);
+            let (unpacked, next) = match control {
+                0 => break,
+                1 | 2 => (word(at + 1), at + 3 + word(at + 1) as usize),
+                0x80..=0xFF => {
+                    let props = usize::from((control >> 5) & 3 >= 2);
+                    let unpacked = (u64::from(control & 0x1F) << 16) + word(at + 1);
+                    (unpacked, at + 5 + props + word(at + 3) as usize)
+                }
+                _ => return Ok(()),
+            };
+            total += unpacked;
+            if total > declared as u64 {
+                return Err(too_much());
+            }
+            at = next;
+        }
+        // Past the end marker: padding to a multiple of four bytes from the block's start, the check.
+        pos += (at + 1 - pos).next_multiple_of(4) + check_len;
+    }
+    Ok(())
 }
 
 /// A writer into a fixed buffer that fails instead of growing.
@@ -180,5 +235,17 @@ mod tests {
             let mut big = vec![0u8; data.len() + 1];
             assert!(c.decompress_into(&z, &mut big).is_err(), "{c:?} short output not detected");
         }
+    }
+
+    #[test]
+    fn lzma_chunks_declaring_more_than_the_block_are_refused_before_decoding() {
+        let data = vec![7u8; 300_000];
+        let z = compress(XmlCompression::Lzma(6), &data);
+        let mut out = vec![0u8; 1000];
+        let e = Compressor::Lzma.decompress_into(&z, &mut out).unwrap_err();
+        assert!(e.contains("chunks declare more than the declared 1000 bytes"), "{e}");
+        // The walk accepts what the encoder writes: exactly the declared size.
+        assert_eq!(xz_check_declared(&z, data.len()), Ok(()));
+        assert!(xz_check_declared(&z, data.len() - 1).is_err());
     }
 }

@@ -139,6 +139,7 @@ fn read_array(
             .filter(|&n| n > 0)
             .ok_or_else(|| bad(format!("NumberOfComponents=\"{s}\" is not a positive integer")))?,
     };
+    let declared_tuples = declared_tuples(el, expected_tuples).map_err(bad)?;
     let name = el.attr("Name").unwrap_or_default().to_owned();
     let expected = expected_tuples.map(|t| t.saturating_mul(components as u64));
     let format = el.attr("format").unwrap_or("ascii");
@@ -181,7 +182,22 @@ fn read_array(
             return Err(bad(format!("holds {} values, expected {n}", data.len())));
         }
     }
+    let tuples = (data.len() / components) as u64;
+    if let Some(t) = declared_tuples.filter(|&t| t != tuples) {
+        return Err(bad(format!("NumberOfTuples=\"{t}\", but the data holds {tuples} tuples of {components} components")));
+    }
     Ok(RawArray { name, components, data })
+}
+
+/// The optional `NumberOfTuples` attribute, which must agree with the tuples the piece requires
+/// (`expected`, when known); agreement with the data is checked once it is decoded.
+fn declared_tuples(el: &Element<'_>, expected: Option<u64>) -> Result<Option<u64>, String> {
+    let Some(s) = el.attr("NumberOfTuples") else { return Ok(None) };
+    let t = s.trim().parse::<u64>().map_err(|_| format!("NumberOfTuples=\"{s}\" is not a non-negative integer"))?;
+    match expected {
+        Some(n) if n != t => Err(format!("NumberOfTuples=\"{t}\", but the piece has {n} tuples for this array")),
+        _ => Ok(Some(t)),
+    }
 }
 
 fn parse_ascii(
@@ -383,7 +399,12 @@ pub(crate) fn decompress_blocks(
     if total % dtype.size() as u64 != 0 {
         return Err(bad(format!("{total} bytes are not a whole number of {} values", dtype.vtk_name())));
     }
-    let mut out = ArrayData::zeros(dtype, (total / dtype.size() as u64) as usize);
+    // The size is only declared so far (bounded by the expected count or by what the compressed
+    // bytes can produce), so an allocation the address space cannot hold is an error, not an abort.
+    let mut out = usize::try_from(total / dtype.size() as u64)
+        .ok()
+        .and_then(|n| ArrayData::try_zeros(dtype, n))
+        .ok_or_else(|| bad(format!("compression header declares {total} bytes, more than this process can allocate")))?;
     let buf = out.as_bytes_mut();
     let mut pieces: Vec<(&[u8], &mut [u8], usize)> = Vec::with_capacity(nblocks);
     let mut rest = buf;

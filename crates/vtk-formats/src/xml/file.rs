@@ -94,10 +94,14 @@ pub(crate) fn read_head(file: &File, len: u64) -> io::Result<Head> {
     let tail_len = TAIL.min(len - data_start as u64);
     let mut tail = vec![0u8; tail_len as usize];
     read_at(file, &mut tail, len - tail_len)?;
-    let close = b"</AppendedData>";
+    let close = super::tree::APPENDED_END;
     let Some(at) = tail.windows(close.len()).rposition(|w| w == close) else {
         return whole(head);
     };
+    // A file without its closing tags is read whole, where the parser reports what is missing.
+    if !super::tree::ends_document(&tail[at..]) {
+        return whole(head);
+    }
     head.truncate(data_start);
     Ok(Head::Partial {
         head,

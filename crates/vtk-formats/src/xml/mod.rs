@@ -9,7 +9,9 @@
 //! Every size in a file is checked against the bytes present and [`ReadOptions::max_alloc`] before
 //! anything is allocated, and compressed blocks are decompressed into buffers of their declared size,
 //! so a truncated, corrupt or hostile file gives a [`FormatError`] naming the file and the byte
-//! offset or element -- never a panic or an unbounded allocation.
+//! offset or element -- never a panic or an unbounded allocation. A document cut short before its
+//! `</VTKFile>` is an error even when every array before the cut decodes, as are cell type ids VTK
+//! does not define and `NumberOfTuples` attributes that disagree with the piece or the data.
 //!
 //! The writer produces files VTK, `ParaView` and VMTK open; by default appended raw data, zlib level 6
 //! in 32 KiB blocks (VTK's block size) compressed in parallel, `UInt64` headers and `Int64` ids.

@@ -38,7 +38,7 @@ fn read_document_from(
     opts: &ReadOptions,
 ) -> Result<DataSet, FormatError> {
     let pre = Ctx { path, max_alloc: opts.max_alloc, header64: false, big_endian: false, compressor: None, appended: None };
-    let mut doc = tree::parse(&pre, bytes)?;
+    let mut doc = tree::parse(&pre, bytes, file.is_some())?;
     if let (Some((file, end)), Some(app)) = (file, doc.appended.as_mut()) {
         app.file = Some(file);
         app.len = end.saturating_sub(app.file_offset);
@@ -386,8 +386,9 @@ fn read_ugrid(ctx: &Ctx<'_>, ds: &Element<'_>) -> Result<Result<UnstructuredGrid
                 ids.into_iter()
                     .enumerate()
                     .map(|(i, t)| {
-                        u8::try_from(t).map(CellType).map_err(|_| {
-                            ctx.malformed(Some(a.offset), Some("Cells/types"), format!("cell {i} has type {t}, not a VTK cell type"))
+                        CellType::from_id(t).ok_or_else(|| {
+                            let detail = format!("cell {i} has type {t}, which is not a VTK cell type (see vtkCellType.h)");
+                            ctx.malformed(Some(a.offset), Some("Cells/types"), detail)
                         })
                     })
                     .collect::<Result<Vec<_>, _>>()?

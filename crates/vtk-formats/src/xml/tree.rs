@@ -100,8 +100,69 @@ fn parse_start<'a>(ctx: &Ctx<'_>, e: &BytesStart<'_>, offset: u64) -> Result<Ele
     Ok(Element { name, attrs, children: Vec::new(), text: Vec::new(), offset })
 }
 
+/// The closing tags that end a file with appended data.
+pub(crate) const APPENDED_END: &[u8] = b"</AppendedData>";
+const FILE_END: &[u8] = b"</VTKFile>";
+
+/// The error for element `el`, still open where the document ends at byte `end`.
+fn unclosed(ctx: &Ctx<'_>, el: &Element<'_>, end: u64) -> FormatError {
+    ctx.malformed(
+        Some(end),
+        Some(&el.name),
+        format!(
+            "the file ends inside <{}> (opened at byte {}), before its closing tag: the file is truncated",
+            el.name, el.offset
+        ),
+    )
+}
+
+/// `<AppendedData>` must follow the closed dataset element, directly inside `<VTKFile>` (as every
+/// VTK writer puts it): inside anything else, the elements around it were cut short.
+fn check_appended_parent(ctx: &Ctx<'_>, stack: &[Element<'_>], at: u64) -> Result<(), FormatError> {
+    match stack {
+        [root] if root.name == "VTKFile" => Ok(()),
+        [] => Err(ctx.malformed(Some(at), Some("AppendedData"), "<AppendedData> outside <VTKFile>".into())),
+        [root, ..] if root.name != "VTKFile" => Err(not_vtk(ctx)),
+        [.., open] => Err(ctx.malformed(
+            Some(at),
+            Some("AppendedData"),
+            format!(
+                "<AppendedData> starts inside <{}> (opened at byte {}), which is never closed: the document is cut short",
+                open.name, open.offset
+            ),
+        )),
+    }
+}
+
+fn not_vtk(ctx: &Ctx<'_>) -> FormatError {
+    ctx.malformed(Some(0), None, "no <VTKFile> element; not a VTK XML file".into())
+}
+
+/// Checks what follows the appended data (`rest`, at byte `at` of the file): `</AppendedData>`,
+/// then `</VTKFile>`. Without them the file was cut short, and its arrays cannot be trusted to be
+/// whole even when they decode. (What follows `</VTKFile>` is not looked at, as VTK does not.)
+fn check_document_end(ctx: &Ctx<'_>, rest: &[u8], at: u64) -> Result<(), FormatError> {
+    if ends_document(rest) {
+        return Ok(());
+    }
+    let detail = if rest.starts_with(APPENDED_END) {
+        "</AppendedData> is not followed by </VTKFile>: the file is truncated"
+    } else {
+        "the appended data is not followed by </AppendedData>: the file is truncated"
+    };
+    Err(ctx.malformed(Some(at), Some("AppendedData"), detail.into()))
+}
+
+/// Whether `rest` is a correct end of a file with appended data (see [`check_document_end`]).
+pub(crate) fn ends_document(rest: &[u8]) -> bool {
+    let after_appended = rest.strip_prefix(APPENDED_END).map(<[u8]>::trim_ascii_start);
+    after_appended.is_some_and(|r| r.starts_with(FILE_END))
+}
+
 /// Parses the XML header of `bytes` (everything before the appended data) into a tree.
-pub(crate) fn parse<'a>(ctx: &Ctx<'_>, bytes: &'a [u8]) -> Result<Document<'a>, FormatError> {
+/// `file_backed`: `bytes` ends at the start of raw appended data that stays in the file (whose end
+/// the caller has checked).
+pub(crate) fn parse<'a>(ctx: &Ctx<'_>, bytes: &'a [u8], file_backed: bool) -> Result<Document<'a>, FormatError> {
     // Base64 text never contains '<', so the first `<AppendedData` is the section's start tag.
     let appended_tag = find(bytes, b"<AppendedData");
     let xml_end = match appended_tag {
@@ -126,6 +187,7 @@ pub(crate) fn parse<'a>(ctx: &Ctx<'_>, bytes: &'a [u8]) -> Result<Document<'a>, 
             Event::Start(e) => {
                 let el = parse_start(ctx, &e, pos)?;
                 if el.name == "AppendedData" {
+                    check_appended_parent(ctx, &stack, pos)?;
                     appended_attrs = Some(el);
                     break;
                 }
@@ -159,7 +221,15 @@ pub(crate) fn parse<'a>(ctx: &Ctx<'_>, bytes: &'a [u8]) -> Result<Document<'a>, 
             _ => {}
         }
     }
-    // Unclosed elements (the normal case before appended data, or a truncated file) close at the end.
+    // Without appended data every element must be closed: a file cut short inside the document is
+    // truncated, even when every array before the cut decodes. Before appended data only
+    // `<VTKFile>` is open (checked above); its end is checked after the data. (A document whose
+    // outer element is something else is not a VTK file, which is said below.)
+    if appended_attrs.is_none() && stack.first().is_some_and(|root| root.name == "VTKFile") {
+        if let Some(open) = stack.last() {
+            return Err(unclosed(ctx, open, bytes.len() as u64));
+        }
+    }
     while let Some(el) = stack.pop() {
         match stack.last_mut() {
             Some(parent) => parent.children.push(el),
@@ -169,7 +239,7 @@ pub(crate) fn parse<'a>(ctx: &Ctx<'_>, bytes: &'a [u8]) -> Result<Document<'a>, 
     let root = roots
         .into_iter()
         .find(|e| e.name == "VTKFile")
-        .ok_or_else(|| ctx.malformed(Some(0), None, "no <VTKFile> element; not a VTK XML file".into()))?;
+        .ok_or_else(|| not_vtk(ctx))?;
     let appended = match appended_attrs {
         None => None,
         Some(el) => {
@@ -198,10 +268,13 @@ pub(crate) fn parse<'a>(ctx: &Ctx<'_>, bytes: &'a [u8]) -> Result<Document<'a>, 
             };
             let body = &bytes[start..];
             let end = if raw {
-                rfind(body, b"</AppendedData>").unwrap_or(body.len())
+                rfind(body, APPENDED_END).unwrap_or(body.len())
             } else {
                 body.iter().position(|&b| b == b'<').unwrap_or(body.len())
             };
+            if !file_backed {
+                check_document_end(ctx, &body[end..], (start + end) as u64)?;
+            }
             Some(Appended { raw, data: &body[..end], file: None, len: end as u64, file_offset: start as u64 })
         }
     };
