@@ -19,8 +19,8 @@ use crate::{FormatError, ReadOptions};
 /// (the facet normals are not kept, VTK does not keep them either).
 ///
 /// A file is binary when its size is exactly `84 + 50 * n` with `n` the triangle count at byte 80,
-/// otherwise ascii when it starts with `solid`, otherwise binary (and then malformed if too short,
-/// or if the count disagrees with the file's size).
+/// otherwise ascii when it starts with `solid`, otherwise binary (and then malformed if the file is
+/// shorter than its count declares; a smaller count is read past, as VTK does).
 pub fn read(path: &Path, opts: &ReadOptions) -> Result<PolyData, FormatError> {
     let buf = crate::detect::read_all(path)?;
     parse(path, &buf, opts)
@@ -161,20 +161,12 @@ fn parse_binary(path: &Path, buf: &[u8], opts: &ReadOptions) -> Result<PolyData,
             limit: opts.max_alloc,
         });
     }
-    // VTK reads on to the end of the file when the count is smaller; dropping the rest silently
-    // would lose triangles, and guessing would trust a header that has been shown to lie.
-    if declared < available {
-        return Err(FormatError::Malformed {
-            path: path.to_path_buf(),
-            offset: Some(84 + declared),
-            element: Some("binary STL triangle count".into()),
-            detail: format!(
-                "the header declares {n} triangles ({declared} bytes), but the file holds {available} bytes of \
-                 triangles ({} whole ones)",
-                available / 50
-            ),
-        });
-    }
+    // Many binary STL files carry a wrong (often zero) count, so VTK's reader takes every whole
+    // triangle the file holds when the count is smaller (and stops at the end of the file when it
+    // is larger, which we refuse above as a truncation). A trailing piece shorter than a triangle
+    // is ignored, as VTK does.
+    let n = n.max(available / 50);
+    let declared = 50 * n;
     let mut m = Merger::new(n as usize);
     for rec in buf[84..84 + declared as usize].chunks_exact(50) {
         let f = |i: usize| f32::from_le_bytes([rec[i], rec[i + 1], rec[i + 2], rec[i + 3]]);

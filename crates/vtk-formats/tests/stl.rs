@@ -150,6 +150,20 @@ fn write_rejects_lines() {
     ));
 }
 
+/// Many exporters write a wrong (often zero) count: VTK's reader then takes every whole triangle the
+/// file holds, and so do we; a trailing piece shorter than a triangle is ignored, as by VTK.
+#[test]
+fn binary_count_smaller_than_the_file_reads_every_triangle() {
+    let right = read(&binary_stl(&[b' '; 80], &[[A, B, C], [B, D, C]])).unwrap();
+    for count in [0u32, 1] {
+        let mut f = binary_stl(&[b' '; 80], &[[A, B, C], [B, D, C]]);
+        f[80..84].copy_from_slice(&count.to_le_bytes());
+        assert_eq!(read(&f).unwrap(), right, "count {count}");
+        f.extend_from_slice(&[7; 49]);
+        assert_eq!(read(&f).unwrap(), right, "count {count} and 49 trailing bytes");
+    }
+}
+
 // ---- hostile inputs ----
 
 #[test]
