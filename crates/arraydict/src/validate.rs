@@ -190,7 +190,8 @@ pub(crate) fn check_ids(a: &NdArray, path: &str, n_points: Option<usize>, p: &mu
 /// nothing allocated.
 pub(crate) fn cell_stream_len(data: &ArrayData, n_points: Option<usize>) -> Result<usize, String> {
     fn scan<T: Element>(v: &[T], n_points: Option<usize>) -> Result<usize, String> {
-        let limit = n_points.map_or(u64::MAX, |n| u64::try_from(n).unwrap_or(u64::MAX));
+        // Ids at or past `limit` as u64 are bad; a negative id is at least 2^63 as u64.
+        let limit = n_points.map_or(1 << 63, |n| u64::try_from(n).map_or(1 << 63, |n| n.min(1 << 63)));
         let (mut pos, mut cells) = (0usize, 0usize);
         while pos < v.len() {
             // A count beyond i64 (a u8 stream's cannot be) runs past the end as surely as a large one.
@@ -202,7 +203,7 @@ pub(crate) fn cell_stream_len(data: &ArrayData, n_points: Option<usize>) -> Resu
             let end = pos.checked_add(n).and_then(|e| e.checked_add(1)).filter(|&e| e <= v.len()).ok_or_else(|| {
                 format!("element {pos}: a cell of {:?} points runs past the end of the stream ({} values)", v[pos], v.len())
             })?;
-            // A negative id is a huge u64: one compare tests both ends.
+            // One compare tests both ends.
             if let Some(i) = v[pos + 1..end].iter().position(|x| x.to_i64().is_none_or(|i| i as u64 >= limit)) {
                 let at = pos + 1 + i;
                 return Err(match n_points {

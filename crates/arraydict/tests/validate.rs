@@ -183,7 +183,16 @@ fn cell_stream_problems_name_the_element() {
     set(&mut t, "/CellData/CellPointIds", NdArray::vector(Vec::<i32>::new()));
     set(&mut t, "/CellData/G", NdArray::vector(Vec::<i32>::new()));
     validate(&t, Kind::Surface).unwrap();
+    // Without /Points the ids cannot be range-checked, but a negative one is still found.
+    let mut t = surface();
+    t.remove("Points");
+    set(&mut t, "/CellData/CellPointIds", NdArray::vector(vec![3i64, 0, 1, 2, 3, 0, -2, 1]));
+    assert_eq!(
+        problems(&t, Kind::Surface),
+        ["/Points: missing", "/CellData/CellPointIds: id -2 (element 6) is negative"]
+    );
     // Three dimensions are neither form.
+    let mut t = surface();
     set(&mut t, "/CellData/CellPointIds", NdArray::c(vec![0i32; 8], vec![2, 2, 2]).unwrap());
     let p = problems(&t, Kind::Surface);
     assert!(p[0].starts_with("/CellData/CellPointIds: shape (2, 2, 2), expected (nCells, P), a 1-D cell stream"), "{p:?}");
