@@ -188,6 +188,24 @@ fn old_list_form_surfaces_still_read() {
     assert_eq!(p.cells().polys.cell(2), &[0, 1, 2]);
 }
 
+/// Readers take the stream for centerlines too (every form is read for both kinds): lines by default.
+#[test]
+fn centerlines_read_a_cell_stream_as_lines() {
+    let mut t = to_arraydict(
+        poly(points_f32(4), PolyCells::lines(cells(&[&[0, 1]])), vec![], vec![]).into(),
+        Kind::Centerlines,
+        &ToArrayDictOptions::default(),
+    )
+    .unwrap();
+    let Some(Node::Dict(cd)) = t.get_mut("CellData") else { panic!("CellData") };
+    cd.insert("CellPointIds", NdArray::vector(vec![2i32, 0, 1, 3, 1, 2, 3]));
+    let DataSet::PolyData(p) = from_arraydict(t, Kind::Centerlines).unwrap() else {
+        panic!("a centerlines tree gives polydata")
+    };
+    assert_eq!(p.cells().lines, cells(&[&[0, 1], &[1, 2, 3]]));
+    assert!(p.cells().polys.is_empty());
+}
+
 /// Streams written from Python may use any integer dtype; the cells are the same.
 #[test]
 fn cell_streams_of_any_integer_dtype_are_read() {
