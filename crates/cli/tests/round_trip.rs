@@ -204,3 +204,36 @@ fn mixed_cell_surfaces_round_trip_as_one_mapped_stream() {
     assert_eq!(std::fs::read(&mapped).unwrap(), std::fs::read(&copied).unwrap());
     assert_eq!(read(&mapped, &ReadOptions::default()).unwrap(), DataSet::PolyData(surface));
 }
+
+/// A stored surface whose cell stream lies (a count running past the end, an id past /Points) is
+/// refused by `validate` and `from-numpy`: exit 1, the path and the element offset named, no output.
+#[test]
+fn a_lying_cell_stream_is_refused_naming_the_element() {
+    use arraydict::{Dict, NdArray};
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        (vec![3i32, 0, 1, 2, 9, 0, 1], "element 4: a cell of 9 points runs past the end of the stream (7 values)"),
+        (vec![3i32, 0, 1, 2, 3, 0, 1, 7], "id 7 (element 7) is out of range, /Points has 4 rows"),
+    ];
+    for (stream, expected) in cases {
+        let mut cd = Dict::new();
+        cd.insert("CellPointIds", NdArray::vector(stream));
+        let mut tree = Dict::new();
+        tree.insert("Points", NdArray::c(vec![0f32; 12], vec![4, 3]).unwrap());
+        tree.insert("PointData", Dict::new());
+        tree.insert("CellData", cd);
+        let input = dir.path().join("bad.pickle");
+        arraydict_store::write(&input, &tree, &arraydict_store::WriteOptions::default()).unwrap();
+        let output = dir.path().join("bad.vtp");
+        for args in [
+            vec!["validate", input.to_str().unwrap()],
+            vec!["from-numpy", input.to_str().unwrap(), "-o", output.to_str().unwrap()],
+        ] {
+            let r = arraydict(&args);
+            assert_eq!(r.code, 1, "{args:?}: {r:?}");
+            let said = format!("{}{}", r.stdout, r.stderr);
+            assert!(said.contains(&format!("/CellData/CellPointIds: {expected}")), "{args:?}: {said}");
+        }
+        assert!(!output.exists(), "nothing is written");
+    }
+}
