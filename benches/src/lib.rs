@@ -4,9 +4,25 @@
 /// points with two triangles per quad, `Normals_` (f32, 3 components) and `Scalars_` (f32) point
 /// arrays -- the shape of VMTK's aorta surface, scaled up.
 pub fn triangle_surface(n_tri: usize) -> vtk_model::PolyData {
+    grid_surface(n_tri, n_tri / 2, false)
+}
+
+/// A surface of exactly `n_cells` quads and triangles (issue 17's mixed-cell target, like the real
+/// `cow.vtp`): the grid of [`triangle_surface`] with the squares of a checkerboard kept as quads
+/// and the others split in two triangles -- a third of the cells are quads -- and the same point
+/// arrays. Its cells differ in size, so its tree holds SPEC 6's 1-D cell stream.
+pub fn quad_triangle_surface(n_cells: usize) -> vtk_model::PolyData {
+    // 1.5 cells per square, plus a row's worth of slack for the checkerboard's odd rows.
+    let squares = (2 * n_cells).div_ceil(3) + ((n_cells as f64).sqrt() as usize + 2);
+    grid_surface(n_cells, squares, true)
+}
+
+/// Up to `n_cells` cells on a grid of about `squares` squares, each square two triangles, or
+/// with `quads` a quad on the white squares of a checkerboard.
+fn grid_surface(n_cells: usize, squares: usize, quads: bool) -> vtk_model::PolyData {
     use vtk_model::{ArrayData, Attributes, CellArray, DataArray, PolyCells, PolyData};
-    let w = ((n_tri / 2) as f64).sqrt().ceil().max(1.0) as usize;
-    let h = (n_tri / 2).div_ceil(w).max(1);
+    let w = (squares as f64).sqrt().ceil().max(1.0) as usize;
+    let h = squares.div_ceil(w).max(1);
     let n_points = (w + 1) * (h + 1);
     let mut pts = Vec::with_capacity(3 * n_points);
     for j in 0..=h {
@@ -14,25 +30,28 @@ pub fn triangle_surface(n_tri: usize) -> vtk_model::PolyData {
             pts.extend_from_slice(&[i as f32, j as f32, ((i * j) % 7) as f32]);
         }
     }
-    let mut conn = Vec::with_capacity(3 * n_tri);
-    let mut count = 0;
-    'quads: for j in 0..h {
+    let mut conn = Vec::with_capacity(4 * n_cells);
+    let mut offsets = Vec::with_capacity(n_cells + 1);
+    offsets.push(0);
+    'squares: for j in 0..h {
         for i in 0..w {
             let a = (j * (w + 1) + i) as i64;
             let b = a + 1;
             let c = a + (w + 1) as i64;
             let d = c + 1;
-            for tri in [[a, b, d], [a, d, c]] {
-                if count == n_tri {
-                    break 'quads;
+            let quad = [a, b, d, c];
+            let (one, two) = ([a, b, d], [a, d, c]);
+            let cells: [&[i64]; 2] = if quads && (i + j) % 2 == 0 { [&quad, &[]] } else { [&one, &two] };
+            for cell in cells.into_iter().filter(|c| !c.is_empty()) {
+                if offsets.len() > n_cells {
+                    break 'squares;
                 }
-                conn.extend_from_slice(&tri);
-                count += 1;
+                conn.extend_from_slice(cell);
+                offsets.push(conn.len() as i64);
             }
         }
     }
-    let offsets = (0..=count).map(|k| 3 * k as i64).collect();
-    let polys = CellArray::new(offsets, conn).expect("valid triangles");
+    let polys = CellArray::new(offsets, conn).expect("valid cells");
     let normals: Vec<f32> = (0..3 * n_points).map(|k| (k % 3) as f32).collect();
     let scalars: Vec<f32> = (0..n_points).map(|k| k as f32).collect();
     let point_data = Attributes::from(vec![

@@ -3,7 +3,8 @@
 //! and the converters see near-valid trees instead of noise.
 //!
 //! Invariants checked besides "no panic": a tree that converts to a dataset converts back, and the
-//! dataset survives the XML writer and reader.
+//! dataset survives the XML writer and reader. `CellPointIds` is sometimes a built legacy cell stream
+//! (SPEC 6's form of mixed-size surfaces), valid or nearly so.
 #![no_main]
 
 use std::path::Path;
@@ -63,6 +64,11 @@ fn dict(u: &mut Unstructured<'_>, depth: usize) -> arbitrary::Result<Dict> {
     let n = u.int_in_range(0..=8)?;
     for _ in 0..n {
         let k = key(u)?;
+        // SPEC 6's surface cell stream is hard to hit by chance: build one, mostly well-formed.
+        if k == "CellPointIds" && u.ratio(1, 3)? {
+            d.insert(k, Node::Array(cell_stream(u)?));
+            continue;
+        }
         let node = match u.int_in_range(0..=5)? {
             0 if depth < 3 => Node::Dict(dict(u, depth + 1)?),
             1 => {
@@ -111,6 +117,32 @@ fn array(u: &mut Unstructured<'_>) -> arbitrary::Result<NdArray> {
         ArrayData::from_le_bytes(dtype, &bytes).map_err(|_| arbitrary::Error::IncorrectFormat)?
     };
     NdArray::new(data, shape, order).map_err(|_| arbitrary::Error::IncorrectFormat)
+}
+
+/// A 1-D legacy cell stream `[n0, ids0..., n1, ...]` of any integer dtype: counts 0..=6 and ids
+/// -1..=12 (so some are out of range for the points), now and then a negative, oversized or huge
+/// count, or a stream cut short.
+fn cell_stream(u: &mut Unstructured<'_>) -> arbitrary::Result<NdArray> {
+    let dtype = *u.choose(&[DType::I32, DType::I32, DType::I64, DType::U8, DType::I16, DType::U64])?;
+    let mut v = Vec::new();
+    for _ in 0..u.int_in_range(0..=8)? {
+        let n = u.int_in_range(0..=6)?;
+        let count = match u.int_in_range(0..=15)? {
+            0 => -1,
+            1 => n + 3,
+            2 => i64::MAX,
+            _ => n,
+        };
+        v.push(count);
+        for _ in 0..n {
+            v.push(u.int_in_range(-1..=12)?);
+        }
+    }
+    if u.ratio(1, 10)? {
+        v.pop();
+    }
+    let len = v.len();
+    NdArray::new(small_ints(dtype, &v), vec![len], MemoryOrder::C).map_err(|_| arbitrary::Error::IncorrectFormat)
 }
 
 fn small_ints(dtype: DType, v: &[i64]) -> ArrayData {

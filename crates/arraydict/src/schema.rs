@@ -5,12 +5,13 @@ use std::str::FromStr;
 
 use vtk_model::DataSet;
 
-use crate::{ArrayDictError, Dict, Node};
+use crate::{ArrayDictError, Dict, NdArray, Node};
 
 pub use crate::validate::validate;
 
 /// Extension key (ours): `[nVerts, nLines, nPolys, nStrips]` of a polydata whose cells are not all of
-/// the kind's default (polygons for surfaces, lines for centerlines), or whose `CellPointIds` is a list.
+/// the kind's default (polygons for surfaces, lines for centerlines). Surfaces written in the older
+/// list form of mixed cell sizes carry it too, whatever their kinds.
 pub const CELL_KIND_COUNTS: &str = "CellKindCounts";
 /// Extension key (ours): the image direction matrix, `f8 (3, 3)`.
 pub const DIRECTION: &str = "Direction";
@@ -90,13 +91,24 @@ impl FromStr for Kind {
     }
 }
 
+/// The number of cells of a polydata's `/CellData/CellPointIds` when it is a well-formed 1-D legacy
+/// cell stream `[n0, ids0..., n1, ids1...]` (SPEC 6), for showing it; `None` for any other array.
+/// Point ids are not range-checked here: [`validate`] does that against `/Points`.
+pub fn cell_stream_cells(ids: &NdArray) -> Option<usize> {
+    if ids.ndim() != 1 || ids.dtype().is_float() {
+        return None;
+    }
+    crate::validate::cell_stream_len(ids.data(), None).ok()
+}
+
 /// Guesses the kind of a tree from its keys, `None` when it matches none.
 ///
 /// `Dimensions`/`Origin`/`Spacing` mean an image, `Cells` a mesh. Polydata trees are told apart by
 /// the [`CELL_KIND_COUNTS`] extension when present (same rule as [`Kind::infer`]), else by the form of
-/// `/CellData/CellPointIds`: a list is centerlines, a 2-D array a surface. Our own writer adds
-/// `CellKindCounts` to every list-form surface, so the trees we write are always detected correctly;
-/// a list-form surface written by someone else is detected as centerlines -- pass the kind explicitly.
+/// `/CellData/CellPointIds`: a list is centerlines, an array (2-D, or the 1-D cell stream of mixed
+/// cell sizes) a surface. The older list form of mixed-size surfaces always came with
+/// `CellKindCounts` from our writer, so every tree we wrote is detected correctly; a list-form surface
+/// written by someone else is detected as centerlines -- pass the kind explicitly.
 pub fn detect_kind(tree: &Dict) -> Option<Kind> {
     if ["Dimensions", "Origin", "Spacing"]
         .iter()

@@ -184,6 +184,41 @@ pub(crate) fn check_ids(a: &NdArray, path: &str, n_points: Option<usize>, p: &mu
     }
 }
 
+/// The number of cells of a polydata's legacy cell stream `[n0, ids0..., n1, ids1...]` (SPEC 6), or
+/// what is wrong with it, naming the element: a negative count, a cell running past the end, an id
+/// outside `0..n_points` (negative ones when `n_points` is not known). One pass over the stream,
+/// nothing allocated.
+pub(crate) fn cell_stream_len(data: &ArrayData, n_points: Option<usize>) -> Result<usize, String> {
+    fn scan<T: Element>(v: &[T], n_points: Option<usize>) -> Result<usize, String> {
+        // Ids at or past `limit` as u64 are bad; a negative id is at least 2^63 as u64.
+        let limit = n_points.map_or(1 << 63, |n| u64::try_from(n).map_or(1 << 63, |n| n.min(1 << 63)));
+        let (mut pos, mut cells) = (0usize, 0usize);
+        while pos < v.len() {
+            // A count beyond i64 (a u8 stream's cannot be) runs past the end as surely as a large one.
+            let n = match v[pos].to_i64() {
+                Some(c) if c < 0 => return Err(format!("element {pos}: point count {c} is negative")),
+                Some(c) => usize::try_from(c).unwrap_or(usize::MAX),
+                None => usize::MAX,
+            };
+            let end = pos.checked_add(n).and_then(|e| e.checked_add(1)).filter(|&e| e <= v.len()).ok_or_else(|| {
+                format!("element {pos}: a cell of {:?} points runs past the end of the stream ({} values)", v[pos], v.len())
+            })?;
+            // One compare tests both ends.
+            if let Some(i) = v[pos + 1..end].iter().position(|x| x.to_i64().is_none_or(|i| i as u64 >= limit)) {
+                let at = pos + 1 + i;
+                return Err(match n_points {
+                    Some(rows) => format!("id {:?} (element {at}) is out of range, /Points has {rows} rows", v[at]),
+                    None => format!("id {:?} (element {at}) is negative", v[at]),
+                });
+            }
+            cells += 1;
+            pos = end;
+        }
+        Ok(cells)
+    }
+    with_array_data!(data, v => scan(v, n_points))
+}
+
 /// `/Points`: `(n, 3)`; returns n.
 fn points(tree: &Dict, p: &mut Problems) -> Option<usize> {
     let a = array(tree.get("Points"), "/Points", true, p)?;
@@ -262,21 +297,31 @@ fn poly(tree: &Dict, p: &mut Problems) {
             p.push(path, "missing");
             None
         }
-        Some(Node::Array(a)) => {
-            if a.ndim() == 2 {
+        Some(Node::Array(a)) => match a.ndim() {
+            2 => {
                 check_ids(a, path, n_points, p);
                 Some(a.shape()[0])
-            } else {
+            }
+            1 if integer(a, path, p) => match cell_stream_len(a.data(), n_points) {
+                Ok(n) => Some(n),
+                Err(e) => {
+                    p.push(path, e);
+                    None
+                }
+            },
+            1 => None,
+            _ => {
                 p.push(
                     path,
                     format!(
-                        "shape {}, expected (nCells, P) or a list of 1-D arrays",
+                        "shape {}, expected (nCells, P), a 1-D cell stream [n0, ids0..., n1, ...] or a list of \
+                         1-D arrays",
                         shape_str(a.shape())
                     ),
                 );
                 None
             }
-        }
+        },
         Some(Node::List(l)) => {
             for (i, a) in l.iter().enumerate() {
                 let ep = format!("{path}/{i}");

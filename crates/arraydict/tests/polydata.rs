@@ -6,10 +6,11 @@
 mod common;
 
 use arraydict::{
-    from_arraydict, to_arraydict, validate, Kind, MemoryOrder, NdArray, Node, ToArrayDictOptions,
+    detect_kind, from_arraydict, to_arraydict, validate, Dict, Kind, MemoryOrder, NdArray, Node,
+    ToArrayDictOptions,
 };
 use common::{arr, array_at, cells, dict_at, keys, points_f32, poly, sig};
-use vtk_model::{ArrayData, DType, DataSet, PolyCells, PolyData};
+use vtk_model::{ArrayData, CellArray, DType, DataSet, PolyCells, PolyData, StoredIds};
 
 fn surface_tree(pd: PolyData) -> arraydict::Dict {
     to_arraydict(pd.into(), Kind::Surface, &ToArrayDictOptions::default()).unwrap()
@@ -108,29 +109,132 @@ fn cell_order_and_kind_counts() {
     );
 }
 
-/// VMTK defect 1: cells of different sizes (cow.vtp: quads, triangles, polygons) -> a list of
-/// 1-D i4 arrays, nothing truncated, nothing raised.
+/// VMTK defect 1, SPEC 6: cells of different sizes (cow.vtp: quads, triangles, polygons) -> ONE 1-D
+/// `i4` legacy cell stream `[n0, ids0..., n1, ids1...]`, nothing truncated, nothing raised, no
+/// `CellKindCounts` (every cell is a polygon); back, the ids stay 32-bit.
 #[test]
-fn defect1_mixed_cell_sizes_become_a_list() {
+fn defect1_mixed_cell_sizes_become_one_cell_stream() {
     let c = PolyCells::polys(cells(&[&[0, 1, 2, 3], &[0, 1, 2], &[0, 1, 2, 3, 4]]));
-    let pd = poly(points_f32(5), c, vec![], vec![]);
+    let pd = poly(points_f32(5), c, vec![], vec![arr("G", 1, vec![7u8, 8, 9])]);
     let t = surface_tree(pd.clone());
-    let Some(Node::List(l)) = t.at("/CellData/CellPointIds") else {
-        panic!("expected a list")
+    assert_eq!(sig(&t, "/CellData/CellPointIds"), (DType::I32, vec![15]));
+    assert_eq!(
+        array_at(&t, "/CellData/CellPointIds").data(),
+        &ArrayData::I32(vec![4, 0, 1, 2, 3, 3, 0, 1, 2, 5, 0, 1, 2, 3, 4])
+    );
+    assert_eq!(keys(&t), ["CellData", "Points", "PointData"]);
+    assert!(!t.contains_key("CellKindCounts"), "only polygons: no extension key needed");
+    assert_eq!(detect_kind(&t), Some(Kind::Surface));
+    let DataSet::PolyData(back) = from_arraydict(t, Kind::Surface).unwrap() else {
+        panic!("a surface tree gives polydata")
     };
-    let lens: Vec<_> = l.iter().map(|a| (a.dtype(), a.shape().to_vec())).collect();
-    assert_eq!(
-        lens,
-        [
-            (DType::I32, vec![4]),
-            (DType::I32, vec![3]),
-            (DType::I32, vec![5])
-        ]
+    assert!(
+        matches!(back.cells().polys.stored_connectivity(), StoredIds::I32(_)),
+        "an i4 stream becomes 32-bit connectivity, not a widened copy"
     );
+    assert_eq!(back, pd);
+}
+
+/// SPEC 6: verts, lines, polys and strips of different sizes in one stream, in VTK order, with their
+/// kinds in `CellKindCounts`; the cell arrays follow the same order; all of it round-trips.
+#[test]
+fn cell_kinds_of_a_mixed_surface_travel_in_kind_counts() {
+    let c = PolyCells {
+        verts: cells(&[&[0], &[1, 2]]),
+        lines: cells(&[&[0, 1], &[1, 2, 3]]),
+        polys: cells(&[&[0, 1, 2], &[0, 1, 2, 3]]),
+        strips: cells(&[&[0, 1, 2, 3, 4]]),
+    };
+    let pd = poly(points_f32(5), c, vec![], vec![arr("Id", 1, (0..7).collect::<Vec<i64>>())]);
+    let t = surface_tree(pd.clone());
     assert_eq!(
-        from_arraydict(t, Kind::Surface).unwrap(),
-        DataSet::PolyData(pd)
+        array_at(&t, "/CellData/CellPointIds").data(),
+        &ArrayData::I32(vec![1, 0, 2, 1, 2, 2, 0, 1, 3, 1, 2, 3, 3, 0, 1, 2, 4, 0, 1, 2, 3, 5, 0, 1, 2, 3, 4])
     );
+    assert_eq!(array_at(&t, "/CellKindCounts").data(), &ArrayData::I64(vec![2, 2, 2, 1]));
+    assert_eq!(keys(&t), ["CellData", "Points", "PointData", "CellKindCounts"]);
+    assert_eq!(detect_kind(&t), Some(Kind::Surface));
+    validate(&t, Kind::Surface).unwrap();
+    assert_eq!(from_arraydict(t, Kind::Surface).unwrap(), DataSet::PolyData(pd));
+}
+
+/// Files written before SPEC 6's revision hold mixed-size surfaces as a list of per-cell arrays, with
+/// `CellKindCounts`; they still read, and so does a list without it when the kind is given.
+#[test]
+fn old_list_form_surfaces_still_read() {
+    let c = PolyCells {
+        verts: cells(&[&[4]]),
+        lines: CellArray::empty(),
+        polys: cells(&[&[0, 1, 2, 3], &[0, 1, 2]]),
+        strips: CellArray::empty(),
+    };
+    let pd = poly(points_f32(5), c, vec![], vec![]);
+    let list = |ids: &[&[i32]]| -> Vec<NdArray> { ids.iter().map(|c| NdArray::vector(c.to_vec())).collect() };
+    let mut t = Dict::new();
+    t.insert("Points", NdArray::c((0..15).map(|i| i as f32 * 0.5).collect::<Vec<f32>>(), vec![5, 3]).unwrap());
+    t.insert("PointData", Dict::new());
+    let mut cd = Dict::new();
+    cd.insert("CellPointIds", list(&[&[4], &[0, 1, 2, 3], &[0, 1, 2]]));
+    t.insert("CellData", cd);
+    t.insert("CellKindCounts", NdArray::vector(vec![1i64, 0, 2, 0]));
+    assert_eq!(detect_kind(&t), Some(Kind::Surface));
+    assert_eq!(from_arraydict(t.clone(), Kind::Surface).unwrap(), DataSet::PolyData(pd));
+    // Without the counts every cell is a polygon.
+    t.remove("CellKindCounts");
+    let DataSet::PolyData(p) = from_arraydict(t, Kind::Surface).unwrap() else {
+        panic!("a surface tree gives polydata")
+    };
+    assert_eq!(p.cells().polys.num_cells(), 3);
+    assert_eq!(p.cells().polys.cell(2), &[0, 1, 2]);
+}
+
+/// Readers take the stream for centerlines too (every form is read for both kinds): lines by default.
+#[test]
+fn centerlines_read_a_cell_stream_as_lines() {
+    let mut t = to_arraydict(
+        poly(points_f32(4), PolyCells::lines(cells(&[&[0, 1]])), vec![], vec![]).into(),
+        Kind::Centerlines,
+        &ToArrayDictOptions::default(),
+    )
+    .unwrap();
+    let Some(Node::Dict(cd)) = t.get_mut("CellData") else { panic!("CellData") };
+    cd.insert("CellPointIds", NdArray::vector(vec![2i32, 0, 1, 3, 1, 2, 3]));
+    let DataSet::PolyData(p) = from_arraydict(t, Kind::Centerlines).unwrap() else {
+        panic!("a centerlines tree gives polydata")
+    };
+    assert_eq!(p.cells().lines, cells(&[&[0, 1], &[1, 2, 3]]));
+    assert!(p.cells().polys.is_empty());
+}
+
+/// Streams written from Python may use any integer dtype; the cells are the same.
+#[test]
+fn cell_streams_of_any_integer_dtype_are_read() {
+    let expected = cells(&[&[0, 1, 2, 3], &[2, 1, 0]]);
+    let stream = [4i64, 0, 1, 2, 3, 3, 2, 1, 0];
+    let streams: [ArrayData; 3] = [
+        ArrayData::I64(stream.to_vec()),
+        ArrayData::U8(stream.iter().map(|&i| i as u8).collect()),
+        ArrayData::I16(stream.iter().map(|&i| i as i16).collect()),
+    ];
+    for data in streams {
+        let mut t = surface_tree(poly(points_f32(4), PolyCells::default(), vec![], vec![]));
+        let Some(Node::Dict(cd)) = t.get_mut("CellData") else { panic!("CellData") };
+        cd.insert("CellPointIds", NdArray::new(data, vec![9], MemoryOrder::C).unwrap());
+        let DataSet::PolyData(p) = from_arraydict(t, Kind::Surface).unwrap() else {
+            panic!("a surface tree gives polydata")
+        };
+        assert_eq!(p.cells().polys, expected);
+    }
+}
+
+/// A surface without cells keeps VMTK's `i4 (0, 0)` array and reads back as no cells.
+#[test]
+fn empty_surface_round_trips() {
+    let pd = poly(points_f32(3), PolyCells::default(), vec![], vec![]);
+    let t = surface_tree(pd.clone());
+    assert_eq!(sig(&t, "/CellData/CellPointIds"), (DType::I32, vec![0, 0]));
+    assert!(!t.contains_key("CellKindCounts"));
+    assert_eq!(from_arraydict(t, Kind::Surface).unwrap(), DataSet::PolyData(pd));
 }
 
 /// SPEC 3 ConvertCellToPoint: averaged arrays appended after the point arrays, CellData keeps only

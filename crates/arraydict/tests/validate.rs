@@ -123,6 +123,81 @@ fn float_ids_and_out_of_range_ids() {
     );
 }
 
+/// SPEC 6's 1-D cell stream: each malformation is one problem naming the path and the element
+/// offset -- a negative count, a cell running past the end (also a count near `i64::MAX`, which must
+/// neither allocate nor overflow), an id outside `/Points`, a float dtype, a cell array whose length
+/// is not the stream's cell count -- and conversion refuses it instead of panicking.
+#[test]
+fn cell_stream_problems_name_the_element() {
+    let cases: [(NdArray, &str); 7] = [
+        (
+            NdArray::vector(vec![3i32, 0, 1, 2, -1, 0]),
+            "/CellData/CellPointIds: element 4: point count -1 is negative",
+        ),
+        (
+            NdArray::vector(vec![3i32, 0, 1, 2, 4, 0, 1]),
+            "/CellData/CellPointIds: element 4: a cell of 4 points runs past the end of the stream (7 values)",
+        ),
+        (
+            NdArray::vector(vec![3i64, 0, 1, 2, i64::MAX, 0]),
+            &format!(
+                "/CellData/CellPointIds: element 4: a cell of {} points runs past the end of the stream (6 values)",
+                i64::MAX
+            ),
+        ),
+        (
+            NdArray::vector(vec![3u64, 0, 1, 2, u64::MAX, 0]),
+            &format!(
+                "/CellData/CellPointIds: element 4: a cell of {} points runs past the end of the stream (6 values)",
+                u64::MAX
+            ),
+        ),
+        (
+            NdArray::vector(vec![3i16, 0, 1, 2, 2, 3, 4]),
+            "/CellData/CellPointIds: id 4 (element 6) is out of range, /Points has 4 rows",
+        ),
+        (
+            NdArray::vector(vec![3i32, 0, 1, 2, 2, -3, 1]),
+            "/CellData/CellPointIds: id -3 (element 5) is out of range, /Points has 4 rows",
+        ),
+        (
+            NdArray::vector(vec![3f64, 0.0, 1.0, 2.0]),
+            "/CellData/CellPointIds: ids must have an integer dtype, found <f8",
+        ),
+    ];
+    for (stream, expected) in cases {
+        let mut t = surface();
+        set(&mut t, "/CellData/CellPointIds", stream);
+        assert_eq!(problems(&t, Kind::Surface), [expected]);
+        let e = from_arraydict(t, Kind::Surface).unwrap_err().to_string();
+        assert!(e.contains(expected), "{e}");
+    }
+    // Two cells in the stream, but /CellData/G has 2 values: fine; 3 cells: named.
+    let mut t = surface();
+    set(&mut t, "/CellData/CellPointIds", NdArray::vector(vec![3i32, 0, 1, 2, 4, 0, 1, 2, 3]));
+    validate(&t, Kind::Surface).unwrap();
+    set(&mut t, "/CellData/CellPointIds", NdArray::vector(vec![3i32, 0, 1, 2, 1, 3, 2, 0, 1]));
+    assert_eq!(problems(&t, Kind::Surface), ["/CellData/G: 2 values, but /CellData/CellPointIds has 3 cells"]);
+    // An empty stream is a surface without cells.
+    let mut t = surface();
+    set(&mut t, "/CellData/CellPointIds", NdArray::vector(Vec::<i32>::new()));
+    set(&mut t, "/CellData/G", NdArray::vector(Vec::<i32>::new()));
+    validate(&t, Kind::Surface).unwrap();
+    // Without /Points the ids cannot be range-checked, but a negative one is still found.
+    let mut t = surface();
+    t.remove("Points");
+    set(&mut t, "/CellData/CellPointIds", NdArray::vector(vec![3i64, 0, 1, 2, 3, 0, -2, 1]));
+    assert_eq!(
+        problems(&t, Kind::Surface),
+        ["/Points: missing", "/CellData/CellPointIds: id -2 (element 6) is negative"]
+    );
+    // Three dimensions are neither form.
+    let mut t = surface();
+    set(&mut t, "/CellData/CellPointIds", NdArray::c(vec![0i32; 8], vec![2, 2, 2]).unwrap());
+    let p = problems(&t, Kind::Surface);
+    assert!(p[0].starts_with("/CellData/CellPointIds: shape (2, 2, 2), expected (nCells, P), a 1-D cell stream"), "{p:?}");
+}
+
 #[test]
 fn list_where_array_belongs_and_vice_versa() {
     let mut t = surface();

@@ -63,7 +63,17 @@ fn walk(dict: &Dict, prefix: &str, out: &mut Vec<Entry>) {
     for (key, node) in dict.iter() {
         let path = format!("{prefix}/{key}");
         match node {
-            Node::Array(a) => out.push(array_entry(path, a)),
+            Node::Array(a) => {
+                let mut e = array_entry(path, a);
+                // A surface's 1-D cell stream mixes counts and ids, so its shape and range do not
+                // say how many cells it holds (SPEC 6).
+                if e.path == "/CellData/CellPointIds" {
+                    if let Some(n) = arraydict::schema::cell_stream_cells(a) {
+                        let _ = write!(e.text, "  cell stream of {n} cells");
+                    }
+                }
+                out.push(e);
+            }
             Node::Dict(d) => {
                 let keys: Vec<&str> = d.keys().collect();
                 out.push(Entry {

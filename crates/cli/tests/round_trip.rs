@@ -158,3 +158,82 @@ fn mapped_and_copied_hdf5_inputs_give_the_same_output() {
     let back = read(&mapped, &ReadOptions::default()).unwrap();
     assert_eq!(back, DataSet::PolyData(surface));
 }
+
+/// SPEC 6's cell stream through HDF5 both ways: a quad/triangle surface of 59,401 cells gives one
+/// `i4` stream dataset (about 1 MB uncompressed, so it is read from a mapping of the file), which
+/// `inspect` shows with its cell count; mapped and `--no-map` reads give the same `.vtp` and the
+/// surface that went in.
+#[test]
+fn mixed_cell_surfaces_round_trip_as_one_mapped_stream() {
+    use vtk_model::{ArrayData, CellArray, DataArray, PolyCells};
+    let dir = tempfile::tempdir().unwrap();
+    let side = 200usize;
+    let points: Vec<f32> = (0..side * side).flat_map(|i| [(i % side) as f32, (i / side) as f32, 0.0]).collect();
+    let mut cells = CellArray::empty();
+    for y in 0..side - 1 {
+        for x in 0..side - 1 {
+            let p = (y * side + x) as i64;
+            let s = side as i64;
+            if (x + y) % 2 == 0 {
+                cells.push_cell(&[p, p + 1, p + s + 1, p + s]);
+            } else {
+                cells.push_cell(&[p, p + 1, p + s + 1]);
+                cells.push_cell(&[p, p + s + 1, p + s]);
+            }
+        }
+    }
+    let (n_cells, n_ids) = (cells.num_cells(), cells.connectivity().len());
+    let cd = Attributes::from(vec![DataArray::new("Region", 1, ArrayData::I32((0..n_cells).map(|i| i as i32).collect())).unwrap()]);
+    let points = DataArray::new("Points", 3, ArrayData::F32(points)).unwrap();
+    let surface = PolyData::try_new(points, PolyCells::polys(cells), Attributes::new(), cd).unwrap();
+    let vtp = dir.path().join("s.vtp");
+    vtk_formats::write(&vtp, &DataSet::PolyData(surface.clone()), &vtk_formats::WriteOptions::default()).unwrap();
+    let h5 = dir.path().join("s.hdf5");
+    let r = arraydict(&["to-numpy", vtp.to_str().unwrap(), "-o", h5.to_str().unwrap(), "--compression", "none"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = arraydict(&["inspect", h5.to_str().unwrap()]);
+    let line = r.stdout.lines().find(|l| l.contains("/CellData/CellPointIds")).unwrap_or_default().to_string();
+    assert!(line.contains(&format!("<i4 ({},)", n_cells + n_ids)), "{line}");
+    assert!(line.ends_with(&format!("cell stream of {n_cells} cells")), "{line}");
+    let mapped = dir.path().join("mapped.vtp");
+    let copied = dir.path().join("copied.vtp");
+    let r = arraydict(&["from-numpy", h5.to_str().unwrap(), "-o", mapped.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = arraydict(&["--no-map", "from-numpy", h5.to_str().unwrap(), "-o", copied.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(std::fs::read(&mapped).unwrap(), std::fs::read(&copied).unwrap());
+    assert_eq!(read(&mapped, &ReadOptions::default()).unwrap(), DataSet::PolyData(surface));
+}
+
+/// A stored surface whose cell stream lies (a count running past the end, an id past /Points) is
+/// refused by `validate` and `from-numpy`: exit 1, the path and the element offset named, no output.
+#[test]
+fn a_lying_cell_stream_is_refused_naming_the_element() {
+    use arraydict::{Dict, NdArray};
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        (vec![3i32, 0, 1, 2, 9, 0, 1], "element 4: a cell of 9 points runs past the end of the stream (7 values)"),
+        (vec![3i32, 0, 1, 2, 3, 0, 1, 7], "id 7 (element 7) is out of range, /Points has 4 rows"),
+    ];
+    for (stream, expected) in cases {
+        let mut cd = Dict::new();
+        cd.insert("CellPointIds", NdArray::vector(stream));
+        let mut tree = Dict::new();
+        tree.insert("Points", NdArray::c(vec![0f32; 12], vec![4, 3]).unwrap());
+        tree.insert("PointData", Dict::new());
+        tree.insert("CellData", cd);
+        let input = dir.path().join("bad.pickle");
+        arraydict_store::write(&input, &tree, &arraydict_store::WriteOptions::default()).unwrap();
+        let output = dir.path().join("bad.vtp");
+        for args in [
+            vec!["validate", input.to_str().unwrap()],
+            vec!["from-numpy", input.to_str().unwrap(), "-o", output.to_str().unwrap()],
+        ] {
+            let r = arraydict(&args);
+            assert_eq!(r.code, 1, "{args:?}: {r:?}");
+            let said = format!("{}{}", r.stdout, r.stderr);
+            assert!(said.contains(&format!("/CellData/CellPointIds: {expected}")), "{args:?}: {said}");
+        }
+        assert!(!output.exists(), "nothing is written");
+    }
+}

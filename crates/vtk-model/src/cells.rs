@@ -166,12 +166,25 @@ impl CellArray {
     /// Builds from an owned legacy stream `[n0, ids0..., n1, ids1...]`, compacting it in place into
     /// the count-free connectivity: a mesh's stream is its largest array, and converting it through
     /// a second buffer doubled the peak memory of a tree -> mesh conversion.
-    pub fn from_legacy_vec(mut stream: Vec<i64>) -> Result<Self, ModelError> {
+    pub fn from_legacy_vec(stream: Vec<i64>) -> Result<Self, ModelError> {
+        Self::compact_legacy(stream)
+    }
+
+    /// [`CellArray::from_legacy_vec`] for a 32-bit stream (an ArrayDict surface's `i4` cell
+    /// stream), whose connectivity stays 32-bit in the same buffer.
+    pub fn from_legacy_vec_i32(stream: Vec<i32>) -> Result<Self, ModelError> {
+        Self::compact_legacy(stream)
+    }
+
+    fn compact_legacy<T: Copy + Into<i64>>(mut stream: Vec<T>) -> Result<Self, ModelError>
+    where
+        Ids: From<Vec<T>>,
+    {
         let mut offsets = vec![0i64];
         let (mut read, mut write) = (0usize, 0usize);
         let len = stream.len();
         while read < len {
-            let n = stream[read];
+            let n: i64 = stream[read].into();
             let bad = |detail: String| ModelError::BadLegacyCells { what: "cells".into(), position: read, detail };
             let n = usize::try_from(n).map_err(|_| bad(format!("negative point count {n}")))?;
             let end = read
@@ -420,6 +433,10 @@ mod tests {
     fn legacy_truncated_is_an_error() {
         assert!(matches!(CellArray::from_legacy(&[3, 0, 1]), Err(ModelError::BadLegacyCells { position: 0, .. })));
         assert!(CellArray::from_legacy(&[-1]).is_err());
+        let e = CellArray::from_legacy_vec_i32(vec![2, 0, 1, 3, 0, 1]).unwrap_err();
+        assert!(matches!(e, ModelError::BadLegacyCells { position: 3, .. }), "{e}");
+        let e = CellArray::from_legacy_vec_i32(vec![1, 0, -2, 1]).unwrap_err();
+        assert!(matches!(e, ModelError::BadLegacyCells { position: 2, .. }), "{e}");
     }
 
     proptest::proptest! {
@@ -432,7 +449,11 @@ mod tests {
             let (in_place, offsets) = c.clone().into_legacy();
             proptest::prop_assert_eq!(&in_place, &legacy);
             proptest::prop_assert_eq!(offsets.as_slice(), c.offsets());
+            let narrow: Vec<i32> = legacy.iter().map(|&i| i32::try_from(i).unwrap()).collect();
             let back = CellArray::from_legacy_vec(legacy).unwrap();
+            proptest::prop_assert_eq!(&back, &c);
+            let back = CellArray::from_legacy_vec_i32(narrow).unwrap();
+            proptest::prop_assert!(matches!(back.stored_connectivity(), StoredIds::I32(_)), "stays 32-bit");
             proptest::prop_assert_eq!(back, c);
         }
     }

@@ -1,6 +1,6 @@
 //! Surfaces and centerlines (`vtkPolyData`), SPEC sections 3-4.
 
-use vtk_model::{ArrayData, CellArray, DType, PolyCells, PolyData};
+use vtk_model::{ArrayData, CellArray, DType, Element, PolyCells, PolyData, StoredIds};
 
 use super::cell_to_point::cell_to_point;
 use super::ToArrayDictOptions;
@@ -21,9 +21,10 @@ fn default_slot(kind: Kind) -> usize {
 
 /// Converts polydata to a surface or centerlines tree.
 ///
-/// Surfaces: `CellPointIds` is `i4 (nCells, P)` when every cell has P points, else (VMTK defect 1)
-/// a list of 1-D `i4` arrays. Centerlines: always the list. `CellKindCounts` is added when the cells
-/// are not all of the kind's default array (polygons / lines) and for list-form surfaces.
+/// Surfaces: `CellPointIds` is `i4 (nCells, P)` when every cell has P points, else (VMTK defect 1,
+/// SPEC 6) one 1-D `i4` legacy cell stream `[n0, ids0..., n1, ids1...]`. Centerlines: always the list
+/// of 1-D `i4` arrays (SPEC 4). `CellKindCounts` is added when the cells are not all of the kind's
+/// default array (polygons / lines).
 pub fn polydata_to_arraydict(
     pd: PolyData,
     kind: Kind,
@@ -44,7 +45,6 @@ pub fn polydata_to_arraydict(
 
     let uniform = uniform_size(&parts);
     let as_array = kind == Kind::Surface && uniform.is_some();
-    let write_counts = !only_default || (kind == Kind::Surface && !as_array);
 
     let mut tree = Dict::new();
     let mut pd_dict = Dict::new();
@@ -66,6 +66,8 @@ pub fn polydata_to_arraydict(
     let ids: Node = if as_array {
         let shape = vec![counts.iter().sum(), uniform.unwrap_or(0)];
         NdArray::new(cells_as_rows(cells, counts, n_points), shape, crate::MemoryOrder::C)?.into()
+    } else if kind == Kind::Surface {
+        NdArray::vector(cell_stream(&parts, n_points)).into()
     } else {
         let list: Vec<NdArray> = parts
             .iter()
@@ -90,7 +92,7 @@ pub fn polydata_to_arraydict(
         }
         tree.insert("CellData", cd_dict);
     }
-    if write_counts {
+    if !only_default {
         tree.insert(
             CELL_KIND_COUNTS,
             NdArray::vector(counts.map(|c| c as i64).to_vec()),
@@ -118,6 +120,38 @@ fn cells_as_rows(mut cells: PolyCells, counts: [usize; 4], n_points: usize) -> A
     }
     let conn = [&cells.verts, &cells.lines, &cells.polys, &cells.strips].map(CellArray::connectivity);
     ids_narrow(&conn, n_points)
+}
+
+/// Every cell of the four arrays in one legacy stream `[n0, ids0..., n1, ids1...]` (SPEC 6), built in
+/// one pass into a buffer of its final size. SPEC's `i4`, or `i8` when a point index or a count
+/// would not fit in 32 bits (the rule of [`ids_narrow`]).
+fn cell_stream(parts: &[&CellArray; 4], n_points: usize) -> ArrayData {
+    let n_ids: usize = parts.iter().map(|c| c.stored_connectivity().len()).sum();
+    let n_cells: usize = parts.iter().map(|c| c.num_cells()).sum();
+    let fits_i32 = |n: usize| i32::try_from(n).is_ok();
+    // A count is at most the number of ids; only past 2^31 ids must the cells be looked at.
+    let counts_fit = fits_i32(n_ids) || parts.iter().all(|c| (0..c.num_cells()).all(|i| fits_i32(c.cell_size(i))));
+    if !(fits_i32(n_points) && counts_fit) {
+        return ArrayData::I64(parts.iter().flat_map(|c| c.to_legacy()).collect());
+    }
+    let mut out: Vec<i32> = Vec::with_capacity(n_ids + n_cells);
+    for c in parts {
+        let offsets = c.offsets();
+        // The checks above make every `as i32` below exact.
+        if let StoredIds::I32(ids) = c.stored_connectivity() {
+            for w in offsets.windows(2) {
+                out.push((w[1] - w[0]) as i32);
+                out.extend_from_slice(&ids[w[0] as usize..w[1] as usize]);
+            }
+        } else {
+            let ids = c.connectivity();
+            for w in offsets.windows(2) {
+                out.push((w[1] - w[0]) as i32);
+                out.extend(ids[w[0] as usize..w[1] as usize].iter().map(|&i| i as i32));
+            }
+        }
+    }
+    ArrayData::I32(out)
 }
 
 /// The common size of every cell of the four arrays; `Some(0)` when there are no cells.
@@ -156,6 +190,7 @@ pub fn arraydict_to_polydata(mut tree: Dict, kind: Kind) -> Result<PolyData, Arr
     };
     let ids = cd.remove("CellPointIds");
     let all = match ids {
+        Some(Node::Array(a)) if a.ndim() == 1 => stream_cells(a)?,
         Some(Node::Array(a)) => {
             let p = a.shape().get(1).copied().unwrap_or(0);
             let n = a.shape().first().copied().unwrap_or(0);
@@ -198,6 +233,23 @@ pub fn arraydict_to_polydata(mut tree: Dict, kind: Kind) -> Result<PolyData, Arr
     Ok(PolyData::try_new(points, cells, point_data, cell_data)?)
 }
 
+/// The cells of a validated 1-D legacy cell stream (SPEC 6). `i4` streams, the usual ones, are
+/// compacted into 32-bit connectivity in their own buffer; a mapped file's are copied out once.
+fn stream_cells(a: NdArray) -> Result<CellArray, ArrayDictError> {
+    let data = a.into_data();
+    let cells = match data {
+        ArrayData::I32(stream) => CellArray::from_legacy_vec_i32(stream),
+        data => match i32::slice(&data) {
+            Some(stream) => CellArray::from_legacy_vec_i32(stream.to_vec()),
+            None => CellArray::from_legacy_vec(ids_wide(data)),
+        },
+    };
+    cells.map_err(|e| ArrayDictError::Path {
+        path: "/CellData/CellPointIds".into(),
+        detail: e.to_string(),
+    })
+}
+
 /// Splits cells into `[verts, lines, polys, strips]` by counts, moving `all` when one kind holds
 /// every cell (the usual case).
 fn split(all: CellArray, counts: [usize; 4]) -> Result<PolyCells, ArrayDictError> {
@@ -232,4 +284,26 @@ fn split(all: CellArray, counts: [usize; 4]) -> Result<PolyCells, ArrayDictError
         polys,
         strips,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The stream is SPEC's `i4`; past 2^31 points an id may not fit it, and the stream is `i8`, as
+    /// the `(nCells, P)` form's ids are then.
+    #[test]
+    fn streams_are_i4_or_i8_by_the_point_count() {
+        let verts = CellArray::from_cells([&[1i64][..]]);
+        let polys = CellArray::from_cells([&[0i64, 1, 2][..], &[3, 1, 2, 0]]);
+        let empty = CellArray::empty();
+        let parts = [&verts, &empty, &polys, &empty];
+        assert_eq!(cell_stream(&parts, 4), ArrayData::I32(vec![1, 1, 3, 0, 1, 2, 4, 3, 1, 2, 0]));
+        let far = CellArray::from_cells([&[0i64, 1, 2][..], &[3_000_000_000, 1, 2, 0]]);
+        let parts = [&empty, &empty, &far, &empty];
+        assert_eq!(
+            cell_stream(&parts, 3_000_000_001),
+            ArrayData::I64(vec![3, 0, 1, 2, 4, 3_000_000_000, 1, 2, 0])
+        );
+    }
 }
