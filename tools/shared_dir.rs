@@ -43,11 +43,16 @@ pub fn shared_dir(what: &str) -> Option<PathBuf> {
 
 /// `shared/real-vmtk/<name>`, or `None` after printing a `SKIPPED:` line when it is absent.
 pub fn real_vmtk(name: &str) -> Option<PathBuf> {
-    let path = shared_dir(&format!("real VMTK file {name}"))?.join("real-vmtk").join(name);
+    let path = shared_dir(&format!("real VMTK file {name}"))?
+        .join("real-vmtk")
+        .join(name);
     if path.is_file() {
         Some(path)
     } else {
-        eprintln!("SKIPPED: real VMTK file {name} ({} absent; ../shared absent or incomplete)", path.display());
+        eprintln!(
+            "SKIPPED: real VMTK file {name} ({} absent; ../shared absent or incomplete)",
+            path.display()
+        );
         None
     }
 }

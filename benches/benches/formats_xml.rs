@@ -22,7 +22,13 @@ fn bench(c: &mut Criterion) {
     let ds: DataSet = arraydict_benches::triangle_surface(1_000_000).into();
     let modes = [
         ("zlib", XmlWriteOptions::default()),
-        ("raw", XmlWriteOptions { compression: XmlCompression::None, ..XmlWriteOptions::default() }),
+        (
+            "raw",
+            XmlWriteOptions {
+                compression: XmlCompression::None,
+                ..XmlWriteOptions::default()
+            },
+        ),
     ];
     let mut g = c.benchmark_group("formats_xml");
     g.sample_size(10).measurement_time(Duration::from_secs(5));
@@ -32,7 +38,9 @@ fn bench(c: &mut Criterion) {
         let path = dir().join(format!("surface_1m_{name}.vtp"));
         std::fs::write(&path, &bytes).expect("save");
         g.bench_function(format!("read_1m_triangles_appended_{name}"), |b| {
-            b.iter(|| read_bytes(&bytes, Path::new("bench.vtp"), &ReadOptions::default()).expect("read"));
+            b.iter(|| {
+                read_bytes(&bytes, Path::new("bench.vtp"), &ReadOptions::default()).expect("read")
+            });
         });
         // What Python VTK's reader is timed on: the file (in the page cache), not bytes in memory.
         g.bench_function(format!("read_file_1m_triangles_appended_{name}"), |b| {

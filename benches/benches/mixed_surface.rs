@@ -29,14 +29,18 @@ fn mixed_surface(c: &mut Criterion) {
     for (name, ds) in &cases {
         let path = dir.path().join(format!("{name}.hdf5"));
         let to_file = |ds: DataSet| {
-            let tree = to_arraydict(ds, Kind::Surface, &ToArrayDictOptions::default()).expect("converts");
+            let tree =
+                to_arraydict(ds, Kind::Surface, &ToArrayDictOptions::default()).expect("converts");
             write(&path, &tree, &opts).expect("writes");
         };
         // The conversion alone, to see what of `write` is the cell stream's and what is gzip's.
         g.bench_function(BenchmarkId::new("to_arraydict", name), |b| {
             b.iter_batched(
                 || ds.clone(),
-                |ds| to_arraydict(ds, Kind::Surface, &ToArrayDictOptions::default()).expect("converts"),
+                |ds| {
+                    to_arraydict(ds, Kind::Surface, &ToArrayDictOptions::default())
+                        .expect("converts")
+                },
                 BatchSize::LargeInput,
             );
         });
@@ -57,7 +61,10 @@ fn mixed_surface(c: &mut Criterion) {
         eprintln!("mixed_surface: {name}.hdf5 (gzip 4): {bytes} bytes");
     }
     if let [(_, tri), (_, mixed)] = sizes[..] {
-        eprintln!("mixed_surface: file size ratio mixed / triangles = {:.2} (target <= 1.5)", mixed as f64 / tri as f64);
+        eprintln!(
+            "mixed_surface: file size ratio mixed / triangles = {:.2} (target <= 1.5)",
+            mixed as f64 / tri as f64
+        );
     }
 }
 

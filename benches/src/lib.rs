@@ -41,7 +41,11 @@ fn grid_surface(n_cells: usize, squares: usize, quads: bool) -> vtk_model::PolyD
             let d = c + 1;
             let quad = [a, b, d, c];
             let (one, two) = ([a, b, d], [a, d, c]);
-            let cells: [&[i64]; 2] = if quads && (i + j) % 2 == 0 { [&quad, &[]] } else { [&one, &two] };
+            let cells: [&[i64]; 2] = if quads && (i + j) % 2 == 0 {
+                [&quad, &[]]
+            } else {
+                [&one, &two]
+            };
             for cell in cells.into_iter().filter(|c| !c.is_empty()) {
                 if offsets.len() > n_cells {
                     break 'squares;
@@ -59,15 +63,30 @@ fn grid_surface(n_cells: usize, squares: usize, quads: bool) -> vtk_model::PolyD
         DataArray::new("Normals_", 3, ArrayData::F32(normals)).expect("3 components"),
     ]);
     let points = DataArray::new("Points", 3, ArrayData::F32(pts)).expect("3 components");
-    PolyData::try_new(points, PolyCells::polys(polys), point_data, Attributes::new()).expect("valid surface")
+    PolyData::try_new(
+        points,
+        PolyCells::polys(polys),
+        point_data,
+        Attributes::new(),
+    )
+    .expect("valid surface")
 }
 
 /// An `n x n x n` i16 image (one `Scalars` array, values a cheap function of the index).
 pub fn image_i16(n: usize) -> vtk_model::ImageData {
     use vtk_model::{ArrayData, Attributes, DataArray, ImageData, Matrix3};
     let voxels: Vec<i16> = (0..n * n * n).map(|k| (k % 4093) as i16 - 1024).collect();
-    let pd = Attributes::from(vec![DataArray::new("Scalars", 1, ArrayData::I16(voxels)).expect("1 component")]);
+    let pd = Attributes::from(vec![
+        DataArray::new("Scalars", 1, ArrayData::I16(voxels)).expect("1 component")
+    ]);
     let e = n as i64 - 1;
-    ImageData::try_new([0, e, 0, e, 0, e], [0.0; 3], [0.5; 3], Matrix3::identity(), pd, Attributes::new())
-        .expect("valid image")
+    ImageData::try_new(
+        [0, e, 0, e, 0, e],
+        [0.0; 3],
+        [0.5; 3],
+        Matrix3::identity(),
+        pd,
+        Attributes::new(),
+    )
+    .expect("valid image")
 }

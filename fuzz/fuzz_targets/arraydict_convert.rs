@@ -123,7 +123,14 @@ fn array(u: &mut Unstructured<'_>) -> arbitrary::Result<NdArray> {
 /// -1..=12 (so some are out of range for the points), now and then a negative, oversized or huge
 /// count, or a stream cut short.
 fn cell_stream(u: &mut Unstructured<'_>) -> arbitrary::Result<NdArray> {
-    let dtype = *u.choose(&[DType::I32, DType::I32, DType::I64, DType::U8, DType::I16, DType::U64])?;
+    let dtype = *u.choose(&[
+        DType::I32,
+        DType::I32,
+        DType::I64,
+        DType::U8,
+        DType::I16,
+        DType::U64,
+    ])?;
     let mut v = Vec::new();
     for _ in 0..u.int_in_range(0..=8)? {
         let n = u.int_in_range(0..=6)?;
@@ -142,7 +149,8 @@ fn cell_stream(u: &mut Unstructured<'_>) -> arbitrary::Result<NdArray> {
         v.pop();
     }
     let len = v.len();
-    NdArray::new(small_ints(dtype, &v), vec![len], MemoryOrder::C).map_err(|_| arbitrary::Error::IncorrectFormat)
+    NdArray::new(small_ints(dtype, &v), vec![len], MemoryOrder::C)
+        .map_err(|_| arbitrary::Error::IncorrectFormat)
 }
 
 fn small_ints(dtype: DType, v: &[i64]) -> ArrayData {

@@ -66,6 +66,21 @@ pub fn run(root: &Path, opts: &Options) -> Result<bool, Failure> {
     }
     let mut skipped = plain.scanner.tally.ignored;
 
+    // The house style (rustfmt.toml) is checked like a test: one result for both workspaces.
+    match format_check(root) {
+        Ok(()) => {
+            tally.passed += 1;
+            notes.push(
+                "cargo fmt --check: the workspace and fuzz/ are formatted (counted as 1 passed)"
+                    .into(),
+            );
+        }
+        Err(Failure(why)) => {
+            tally.failed += 1;
+            notes.push(format!("cargo fmt --check: FAILED: {why}"));
+        }
+    }
+
     if let Some((np2, np1)) = &pythons {
         let env = [
             (PY_ENV[0], np2.as_os_str().to_owned()),
@@ -161,6 +176,41 @@ pub fn run(root: &Path, opts: &Options) -> Result<bool, Failure> {
         tally.passed, tally.failed, skipped
     );
     Ok(tally.failed == 0)
+}
+
+/// `cargo fmt --all --check` in the workspace and in `fuzz/` (its own workspace); the error lists
+/// the files that differ, so `cargo fmt --all` (and in `fuzz/`) is the fix.
+fn format_check(root: &Path) -> Result<(), Failure> {
+    let cargo = std::env::var_os("CARGO").map_or_else(|| PathBuf::from("cargo"), PathBuf::from);
+    let mut differing = Vec::new();
+    for dir in [root.to_path_buf(), root.join("fuzz")] {
+        let out = Command::new(&cargo)
+            .args(["fmt", "--all", "--check", "--", "--files-with-diff"])
+            .current_dir(&dir)
+            .output()
+            .map_err(|e| Failure(format!("running cargo fmt in {}: {e}", dir.display())))?;
+        if !out.status.success() {
+            let files = String::from_utf8_lossy(&out.stdout);
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            if files.trim().is_empty() {
+                return Err(Failure(format!(
+                    "cargo fmt failed in {}: {}",
+                    dir.display(),
+                    stderr.trim()
+                )));
+            }
+            differing.extend(files.lines().map(str::to_owned));
+        }
+    }
+    if differing.is_empty() {
+        Ok(())
+    } else {
+        Err(Failure(format!(
+            "{} files differ from rustfmt (run `cargo fmt --all`, and in fuzz/): {}",
+            differing.len(),
+            differing.join(", ")
+        )))
+    }
 }
 
 fn add(into: &mut Tally, t: &Tally) {

@@ -30,16 +30,30 @@ pub struct NdArray {
 impl NdArray {
     /// Builds an array; the product of `shape` must equal `data.len()`, a permutation must be valid.
     /// A permutation that is the identity or the reversal is normalised to `C` or `F`.
-    pub fn new(data: ArrayData, shape: Vec<usize>, order: MemoryOrder) -> Result<Self, ArrayDictError> {
-        let expected = shape.iter().try_fold(1usize, |a, &d| a.checked_mul(d)).unwrap_or(usize::MAX);
+    pub fn new(
+        data: ArrayData,
+        shape: Vec<usize>,
+        order: MemoryOrder,
+    ) -> Result<Self, ArrayDictError> {
+        let expected = shape
+            .iter()
+            .try_fold(1usize, |a, &d| a.checked_mul(d))
+            .unwrap_or(usize::MAX);
         if expected != data.len() {
-            return Err(ArrayDictError::ShapeMismatch { shape, expected, found: data.len() });
+            return Err(ArrayDictError::ShapeMismatch {
+                shape,
+                expected,
+                found: data.len(),
+            });
         }
         let order = match order {
             MemoryOrder::Permuted(axes) => {
                 let n = shape.len();
                 let mut seen = vec![false; n];
-                let valid = axes.len() == n && axes.iter().all(|&a| a < n && !std::mem::replace(&mut seen[a], true));
+                let valid = axes.len() == n
+                    && axes
+                        .iter()
+                        .all(|&a| a < n && !std::mem::replace(&mut seen[a], true));
                 if !valid {
                     return Err(ArrayDictError::BadAxisOrder { axes, ndim: n });
                 }
@@ -65,7 +79,11 @@ impl NdArray {
     pub fn vector(data: impl Into<ArrayData>) -> Self {
         let data = data.into();
         let n = data.len();
-        Self { data, shape: vec![n], order: MemoryOrder::C }
+        Self {
+            data,
+            shape: vec![n],
+            order: MemoryOrder::C,
+        }
     }
 
     /// Element type.
@@ -145,12 +163,19 @@ impl NdArray {
     /// The same logical array in the requested order, copying only when the layout changes.
     #[must_use]
     pub fn into_order(self, order: MemoryOrder) -> NdArray {
-        let target = NdArray { data: ArrayData::empty(self.dtype()), shape: self.shape.clone(), order };
+        let target = NdArray {
+            data: ArrayData::empty(self.dtype()),
+            shape: self.shape.clone(),
+            order,
+        };
         let same = self.order == target.order
             || (self.is_c_contiguous() && target.is_c_contiguous() && self.ndim() <= 1)
             || self.shape.iter().filter(|&&d| d > 1).count() <= 1;
         if same {
-            return NdArray { order: target.order, ..self };
+            return NdArray {
+                order: target.order,
+                ..self
+            };
         }
         let src_strides = logical_strides(&self.shape, &self.axes());
         let dst_strides = logical_strides(&target.shape, &target.axes());
@@ -186,7 +211,13 @@ fn logical_strides(shape: &[usize], axes: &[usize]) -> Vec<usize> {
 
 /// Copies `src` to `dst` element by element in logical C order, reading with `src_strides` and
 /// writing with `dst_strides`. The innermost loop runs over the axis that is contiguous in `dst`.
-fn permute_copy<T: Copy>(src: &[T], dst: &mut [T], shape: &[usize], src_strides: &[usize], dst_strides: &[usize]) {
+fn permute_copy<T: Copy>(
+    src: &[T],
+    dst: &mut [T],
+    shape: &[usize],
+    src_strides: &[usize],
+    dst_strides: &[usize],
+) {
     let n = shape.len();
     if src.is_empty() {
         return;
@@ -229,7 +260,12 @@ mod tests {
     #[test]
     fn fortran_to_c() {
         // logical (2,3): a[i,j] = 10*i + j; F buffer is column-major
-        let f = NdArray::new(ArrayData::I32(vec![0, 10, 1, 11, 2, 12]), vec![2, 3], MemoryOrder::F).unwrap();
+        let f = NdArray::new(
+            ArrayData::I32(vec![0, 10, 1, 11, 2, 12]),
+            vec![2, 3],
+            MemoryOrder::F,
+        )
+        .unwrap();
         assert_eq!(f.get_f64(&[1, 2]), 12.0);
         let c = f.clone().into_c_order();
         assert_eq!(c.data(), &ArrayData::I32(vec![0, 1, 2, 10, 11, 12]));
@@ -241,7 +277,12 @@ mod tests {
         // numpy: np.arange(24).reshape(2,3,4).transpose(1,0,2) pickled with 'K', axes (1,0,2):
         // buffer C-ordered over physical (2,3,4); logical shape (3,2,4).
         let buf: Vec<i64> = (0..24).collect();
-        let p = NdArray::new(ArrayData::I64(buf), vec![3, 2, 4], MemoryOrder::Permuted(vec![1, 0, 2])).unwrap();
+        let p = NdArray::new(
+            ArrayData::I64(buf),
+            vec![3, 2, 4],
+            MemoryOrder::Permuted(vec![1, 0, 2]),
+        )
+        .unwrap();
         assert_eq!(p.physical_shape(), vec![2, 3, 4]);
         // logical [j,i,k] = physical [i,j,k] = 12 i + 4 j + k
         assert_eq!(p.get_f64(&[2, 1, 3]), f64::from(12 + 8 + 3));
@@ -254,9 +295,19 @@ mod tests {
 
     #[test]
     fn normalises_trivial_permutations_and_checks() {
-        let a = NdArray::new(ArrayData::U8(vec![0; 6]), vec![2, 3], MemoryOrder::Permuted(vec![1, 0])).unwrap();
+        let a = NdArray::new(
+            ArrayData::U8(vec![0; 6]),
+            vec![2, 3],
+            MemoryOrder::Permuted(vec![1, 0]),
+        )
+        .unwrap();
         assert_eq!(a.order(), &MemoryOrder::F);
-        assert!(NdArray::new(ArrayData::U8(vec![0; 6]), vec![2, 3], MemoryOrder::Permuted(vec![0, 0])).is_err());
+        assert!(NdArray::new(
+            ArrayData::U8(vec![0; 6]),
+            vec![2, 3],
+            MemoryOrder::Permuted(vec![0, 0])
+        )
+        .is_err());
         assert!(NdArray::new(ArrayData::U8(vec![0; 5]), vec![2, 3], MemoryOrder::C).is_err());
     }
 }

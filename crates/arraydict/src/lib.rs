@@ -4,6 +4,9 @@
 //! A [`Node`] is a [`Dict`] (ordered string keys), an [`NdArray`] (dtype, shape, memory order) or a
 //! list of arrays. See `SPEC.md` for the exact trees and `EXTENSIONS.md` for our additive keys.
 
+// Nothing here needs unsafe code (the mapped files and the allocator live in the store and the CLI).
+#![forbid(unsafe_code)]
+
 mod array;
 mod error;
 mod tree;

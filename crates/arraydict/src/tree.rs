@@ -81,8 +81,14 @@ impl Dict {
     pub fn array_at(&self, path: &str) -> Result<&NdArray, ArrayDictError> {
         match self.at(path) {
             Some(Node::Array(a)) => Ok(a),
-            Some(other) => Err(ArrayDictError::Path { path: path.into(), detail: format!("expected an array, found a {}", other.type_name()) }),
-            None => Err(ArrayDictError::Path { path: path.into(), detail: "missing".into() }),
+            Some(other) => Err(ArrayDictError::Path {
+                path: path.into(),
+                detail: format!("expected an array, found a {}", other.type_name()),
+            }),
+            None => Err(ArrayDictError::Path {
+                path: path.into(),
+                detail: "missing".into(),
+            }),
         }
     }
 }
@@ -137,7 +143,9 @@ impl From<Vec<NdArray>> for Node {
 
 impl FromIterator<(String, Node)> for Dict {
     fn from_iter<I: IntoIterator<Item = (String, Node)>>(iter: I) -> Self {
-        Self { entries: iter.into_iter().collect() }
+        Self {
+            entries: iter.into_iter().collect(),
+        }
     }
 }
 

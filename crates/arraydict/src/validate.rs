@@ -155,18 +155,25 @@ pub(crate) fn first_bad_in<T: Element>(v: &[T], n: usize) -> Option<(usize, Stri
         DType::I32 => first_bad_by(v, signed!(i32)),
         DType::I64 => {
             let n64 = i64::try_from(n).unwrap_or(i64::MAX);
-            first_bad_by(v, |x: &T| vtk_model::id_out_of_range(bytemuck::cast::<T, i64>(*x), n64) != 0)
+            first_bad_by(v, |x: &T| {
+                vtk_model::id_out_of_range(bytemuck::cast::<T, i64>(*x), n64) != 0
+            })
         }
         DType::U8 => first_bad_by(v, unsigned!(u8)),
         DType::U16 => first_bad_by(v, unsigned!(u16)),
         DType::U32 => first_bad_by(v, unsigned!(u32)),
         DType::U64 => first_bad_by(v, unsigned!(u64)),
-        DType::F32 | DType::F64 => first_bad_by(v, |x: &T| x.to_i64().is_none_or(|i| i as u64 >= n)),
+        DType::F32 | DType::F64 => {
+            first_bad_by(v, |x: &T| x.to_i64().is_none_or(|i| i as u64 >= n))
+        }
     }
 }
 
 /// The first element of `v` for which `bad` holds, as (index, value).
-fn first_bad_by<T: Element>(v: &[T], bad: impl Fn(&T) -> bool + Copy + Sync) -> Option<(usize, String)> {
+fn first_bad_by<T: Element>(
+    v: &[T],
+    bad: impl Fn(&T) -> bool + Copy + Sync,
+) -> Option<(usize, String)> {
     vtk_model::first_position(v, bad).map(|i| (i, format!("{:?}", v[i])))
 }
 
@@ -191,12 +198,16 @@ pub(crate) fn check_ids(a: &NdArray, path: &str, n_points: Option<usize>, p: &mu
 pub(crate) fn cell_stream_len(data: &ArrayData, n_points: Option<usize>) -> Result<usize, String> {
     fn scan<T: Element>(v: &[T], n_points: Option<usize>) -> Result<usize, String> {
         // Ids at or past `limit` as u64 are bad; a negative id is at least 2^63 as u64.
-        let limit = n_points.map_or(1 << 63, |n| u64::try_from(n).map_or(1 << 63, |n| n.min(1 << 63)));
+        let limit = n_points.map_or(1 << 63, |n| {
+            u64::try_from(n).map_or(1 << 63, |n| n.min(1 << 63))
+        });
         let (mut pos, mut cells) = (0usize, 0usize);
         while pos < v.len() {
             // A count beyond i64 (a u8 stream's cannot be) runs past the end as surely as a large one.
             let n = match v[pos].to_i64() {
-                Some(c) if c < 0 => return Err(format!("element {pos}: point count {c} is negative")),
+                Some(c) if c < 0 => {
+                    return Err(format!("element {pos}: point count {c} is negative"))
+                }
                 Some(c) => usize::try_from(c).unwrap_or(usize::MAX),
                 None => usize::MAX,
             };
@@ -204,10 +215,16 @@ pub(crate) fn cell_stream_len(data: &ArrayData, n_points: Option<usize>) -> Resu
                 format!("element {pos}: a cell of {:?} points runs past the end of the stream ({} values)", v[pos], v.len())
             })?;
             // One compare tests both ends.
-            if let Some(i) = v[pos + 1..end].iter().position(|x| x.to_i64().is_none_or(|i| i as u64 >= limit)) {
+            if let Some(i) = v[pos + 1..end]
+                .iter()
+                .position(|x| x.to_i64().is_none_or(|i| i as u64 >= limit))
+            {
                 let at = pos + 1 + i;
                 return Err(match n_points {
-                    Some(rows) => format!("id {:?} (element {at}) is out of range, /Points has {rows} rows", v[at]),
+                    Some(rows) => format!(
+                        "id {:?} (element {at}) is out of range, /Points has {rows} rows",
+                        v[at]
+                    ),
                     None => format!("id {:?} (element {at}) is negative", v[at]),
                 });
             }
@@ -565,9 +582,25 @@ mod tests {
     fn first_bad_id_finds_what_a_plain_search_finds() {
         fn check<T: Element + TryFrom<i64>>(n: usize) {
             let plain = |v: &[T]| {
-                v.iter().position(|x| x.to_i64().is_none_or(|i| i < 0 || i as u64 >= n as u64))
+                v.iter()
+                    .position(|x| x.to_i64().is_none_or(|i| i < 0 || i as u64 >= n as u64))
             };
-            let values: Vec<i64> = vec![-1, 0, 1, 5, 6, 7, 127, 128, 255, 256, 1 << 31, (1 << 32) + 3, i64::MAX, i64::MIN];
+            let values: Vec<i64> = vec![
+                -1,
+                0,
+                1,
+                5,
+                6,
+                7,
+                127,
+                128,
+                255,
+                256,
+                1 << 31,
+                (1 << 32) + 3,
+                i64::MAX,
+                i64::MIN,
+            ];
             for at in [0usize, 4095, 4096, 9000] {
                 for &bad in &values {
                     let Ok(bad) = T::try_from(bad) else { continue };

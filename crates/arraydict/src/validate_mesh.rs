@@ -28,7 +28,10 @@ impl CellLayout {
 
 /// The layout of `/Cells/CellPointIds` and its first id outside `0..n_points` as (index into the
 /// count-free connectivity, value), or a message when the stream is malformed.
-fn layout(node: &Node, n_points: Option<usize>) -> Result<(CellLayout, Option<(usize, String)>), String> {
+fn layout(
+    node: &Node,
+    n_points: Option<usize>,
+) -> Result<(CellLayout, Option<(usize, String)>), String> {
     match node {
         Node::Array(a) if a.ndim() == 1 => scan_legacy(a.data(), n_points),
         Node::List(_) => {
@@ -44,8 +47,14 @@ fn layout(node: &Node, n_points: Option<usize>) -> Result<(CellLayout, Option<(u
     }
 }
 
-fn scan_legacy(data: &ArrayData, n_points: Option<usize>) -> Result<(CellLayout, Option<(usize, String)>), String> {
-    fn scan<T: Element>(v: &[T], n_points: Option<usize>) -> Result<(CellLayout, Option<(usize, String)>), String> {
+fn scan_legacy(
+    data: &ArrayData,
+    n_points: Option<usize>,
+) -> Result<(CellLayout, Option<(usize, String)>), String> {
+    fn scan<T: Element>(
+        v: &[T],
+        n_points: Option<usize>,
+    ) -> Result<(CellLayout, Option<(usize, String)>), String> {
         let mut offsets = vec![0i64];
         let mut bad = None;
         let mut pos = 0usize;
@@ -54,17 +63,29 @@ fn scan_legacy(data: &ArrayData, n_points: Option<usize>) -> Result<(CellLayout,
                 .to_i64()
                 .ok_or_else(|| format!("element {pos} does not fit in int64"))?;
             let malformed = |detail: String| {
-                ModelError::BadLegacyCells { what: "cells".into(), position: pos, detail }.to_string()
+                ModelError::BadLegacyCells {
+                    what: "cells".into(),
+                    position: pos,
+                    detail,
+                }
+                .to_string()
             };
-            let n = usize::try_from(count).map_err(|_| malformed(format!("negative point count {count}")))?;
+            let n = usize::try_from(count)
+                .map_err(|_| malformed(format!("negative point count {count}")))?;
             let end = pos
                 .checked_add(1 + n)
                 .filter(|&e| e <= v.len())
-                .ok_or_else(|| malformed(format!("cell of {n} points runs past the end ({} values)", v.len())))?;
+                .ok_or_else(|| {
+                    malformed(format!(
+                        "cell of {n} points runs past the end ({} values)",
+                        v.len()
+                    ))
+                })?;
             let before = *offsets.last().unwrap_or(&0);
             if bad.is_none() {
                 if let Some(limit) = n_points {
-                    bad = first_bad_in(&v[pos + 1..end], limit).map(|(i, s)| (before as usize + i, s));
+                    bad = first_bad_in(&v[pos + 1..end], limit)
+                        .map(|(i, s)| (before as usize + i, s));
                 }
             }
             offsets.push(before + n as i64);
@@ -186,7 +207,9 @@ pub(crate) fn cells(c: &Dict, n_points: Option<usize>, p: &mut Problems) -> Opti
             }
             return None;
         }
-        parse_types(a).map_err(|e| p.push("/Cells/CellTypes", e)).ok()
+        parse_types(a)
+            .map_err(|e| p.push("/Cells/CellTypes", e))
+            .ok()
     });
     let ids_path = "/Cells/CellPointIds";
     let cells = match c.get("CellPointIds") {
@@ -209,7 +232,9 @@ pub(crate) fn cells(c: &Dict, n_points: Option<usize>, p: &mut Problems) -> Opti
                         if let (Some((i, v)), Some(n)) = (bad, n_points) {
                             p.push(
                                 ids_path,
-                                format!("id {v} (element {i}) is out of range, /Points has {n} rows"),
+                                format!(
+                                    "id {v} (element {i}) is out of range, /Points has {n} rows"
+                                ),
                             );
                         }
                         Some(l)

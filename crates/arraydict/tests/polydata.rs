@@ -123,7 +123,10 @@ fn defect1_mixed_cell_sizes_become_one_cell_stream() {
         &ArrayData::I32(vec![4, 0, 1, 2, 3, 3, 0, 1, 2, 5, 0, 1, 2, 3, 4])
     );
     assert_eq!(keys(&t), ["CellData", "Points", "PointData"]);
-    assert!(!t.contains_key("CellKindCounts"), "only polygons: no extension key needed");
+    assert!(
+        !t.contains_key("CellKindCounts"),
+        "only polygons: no extension key needed"
+    );
     assert_eq!(detect_kind(&t), Some(Kind::Surface));
     let DataSet::PolyData(back) = from_arraydict(t, Kind::Surface).unwrap() else {
         panic!("a surface tree gives polydata")
@@ -145,17 +148,33 @@ fn cell_kinds_of_a_mixed_surface_travel_in_kind_counts() {
         polys: cells(&[&[0, 1, 2], &[0, 1, 2, 3]]),
         strips: cells(&[&[0, 1, 2, 3, 4]]),
     };
-    let pd = poly(points_f32(5), c, vec![], vec![arr("Id", 1, (0..7).collect::<Vec<i64>>())]);
+    let pd = poly(
+        points_f32(5),
+        c,
+        vec![],
+        vec![arr("Id", 1, (0..7).collect::<Vec<i64>>())],
+    );
     let t = surface_tree(pd.clone());
     assert_eq!(
         array_at(&t, "/CellData/CellPointIds").data(),
-        &ArrayData::I32(vec![1, 0, 2, 1, 2, 2, 0, 1, 3, 1, 2, 3, 3, 0, 1, 2, 4, 0, 1, 2, 3, 5, 0, 1, 2, 3, 4])
+        &ArrayData::I32(vec![
+            1, 0, 2, 1, 2, 2, 0, 1, 3, 1, 2, 3, 3, 0, 1, 2, 4, 0, 1, 2, 3, 5, 0, 1, 2, 3, 4
+        ])
     );
-    assert_eq!(array_at(&t, "/CellKindCounts").data(), &ArrayData::I64(vec![2, 2, 2, 1]));
-    assert_eq!(keys(&t), ["CellData", "Points", "PointData", "CellKindCounts"]);
+    assert_eq!(
+        array_at(&t, "/CellKindCounts").data(),
+        &ArrayData::I64(vec![2, 2, 2, 1])
+    );
+    assert_eq!(
+        keys(&t),
+        ["CellData", "Points", "PointData", "CellKindCounts"]
+    );
     assert_eq!(detect_kind(&t), Some(Kind::Surface));
     validate(&t, Kind::Surface).unwrap();
-    assert_eq!(from_arraydict(t, Kind::Surface).unwrap(), DataSet::PolyData(pd));
+    assert_eq!(
+        from_arraydict(t, Kind::Surface).unwrap(),
+        DataSet::PolyData(pd)
+    );
 }
 
 /// Files written before SPEC 6's revision hold mixed-size surfaces as a list of per-cell arrays, with
@@ -169,16 +188,28 @@ fn old_list_form_surfaces_still_read() {
         strips: CellArray::empty(),
     };
     let pd = poly(points_f32(5), c, vec![], vec![]);
-    let list = |ids: &[&[i32]]| -> Vec<NdArray> { ids.iter().map(|c| NdArray::vector(c.to_vec())).collect() };
+    let list = |ids: &[&[i32]]| -> Vec<NdArray> {
+        ids.iter().map(|c| NdArray::vector(c.to_vec())).collect()
+    };
     let mut t = Dict::new();
-    t.insert("Points", NdArray::c((0..15).map(|i| i as f32 * 0.5).collect::<Vec<f32>>(), vec![5, 3]).unwrap());
+    t.insert(
+        "Points",
+        NdArray::c(
+            (0..15).map(|i| i as f32 * 0.5).collect::<Vec<f32>>(),
+            vec![5, 3],
+        )
+        .unwrap(),
+    );
     t.insert("PointData", Dict::new());
     let mut cd = Dict::new();
     cd.insert("CellPointIds", list(&[&[4], &[0, 1, 2, 3], &[0, 1, 2]]));
     t.insert("CellData", cd);
     t.insert("CellKindCounts", NdArray::vector(vec![1i64, 0, 2, 0]));
     assert_eq!(detect_kind(&t), Some(Kind::Surface));
-    assert_eq!(from_arraydict(t.clone(), Kind::Surface).unwrap(), DataSet::PolyData(pd));
+    assert_eq!(
+        from_arraydict(t.clone(), Kind::Surface).unwrap(),
+        DataSet::PolyData(pd)
+    );
     // Without the counts every cell is a polygon.
     t.remove("CellKindCounts");
     let DataSet::PolyData(p) = from_arraydict(t, Kind::Surface).unwrap() else {
@@ -192,13 +223,24 @@ fn old_list_form_surfaces_still_read() {
 #[test]
 fn centerlines_read_a_cell_stream_as_lines() {
     let mut t = to_arraydict(
-        poly(points_f32(4), PolyCells::lines(cells(&[&[0, 1]])), vec![], vec![]).into(),
+        poly(
+            points_f32(4),
+            PolyCells::lines(cells(&[&[0, 1]])),
+            vec![],
+            vec![],
+        )
+        .into(),
         Kind::Centerlines,
         &ToArrayDictOptions::default(),
     )
     .unwrap();
-    let Some(Node::Dict(cd)) = t.get_mut("CellData") else { panic!("CellData") };
-    cd.insert("CellPointIds", NdArray::vector(vec![2i32, 0, 1, 3, 1, 2, 3]));
+    let Some(Node::Dict(cd)) = t.get_mut("CellData") else {
+        panic!("CellData")
+    };
+    cd.insert(
+        "CellPointIds",
+        NdArray::vector(vec![2i32, 0, 1, 3, 1, 2, 3]),
+    );
     let DataSet::PolyData(p) = from_arraydict(t, Kind::Centerlines).unwrap() else {
         panic!("a centerlines tree gives polydata")
     };
@@ -218,8 +260,13 @@ fn cell_streams_of_any_integer_dtype_are_read() {
     ];
     for data in streams {
         let mut t = surface_tree(poly(points_f32(4), PolyCells::default(), vec![], vec![]));
-        let Some(Node::Dict(cd)) = t.get_mut("CellData") else { panic!("CellData") };
-        cd.insert("CellPointIds", NdArray::new(data, vec![9], MemoryOrder::C).unwrap());
+        let Some(Node::Dict(cd)) = t.get_mut("CellData") else {
+            panic!("CellData")
+        };
+        cd.insert(
+            "CellPointIds",
+            NdArray::new(data, vec![9], MemoryOrder::C).unwrap(),
+        );
         let DataSet::PolyData(p) = from_arraydict(t, Kind::Surface).unwrap() else {
             panic!("a surface tree gives polydata")
         };
@@ -234,7 +281,10 @@ fn empty_surface_round_trips() {
     let t = surface_tree(pd.clone());
     assert_eq!(sig(&t, "/CellData/CellPointIds"), (DType::I32, vec![0, 0]));
     assert!(!t.contains_key("CellKindCounts"));
-    assert_eq!(from_arraydict(t, Kind::Surface).unwrap(), DataSet::PolyData(pd));
+    assert_eq!(
+        from_arraydict(t, Kind::Surface).unwrap(),
+        DataSet::PolyData(pd)
+    );
 }
 
 /// SPEC 3 ConvertCellToPoint: averaged arrays appended after the point arrays, CellData keeps only
@@ -517,11 +567,19 @@ fn python_written_trees_are_accepted() {
 #[test]
 fn big_surfaces_round_trip_through_the_parallel_id_paths() {
     let (n_tri, n_points) = (400_003, 200_000);
-    let pd = poly(points_f32(n_points), triangles(n_tri, n_points), vec![], vec![]);
+    let pd = poly(
+        points_f32(n_points),
+        triangles(n_tri, n_points),
+        vec![],
+        vec![],
+    );
     let tree = surface_tree(pd.clone());
     let ids = array_at(&tree, "CellData/CellPointIds");
     assert_eq!((ids.dtype(), ids.shape()), (DType::I32, &[n_tri, 3][..]));
-    assert_eq!(ids.get_f64(&[n_tri - 1, 2]), ((n_tri + 1) % n_points) as f64);
+    assert_eq!(
+        ids.get_f64(&[n_tri - 1, 2]),
+        ((n_tri + 1) % n_points) as f64
+    );
     let DataSet::PolyData(back) = from_arraydict(tree, Kind::Surface).unwrap() else {
         panic!("a surface tree gives polydata")
     };

@@ -174,28 +174,59 @@ fn cell_stream_problems_name_the_element() {
     }
     // Two cells in the stream, but /CellData/G has 2 values: fine; 3 cells: named.
     let mut t = surface();
-    set(&mut t, "/CellData/CellPointIds", NdArray::vector(vec![3i32, 0, 1, 2, 4, 0, 1, 2, 3]));
+    set(
+        &mut t,
+        "/CellData/CellPointIds",
+        NdArray::vector(vec![3i32, 0, 1, 2, 4, 0, 1, 2, 3]),
+    );
     validate(&t, Kind::Surface).unwrap();
-    set(&mut t, "/CellData/CellPointIds", NdArray::vector(vec![3i32, 0, 1, 2, 1, 3, 2, 0, 1]));
-    assert_eq!(problems(&t, Kind::Surface), ["/CellData/G: 2 values, but /CellData/CellPointIds has 3 cells"]);
+    set(
+        &mut t,
+        "/CellData/CellPointIds",
+        NdArray::vector(vec![3i32, 0, 1, 2, 1, 3, 2, 0, 1]),
+    );
+    assert_eq!(
+        problems(&t, Kind::Surface),
+        ["/CellData/G: 2 values, but /CellData/CellPointIds has 3 cells"]
+    );
     // An empty stream is a surface without cells.
     let mut t = surface();
-    set(&mut t, "/CellData/CellPointIds", NdArray::vector(Vec::<i32>::new()));
+    set(
+        &mut t,
+        "/CellData/CellPointIds",
+        NdArray::vector(Vec::<i32>::new()),
+    );
     set(&mut t, "/CellData/G", NdArray::vector(Vec::<i32>::new()));
     validate(&t, Kind::Surface).unwrap();
     // Without /Points the ids cannot be range-checked, but a negative one is still found.
     let mut t = surface();
     t.remove("Points");
-    set(&mut t, "/CellData/CellPointIds", NdArray::vector(vec![3i64, 0, 1, 2, 3, 0, -2, 1]));
+    set(
+        &mut t,
+        "/CellData/CellPointIds",
+        NdArray::vector(vec![3i64, 0, 1, 2, 3, 0, -2, 1]),
+    );
     assert_eq!(
         problems(&t, Kind::Surface),
-        ["/Points: missing", "/CellData/CellPointIds: id -2 (element 6) is negative"]
+        [
+            "/Points: missing",
+            "/CellData/CellPointIds: id -2 (element 6) is negative"
+        ]
     );
     // Three dimensions are neither form.
     let mut t = surface();
-    set(&mut t, "/CellData/CellPointIds", NdArray::c(vec![0i32; 8], vec![2, 2, 2]).unwrap());
+    set(
+        &mut t,
+        "/CellData/CellPointIds",
+        NdArray::c(vec![0i32; 8], vec![2, 2, 2]).unwrap(),
+    );
     let p = problems(&t, Kind::Surface);
-    assert!(p[0].starts_with("/CellData/CellPointIds: shape (2, 2, 2), expected (nCells, P), a 1-D cell stream"), "{p:?}");
+    assert!(
+        p[0].starts_with(
+            "/CellData/CellPointIds: shape (2, 2, 2), expected (nCells, P), a 1-D cell stream"
+        ),
+        "{p:?}"
+    );
 }
 
 #[test]
@@ -345,18 +376,30 @@ fn mesh_stream_ids_and_counts_in_any_dtype() {
     .unwrap();
     let good = to_arraydict(g.clone().into(), Kind::Mesh, &ToArrayDictOptions::default()).unwrap();
     let mut t = good.clone();
-    set(&mut t, "/Cells/CellPointIds", NdArray::vector(vec![3i32, 0, 1, 2, 3, 1, 4, 3]));
+    set(
+        &mut t,
+        "/Cells/CellPointIds",
+        NdArray::vector(vec![3i32, 0, 1, 2, 3, 1, 4, 3]),
+    );
     assert_eq!(
         problems(&t, Kind::Mesh),
         ["/Cells/CellPointIds: id 4 (element 4) is out of range, /Points has 4 rows"]
     );
     let mut t = good.clone();
-    set(&mut t, "/Cells/CellPointIds", NdArray::vector(vec![3u8, 0, 1, 2, 3, 1, 2, 3]));
+    set(
+        &mut t,
+        "/Cells/CellPointIds",
+        NdArray::vector(vec![3u8, 0, 1, 2, 3, 1, 2, 3]),
+    );
     validate(&t, Kind::Mesh).unwrap();
     // An int32 stream converts to the same mesh as the int64 one.
     assert_eq!(from_arraydict(t, Kind::Mesh).unwrap(), g.clone().into());
     let mut t = good;
-    set(&mut t, "/Cells/CellPointIds", NdArray::vector(vec![3i16, 0, 1, 2, -3, 1, 2, 3]));
+    set(
+        &mut t,
+        "/Cells/CellPointIds",
+        NdArray::vector(vec![3i16, 0, 1, 2, -3, 1, 2, 3]),
+    );
     assert!(problems(&t, Kind::Mesh).iter().any(|l| l.starts_with(
         "/Cells/CellPointIds: cells: legacy cell stream is malformed at position 4: negative point count -3"
     )));

@@ -17,6 +17,9 @@
 //! them ([`remove_temporaries_in_flight`]); temporaries of killed writers (`SIGKILL`, power loss) are
 //! removed by the next write into the same directory.
 
+// Nothing here needs unsafe code (the mapped files and the allocator live in the store and the CLI).
+#![forbid(unsafe_code)]
+
 use std::fs::File;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -51,7 +54,10 @@ impl OutputTarget {
         // The kernel follows the links, including /proc's "magic" ones (`/dev/stdout` ->
         // `/proc/self/fd/1` -> `pipe:[...]`), which name no path a program could follow itself.
         match std::fs::metadata(path) {
-            Ok(meta) if meta.is_dir() => Err(io::Error::new(io::ErrorKind::IsADirectory, "is a directory")),
+            Ok(meta) if meta.is_dir() => Err(io::Error::new(
+                io::ErrorKind::IsADirectory,
+                "is a directory",
+            )),
             Ok(meta) if meta.is_file() => Ok(Self::File(std::fs::canonicalize(path)?)),
             Ok(_) => Ok(Self::Stream(path.to_path_buf())),
             Err(e) if e.kind() == io::ErrorKind::NotFound => dangling_target(path).map(Self::File),
@@ -75,7 +81,11 @@ pub struct Output {
 
 enum Sink {
     /// The temporary, its open file, and the file it replaces.
-    Replace { file: File, tmp: Temporary, target: PathBuf },
+    Replace {
+        file: File,
+        tmp: Temporary,
+        target: PathBuf,
+    },
     /// A device, FIFO, socket, or standard output.
     Through(File),
 }
@@ -153,7 +163,10 @@ pub struct CreatedOutput {
 /// with `O_TRUNC` (as `H5F_ACC_TRUNC` does) makes ext4 flush the whole file to disk when it is closed
 /// (its `auto_da_alloc` heuristic for files rewritten through a truncation), which costs about as
 /// much as writing an uncompressed output in the first place.
-pub fn create_with<R>(path: &Path, create: impl FnMut(&Path) -> io::Result<R>) -> io::Result<(R, CreatedOutput)> {
+pub fn create_with<R>(
+    path: &Path,
+    create: impl FnMut(&Path) -> io::Result<R>,
+) -> io::Result<(R, CreatedOutput)> {
     let target = OutputTarget::resolve(path)?;
     let dir = match &target {
         OutputTarget::File(file) => parent_dir(file).to_path_buf(),
@@ -194,14 +207,20 @@ fn dangling_target(path: &Path) -> io::Result<PathBuf> {
         match std::fs::symlink_metadata(&current) {
             Ok(meta) if meta.file_type().is_symlink() => {
                 let link = std::fs::read_link(&current)?;
-                current = if link.is_absolute() { link } else { parent_dir(&current).join(link) };
+                current = if link.is_absolute() {
+                    link
+                } else {
+                    parent_dir(&current).join(link)
+                };
             }
             Ok(_) => return Err(io::Error::other("changed while it was being resolved")),
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(current),
             Err(e) => return Err(e),
         }
     }
-    Err(io::Error::other(format!("more than {MAX_LINKS} symbolic links in a row")))
+    Err(io::Error::other(format!(
+        "more than {MAX_LINKS} symbolic links in a row"
+    )))
 }
 
 fn copy_through(from: &Path, mut to: File) -> io::Result<()> {
@@ -305,7 +324,10 @@ pub fn remove_temporaries_in_flight() -> TemporariesRemoved {
         // A writer may still have it open (HDF5 in the middle of a write): unlinking is fine.
         let _ = std::fs::remove_file(path);
     }
-    TemporariesRemoved { count, _registry: registry }
+    TemporariesRemoved {
+        count,
+        _registry: registry,
+    }
 }
 
 /// A registered temporary file: removed (and unregistered) when dropped unless persisted.
@@ -316,29 +338,40 @@ struct Temporary {
 impl Temporary {
     /// A new temporary in `dir`, made by `create` (see [`create_with`]) after removing the stale
     /// temporaries of dead writers there.
-    fn create_in<R>(dir: &Path, mut create: impl FnMut(&Path) -> io::Result<R>) -> io::Result<(R, Self)> {
+    fn create_in<R>(
+        dir: &Path,
+        mut create: impl FnMut(&Path) -> io::Result<R>,
+    ) -> io::Result<(R, Self)> {
         remove_stale_temporaries(dir);
         let prefix = temp_prefix();
-        let made = tempfile::Builder::new().prefix(&prefix).suffix(".tmp").make_in(dir, |path| {
-            // Registered before it exists, under the lock: a handler holding the lock has either seen
-            // this name or keeps the file from being created.
-            let mut registry = in_flight();
-            registry.push(path.to_path_buf());
-            create(path).inspect_err(|_| {
-                registry.pop();
-            })
-        })?;
+        let made = tempfile::Builder::new()
+            .prefix(&prefix)
+            .suffix(".tmp")
+            .make_in(dir, |path| {
+                // Registered before it exists, under the lock: a handler holding the lock has either seen
+                // this name or keeps the file from being created.
+                let mut registry = in_flight();
+                registry.push(path.to_path_buf());
+                create(path).inspect_err(|_| {
+                    registry.pop();
+                })
+            })?;
         let (made, path) = made.into_parts();
         Ok((made, Self { path: Some(path) }))
     }
 
     fn path(&self) -> &Path {
-        self.path.as_deref().expect("a temporary has its path until persisted or dropped")
+        self.path
+            .as_deref()
+            .expect("a temporary has its path until persisted or dropped")
     }
 
     /// Renames the temporary to `target`, keeping the permissions of a file it replaces.
     fn persist(mut self, target: &Path, durability: Durability) -> io::Result<()> {
-        let tmp = self.path.take().expect("a temporary has its path until persisted or dropped");
+        let tmp = self
+            .path
+            .take()
+            .expect("a temporary has its path until persisted or dropped");
         if let Ok(meta) = std::fs::metadata(target) {
             // Replacing a file keeps its permissions, as rewriting it in place would.
             if let Err(e) = std::fs::set_permissions(&tmp, meta.permissions()) {
@@ -423,12 +456,18 @@ fn remove_stale_temporaries(dir: &Path) {
     if !proc.join("self").exists() {
         return;
     }
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     let own = std::process::id().to_string();
     for entry in entries.flatten() {
         let name = entry.file_name();
-        let Some(rest) = name.to_str().and_then(|n| n.strip_prefix(".arraydict-")) else { continue };
-        let Some((pid, tail)) = rest.split_once('-') else { continue };
+        let Some(rest) = name.to_str().and_then(|n| n.strip_prefix(".arraydict-")) else {
+            continue;
+        };
+        let Some((pid, tail)) = rest.split_once('-') else {
+            continue;
+        };
         let is_tmp = Path::new(tail).extension() == Some(std::ffi::OsStr::new("tmp"));
         if !is_tmp || pid.is_empty() || !pid.bytes().all(|b| b.is_ascii_digit()) || pid == own {
             continue;
@@ -446,10 +485,11 @@ fn process_alive(proc: &Path, pid: &str) -> bool {
         return proc.join(pid).exists();
     };
     // `pid (comm) state ...`; comm may itself contain ')' and spaces, so split at the last ')'.
-    let state = stat.rsplit_once(')').and_then(|(_, rest)| rest.split_whitespace().next());
+    let state = stat
+        .rsplit_once(')')
+        .and_then(|(_, rest)| rest.split_whitespace().next());
     !matches!(state, Some("Z" | "X"))
 }
-
 
 #[cfg(all(test, target_os = "linux"))]
 mod tests {
@@ -463,8 +503,10 @@ mod tests {
     }
 
     fn names(dir: &Path) -> Vec<String> {
-        let mut v: Vec<String> =
-            std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        let mut v: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
         v.sort();
         v
     }
@@ -490,8 +532,13 @@ mod tests {
     #[test]
     fn temporaries_of_unreaped_killed_writers_are_removed() {
         let dir = tempfile::tempdir().unwrap();
-        let mut child = std::process::Command::new("sleep").arg("60").spawn().unwrap();
-        let zombie = dir.path().join(format!(".arraydict-{}-abc.tmp", child.id()));
+        let mut child = std::process::Command::new("sleep")
+            .arg("60")
+            .spawn()
+            .unwrap();
+        let zombie = dir
+            .path()
+            .join(format!(".arraydict-{}-abc.tmp", child.id()));
         std::fs::write(&zombie, b"partial").unwrap();
         child.kill().unwrap();
         // Not waited for yet: the child is a zombie whose /proc entry still exists.
@@ -502,9 +549,15 @@ mod tests {
             }
             std::thread::sleep(std::time::Duration::from_millis(10));
         }
-        assert!(stat.exists(), "the killed child should still be an unreaped zombie");
+        assert!(
+            stat.exists(),
+            "the killed child should still be an unreaped zombie"
+        );
         write_output(&dir.path().join("out.bin"), b"", Durability::Synced).unwrap();
-        assert!(!zombie.exists(), "a zombie writer's temporary must be removed");
+        assert!(
+            !zombie.exists(),
+            "a zombie writer's temporary must be removed"
+        );
         child.wait().unwrap();
     }
 
@@ -529,11 +582,18 @@ mod tests {
         drop(output); // a failed write never commits
         assert_eq!(std::fs::read(&out).unwrap(), b"old");
         assert_eq!(names(dir.path()), ["out.bin"]);
-        assert_eq!(in_flight_here(dir.path()), 0, "a dropped temporary stays registered");
+        assert_eq!(
+            in_flight_here(dir.path()),
+            0,
+            "a dropped temporary stays registered"
+        );
     }
 
     fn in_flight_here(dir: &Path) -> usize {
-        in_flight().iter().filter(|p| p.parent() == Some(dir)).count()
+        in_flight()
+            .iter()
+            .filter(|p| p.parent() == Some(dir))
+            .count()
     }
 
     #[cfg(unix)]
@@ -545,7 +605,10 @@ mod tests {
         std::fs::write(&out, b"old").unwrap();
         std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o640)).unwrap();
         write_output(&out, b"new", Durability::Atomic).unwrap();
-        assert_eq!(std::fs::metadata(&out).unwrap().permissions().mode() & 0o777, 0o640);
+        assert_eq!(
+            std::fs::metadata(&out).unwrap().permissions().mode() & 0o777,
+            0o640
+        );
     }
 
     /// The writer creates the temporary itself (exclusively, as HDF5 does with `H5F_ACC_EXCL`).
@@ -554,11 +617,22 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("out.h5");
         std::fs::write(&out, b"old").unwrap();
-        let create = |p: &Path| std::fs::OpenOptions::new().write(true).create_new(true).open(p);
+        let create = |p: &Path| {
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(p)
+        };
         // Not committed (a failed write): the temporary goes, the old file stays.
         let (mut file, tmp) = create_with(&out, create).unwrap();
         assert!(tmp.temp_path().exists());
-        assert!(tmp.temp_path().file_name().unwrap().to_str().unwrap().starts_with(&temp_prefix()));
+        assert!(tmp
+            .temp_path()
+            .file_name()
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .starts_with(&temp_prefix()));
         file.write_all(b"half").unwrap();
         drop((file, tmp));
         assert_eq!(std::fs::read(&out).unwrap(), b"old");
@@ -572,7 +646,9 @@ mod tests {
             assert_eq!(names(dir.path()), ["out.h5"]);
         }
         // A failing creator's error comes back as it was, and nothing stays registered.
-        let err = create_with(&out, |_| Err::<(), _>(io::Error::other("no HDF5 today"))).err().unwrap();
+        let err = create_with(&out, |_| Err::<(), _>(io::Error::other("no HDF5 today")))
+            .err()
+            .unwrap();
         assert_eq!(err.to_string(), "no HDF5 today");
         assert_eq!(in_flight_here(dir.path()), 0);
     }
@@ -588,7 +664,10 @@ mod tests {
         let (file, tmp) = create_with(&out, |p| File::create_new(p)).unwrap();
         drop(file);
         tmp.commit(Durability::Atomic).unwrap();
-        assert_eq!(std::fs::metadata(&out).unwrap().permissions().mode() & 0o777, 0o640);
+        assert_eq!(
+            std::fs::metadata(&out).unwrap().permissions().mode() & 0o777,
+            0o640
+        );
     }
 
     /// link -> link -> file in another directory: the file gets the content, the links stay links,
@@ -604,11 +683,20 @@ mod tests {
         std::os::unix::fs::symlink(&target, &second).unwrap();
         std::os::unix::fs::symlink("second.bin", &first).unwrap(); // relative to the link's directory
         let canonical = target.canonicalize().unwrap();
-        assert_eq!(OutputTarget::resolve(&first).unwrap(), OutputTarget::File(canonical.clone()));
+        assert_eq!(
+            OutputTarget::resolve(&first).unwrap(),
+            OutputTarget::File(canonical.clone())
+        );
         write_output(&first, b"new", Durability::Synced).unwrap();
         assert_eq!(std::fs::read(&target).unwrap(), b"new");
-        assert!(std::fs::symlink_metadata(&first).unwrap().file_type().is_symlink());
-        assert!(std::fs::symlink_metadata(&second).unwrap().file_type().is_symlink());
+        assert!(std::fs::symlink_metadata(&first)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert!(std::fs::symlink_metadata(&second)
+            .unwrap()
+            .file_type()
+            .is_symlink());
         assert_eq!(names(links.path()), ["first.bin", "second.bin"]);
         assert_eq!(names(files.path()), ["real.bin"]);
         // The writer-created kind follows it too.
@@ -617,7 +705,10 @@ mod tests {
         drop(file);
         tmp.commit(Durability::Atomic).unwrap();
         assert_eq!(std::fs::read(&target).unwrap(), b"");
-        assert!(std::fs::symlink_metadata(&first).unwrap().file_type().is_symlink());
+        assert!(std::fs::symlink_metadata(&first)
+            .unwrap()
+            .file_type()
+            .is_symlink());
     }
 
     #[test]
@@ -626,11 +717,20 @@ mod tests {
         let link = dir.path().join("link.bin");
         std::os::unix::fs::symlink("sub/made.bin", &link).unwrap();
         // The target's directory is missing: an error, nothing made.
-        assert_eq!(Output::create(&link).err().unwrap().kind(), io::ErrorKind::NotFound);
+        assert_eq!(
+            Output::create(&link).err().unwrap().kind(),
+            io::ErrorKind::NotFound
+        );
         std::fs::create_dir(dir.path().join("sub")).unwrap();
         write_output(&link, b"new", Durability::Atomic).unwrap();
-        assert_eq!(std::fs::read(dir.path().join("sub/made.bin")).unwrap(), b"new");
-        assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+        assert_eq!(
+            std::fs::read(dir.path().join("sub/made.bin")).unwrap(),
+            b"new"
+        );
+        assert!(std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
         let (a, b) = (dir.path().join("a"), dir.path().join("b"));
         std::os::unix::fs::symlink(&b, &a).unwrap();
         std::os::unix::fs::symlink(&a, &b).unwrap();
@@ -645,22 +745,37 @@ mod tests {
     #[test]
     fn a_character_device_is_written_through() {
         let null = Path::new("/dev/null");
-        assert_eq!(OutputTarget::resolve(null).unwrap(), OutputTarget::Stream(null.to_path_buf()));
+        assert_eq!(
+            OutputTarget::resolve(null).unwrap(),
+            OutputTarget::Stream(null.to_path_buf())
+        );
         write_output(null, b"into the void", Durability::Synced).unwrap();
         let (file, tmp) = create_with(null, |p| File::create_new(p)).unwrap();
-        assert_eq!(tmp.temp_path().parent(), Some(std::env::temp_dir().as_path()));
+        assert_eq!(
+            tmp.temp_path().parent(),
+            Some(std::env::temp_dir().as_path())
+        );
         let temp = tmp.temp_path().to_path_buf();
         drop(file);
         tmp.commit(Durability::Atomic).unwrap();
-        assert!(!temp.exists(), "the temporary of a copied-through output must go");
-        assert!(std::fs::symlink_metadata(null).unwrap().file_type().is_char_device());
+        assert!(
+            !temp.exists(),
+            "the temporary of a copied-through output must go"
+        );
+        assert!(std::fs::symlink_metadata(null)
+            .unwrap()
+            .file_type()
+            .is_char_device());
     }
 
     #[test]
     fn a_fifo_is_written_through_to_its_reader() {
         let dir = tempfile::tempdir().unwrap();
         let fifo = dir.path().join("pipe");
-        let status = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+        let status = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
         assert!(status.success());
         let reader = {
             let fifo = fifo.clone();
@@ -668,7 +783,10 @@ mod tests {
         };
         write_output(&fifo, b"through the pipe", Durability::Atomic).unwrap();
         assert_eq!(reader.join().unwrap(), b"through the pipe");
-        assert!(std::fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
+        assert!(std::fs::symlink_metadata(&fifo)
+            .unwrap()
+            .file_type()
+            .is_fifo());
         assert_eq!(names(dir.path()), ["pipe"]);
     }
 
@@ -677,13 +795,18 @@ mod tests {
         // It removes every temporary of the process: run alone in a child, not beside other tests.
         const ALONE: &str = "ATOMIC_OUTPUT_TEST_ALONE";
         if std::env::var_os(ALONE).is_none() {
-            let name = "tests::removing_the_temporaries_in_flight_stops_their_writes_without_damage";
+            let name =
+                "tests::removing_the_temporaries_in_flight_stops_their_writes_without_damage";
             let run = std::process::Command::new(std::env::current_exe().unwrap())
                 .args(["--exact", name, "--test-threads=1"])
                 .env(ALONE, "1")
                 .output()
                 .unwrap();
-            assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stdout));
+            assert!(
+                run.status.success(),
+                "{}",
+                String::from_utf8_lossy(&run.stdout)
+            );
             return;
         }
         let dir = tempfile::tempdir().unwrap();
@@ -691,7 +814,8 @@ mod tests {
         std::fs::write(&out, b"old").unwrap();
         let mut output = Output::create(&out).unwrap();
         output.write_all(b"half").unwrap();
-        let (file, created) = create_with(&dir.path().join("h.h5"), |p| File::create_new(p)).unwrap();
+        let (file, created) =
+            create_with(&dir.path().join("h.h5"), |p| File::create_new(p)).unwrap();
         let before = committed_outputs();
         let removed = remove_temporaries_in_flight();
         assert!(removed.count() >= 2);

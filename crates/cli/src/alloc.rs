@@ -68,7 +68,10 @@ unsafe impl GlobalAlloc for HugePageHint {
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        let (was, will) = (hinted(layout.size(), layout.align()), hinted(new_size, layout.align()));
+        let (was, will) = (
+            hinted(layout.size(), layout.align()),
+            hinted(new_size, layout.align()),
+        );
         match (was, will) {
             // SAFETY: forwarded contract.
             (false, false) => unsafe { System.realloc(ptr, layout, new_size) },
@@ -77,7 +80,8 @@ unsafe impl GlobalAlloc for HugePageHint {
             _ => {
                 // Across the boundary: a new block from the other side, then a copy.
                 // SAFETY: `new_size` is non-zero and fits `layout.align()` (the caller's contract).
-                let new_layout = unsafe { Layout::from_size_align_unchecked(new_size, layout.align()) };
+                let new_layout =
+                    unsafe { Layout::from_size_align_unchecked(new_size, layout.align()) };
                 // SAFETY: as for `alloc`.
                 let new = unsafe { self.alloc(new_layout) };
                 if !new.is_null() {
@@ -123,10 +127,19 @@ mod huge {
     /// or null.
     pub fn map(size: usize) -> *mut u8 {
         let len = size.next_multiple_of(ALIGN);
-        let Some(span) = len.checked_add(ALIGN) else { return std::ptr::null_mut() };
+        let Some(span) = len.checked_add(ALIGN) else {
+            return std::ptr::null_mut();
+        };
         // SAFETY: a new private anonymous mapping; no existing memory is touched.
         let raw = unsafe {
-            libc::mmap(std::ptr::null_mut(), span, libc::PROT_READ | libc::PROT_WRITE, libc::MAP_PRIVATE | libc::MAP_ANONYMOUS, -1, 0)
+            libc::mmap(
+                std::ptr::null_mut(),
+                span,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+                -1,
+                0,
+            )
         };
         if raw == libc::MAP_FAILED {
             return std::ptr::null_mut();

@@ -18,8 +18,10 @@ use crate::interrupt;
 use crate::paths::{check_input, is_store_file};
 
 /// Extensions a directory is searched for.
-const KNOWN: &[&str] =
-    &["vtp", "vtu", "vti", "vtk", "mha", "mhd", "stl", "pickle", "pkl", "hdf5", "h5", "msgpack", "mpk"];
+const KNOWN: &[&str] = &[
+    "vtp", "vtu", "vti", "vtk", "mha", "mhd", "stl", "pickle", "pkl", "hdf5", "h5", "msgpack",
+    "mpk",
+];
 
 fn has_known_extension(p: &Path) -> bool {
     p.extension()
@@ -52,7 +54,11 @@ fn expand(inputs: &[String]) -> Result<Vec<PathBuf>> {
             walk_dir(p, &mut out)?;
         } else if p.exists() {
             // A file named `-` is a file here, not standard input as for to-numpy and from-numpy.
-            out.push(if spec == "-" { Path::new(".").join(p) } else { p.to_path_buf() });
+            out.push(if spec == "-" {
+                Path::new(".").join(p)
+            } else {
+                p.to_path_buf()
+            });
         } else if spec.contains(['*', '?', '[']) {
             let mut hits: Vec<PathBuf> = glob::glob(spec)
                 .with_context(|| format!("bad glob pattern '{spec}'"))?
@@ -104,13 +110,26 @@ fn is_up_to_date(input: &Path, output: &Path) -> bool {
 }
 
 /// Converts one file.
-fn convert_one(a: &BatchArgs, input: &Path, claimed: &Mutex<HashMap<PathBuf, PathBuf>>) -> Result<Outcome> {
+fn convert_one(
+    a: &BatchArgs,
+    input: &Path,
+    claimed: &Mutex<HashMap<PathBuf, PathBuf>>,
+) -> Result<Outcome> {
     check_input(input)?;
-    let stem = input.file_stem().map_or_else(|| "output".into(), |s| s.to_string_lossy().into_owned());
+    let stem = input
+        .file_stem()
+        .map_or_else(|| "output".into(), |s| s.to_string_lossy().into_owned());
     let claim = |out: PathBuf| -> Result<PathBuf> {
-        let mut map = claimed.lock().map_err(|_| anyhow::anyhow!("internal: lock poisoned"))?;
+        let mut map = claimed
+            .lock()
+            .map_err(|_| anyhow::anyhow!("internal: lock poisoned"))?;
         if let Some(other) = map.get(&out) {
-            bail!("{}: output {} is already written for {}", input.display(), out.display(), other.display());
+            bail!(
+                "{}: output {} is already written for {}",
+                input.display(),
+                out.display(),
+                other.display()
+            );
         }
         map.insert(out.clone(), input.to_path_buf());
         Ok(out)
@@ -118,13 +137,17 @@ fn convert_one(a: &BatchArgs, input: &Path, claimed: &Mutex<HashMap<PathBuf, Pat
     let up_to_date = |out: &Path| a.skip_existing && is_up_to_date(input, out);
     if is_store_file(input) {
         // Without --vtk-format the output's extension depends on the tree's kind, known once read.
-        let named = a.vtk_format.as_deref().map(|ext| a.output.join(format!("{stem}.{ext}")));
+        let named = a
+            .vtk_format
+            .as_deref()
+            .map(|ext| a.output.join(format!("{stem}.{ext}")));
         if named.as_deref().is_some_and(up_to_date) {
             return Ok(Outcome::Skipped);
         }
         let tree = read_tree(input)?;
         let (ds, kind) = tree_to_vtk(input, tree, a.tree.kind.map(Kind::from))?;
-        let out = named.unwrap_or_else(|| a.output.join(format!("{stem}.{}", default_vtk_ext(kind))));
+        let out =
+            named.unwrap_or_else(|| a.output.join(format!("{stem}.{}", default_vtk_ext(kind))));
         if up_to_date(&out) {
             return Ok(Outcome::Skipped);
         }
@@ -157,14 +180,19 @@ pub fn run(a: &BatchArgs) -> Result<ExitCode> {
     } else {
         let b = ProgressBar::new(files.len() as u64);
         b.set_style(
-            ProgressStyle::with_template("{bar:40} {pos}/{len} {elapsed_precise} eta {eta} {wide_msg}")
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            ProgressStyle::with_template(
+                "{bar:40} {pos}/{len} {elapsed_precise} eta {eta} {wide_msg}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
         );
         b
     };
     let claimed = Mutex::new(HashMap::new());
     // Each output is one renamed file, except a .mhd header with its data file.
-    let one_file_each = !a.vtk_format.as_deref().is_some_and(|f| f.eq_ignore_ascii_case("mhd"));
+    let one_file_each = !a
+        .vtk_format
+        .as_deref()
+        .is_some_and(|f| f.eq_ignore_ascii_case("mhd"));
     interrupt::set_progress(interrupt::Progress::Batch {
         total: files.len(),
         converted: 0,
@@ -201,5 +229,9 @@ pub fn run(a: &BatchArgs) -> Result<ExitCode> {
         results.len(),
         a.output.display()
     );
-    Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }

@@ -13,8 +13,9 @@ use arraydict_store::{Compression, StoreFormat};
 use vtk_formats::{ImageFrame, ReadOptions};
 
 use crate::args::{
-    CompressionArg, FromNumpyArgs, FrameArg, KindArg, LegacyVersionArg, StoreFormatArg, StoreOptions, ToNumpyArgs,
-    ToTreeOptions, ValidateArgs, VtkFormatArg, VtkWriteArgs, XmlCompressionArg, XmlEncodingArg,
+    CompressionArg, FrameArg, FromNumpyArgs, KindArg, LegacyVersionArg, StoreFormatArg,
+    StoreOptions, ToNumpyArgs, ToTreeOptions, ValidateArgs, VtkFormatArg, VtkWriteArgs,
+    XmlCompressionArg, XmlEncodingArg,
 };
 use crate::interrupt;
 use crate::paths::{check_input, check_output, is_store_file};
@@ -62,7 +63,10 @@ fn shown(path: &Path, stream: &'static str) -> String {
 fn read_stdin(limit: u64) -> Result<Vec<u8>> {
     let mut bytes = Vec::new();
     let stdin = std::io::stdin().lock();
-    stdin.take(limit.saturating_add(1)).read_to_end(&mut bytes).with_context(|| format!("{STDIN}: cannot read"))?;
+    stdin
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .with_context(|| format!("{STDIN}: cannot read"))?;
     if bytes.len() as u64 > limit {
         bail!("{STDIN}: more than {limit} bytes on standard input (the readers' allocation limit)");
     }
@@ -88,7 +92,8 @@ pub fn vtk_to_tree(input: &Path, opts: &ToTreeOptions) -> Result<(Dict, Kind)> {
         cells_as_list: opts.cells_as_list,
         cell_types_as_strings: !opts.no_type_names,
     };
-    let tree = to_arraydict(ds, kind, &conv).map_err(|e| anyhow!("{}: {e}", shown(input, STDIN)))?;
+    let tree =
+        to_arraydict(ds, kind, &conv).map_err(|e| anyhow!("{}: {e}", shown(input, STDIN)))?;
     Ok((tree, kind))
 }
 
@@ -99,7 +104,11 @@ pub fn read_tree(input: &Path) -> Result<Dict> {
         ..arraydict_store::ReadOptions::default()
     };
     if is_std_stream(input) {
-        return Ok(arraydict_store::read_bytes(&read_stdin(opts.pickle.max_alloc)?, Path::new(STDIN), &opts)?);
+        return Ok(arraydict_store::read_bytes(
+            &read_stdin(opts.pickle.max_alloc)?,
+            Path::new(STDIN),
+            &opts,
+        )?);
     }
     Ok(arraydict_store::read(input, &opts)?)
 }
@@ -148,7 +157,10 @@ pub fn set_no_map(no_map: bool) {
 }
 
 /// Store write options from the command line.
-pub fn store_options(s: &StoreOptions, default_format: Option<StoreFormat>) -> arraydict_store::WriteOptions {
+pub fn store_options(
+    s: &StoreOptions,
+    default_format: Option<StoreFormat>,
+) -> arraydict_store::WriteOptions {
     let mut o = arraydict_store::WriteOptions {
         format: s
             .format
@@ -214,7 +226,11 @@ pub fn to_numpy(a: &ToNumpyArgs) -> Result<ExitCode> {
         }
         StoreFormat::from_extension(&a.output)?;
     }
-    interrupt::set_progress(interrupt::Progress::single(&a.output, shown(&a.output, "standard output"), 1));
+    interrupt::set_progress(interrupt::Progress::single(
+        &a.output,
+        shown(&a.output, "standard output"),
+        1,
+    ));
     let (tree, _) = vtk_to_tree(&a.input, &a.tree)?;
     arraydict_store::write(&a.output, &tree, &opts)?;
     free_at_exit(tree);
@@ -230,10 +246,17 @@ fn free_at_exit<T>(data: T) {
 }
 
 /// Converts a tree to a VTK dataset after validating it.
-pub fn tree_to_vtk(input: &Path, tree: Dict, kind: Option<Kind>) -> Result<(vtk_model::DataSet, Kind)> {
-    let kind = kind
-        .or_else(|| detect_kind(&tree))
-        .ok_or_else(|| anyhow!("{}: cannot tell the kind of this tree from its keys; pass --kind", input.display()))?;
+pub fn tree_to_vtk(
+    input: &Path,
+    tree: Dict,
+    kind: Option<Kind>,
+) -> Result<(vtk_model::DataSet, Kind)> {
+    let kind = kind.or_else(|| detect_kind(&tree)).ok_or_else(|| {
+        anyhow!(
+            "{}: cannot tell the kind of this tree from its keys; pass --kind",
+            input.display()
+        )
+    })?;
     // `from_arraydict` validates the tree first (doing it here too read every array twice).
     let ds = from_arraydict(tree, kind).map_err(|e| anyhow!("{}: {e}", input.display()))?;
     Ok((ds, kind))
@@ -261,11 +284,22 @@ pub fn from_numpy(a: &FromNumpyArgs) -> Result<ExitCode> {
     let mut opts = vtk_options(&a.vtk, a.frame);
     opts.format = a.format.map(vtk_formats::Format::from);
     // A .mhd is two files: the data, then the header.
-    let mhd = opts.format.is_none() && a.output.extension().is_some_and(|e| e.eq_ignore_ascii_case("mhd"));
+    let mhd = opts.format.is_none()
+        && a.output
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("mhd"));
     let files = if mhd { 2 } else { 1 };
-    interrupt::set_progress(interrupt::Progress::single(&a.output, shown(&a.output, "standard output"), files));
+    interrupt::set_progress(interrupt::Progress::single(
+        &a.output,
+        shown(&a.output, "standard output"),
+        files,
+    ));
     let tree = read_tree(&a.input)?;
-    let (ds, _) = tree_to_vtk(Path::new(&shown(&a.input, STDIN)), tree, a.kind.map(Kind::from))?;
+    let (ds, _) = tree_to_vtk(
+        Path::new(&shown(&a.input, STDIN)),
+        tree,
+        a.kind.map(Kind::from),
+    )?;
     vtk_formats::write(&a.output, &ds, &opts)?;
     free_at_exit(ds);
     Ok(ExitCode::SUCCESS)

@@ -50,9 +50,22 @@ fn array_entry(path: String, a: &NdArray) -> Entry {
         m.insert("min".into(), range.map_or(Value::Null, |r| number(r.0)));
         m.insert("max".into(), range.map_or(Value::Null, |r| number(r.1)));
     }
-    let shape = a.shape().iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
-    let shape = if a.ndim() == 1 { format!("({shape},)") } else { format!("({shape})") };
-    let mut text = format!("{path}  {} {shape} order={}", a.dtype().numpy_str(), order_name(a));
+    let shape = a
+        .shape()
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let shape = if a.ndim() == 1 {
+        format!("({shape},)")
+    } else {
+        format!("({shape})")
+    };
+    let mut text = format!(
+        "{path}  {} {shape} order={}",
+        a.dtype().numpy_str(),
+        order_name(a)
+    );
     if let Some((lo, hi)) = range {
         let _ = write!(text, " range=[{lo}, {hi}]");
     }

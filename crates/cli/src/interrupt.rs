@@ -42,21 +42,44 @@ pub enum Progress {
 impl Progress {
     /// A conversion to `output` of `files` files (2 for `.mhd` + data file), starting now.
     pub fn single(output: &std::path::Path, shown: String, files: u64) -> Self {
-        let is_file = matches!(atomic_output::OutputTarget::resolve(output), Ok(atomic_output::OutputTarget::File(_)));
-        Self::Single { output: shown, is_file, done_at: atomic_output::committed_outputs() + files }
+        let is_file = matches!(
+            atomic_output::OutputTarget::resolve(output),
+            Ok(atomic_output::OutputTarget::File(_))
+        );
+        Self::Single {
+            output: shown,
+            is_file,
+            done_at: atomic_output::committed_outputs() + files,
+        }
     }
 
     /// What was finished, given the commit count while no write can finish any more.
     fn describe(&self, committed: u64) -> String {
         match self {
             Self::Idle => "nothing was written".into(),
-            Self::Single { output, done_at, .. } if committed >= *done_at => format!("{output} was written"),
-            Self::Single { output, is_file: true, .. } => {
+            Self::Single {
+                output, done_at, ..
+            } if committed >= *done_at => format!("{output} was written"),
+            Self::Single {
+                output,
+                is_file: true,
+                ..
+            } => {
                 format!("{output} was not written (an existing file there is unchanged)")
             }
-            Self::Single { output, is_file: false, .. } => format!("the output to {output} is incomplete"),
-            Self::Batch { total, converted, skipped, commits_at_start } => {
-                let renamed = commits_at_start.map_or(0, |start| committed.saturating_sub(start) as usize);
+            Self::Single {
+                output,
+                is_file: false,
+                ..
+            } => format!("the output to {output} is incomplete"),
+            Self::Batch {
+                total,
+                converted,
+                skipped,
+                commits_at_start,
+            } => {
+                let renamed =
+                    commits_at_start.map_or(0, |start| committed.saturating_sub(start) as usize);
                 format!(
                     "{} of {total} inputs converted ({skipped} skipped as up to date), each of those outputs \
                      complete; the others were not written (rerun with --skip-existing to resume)",
@@ -72,7 +95,9 @@ impl Progress {
 static PROGRESS: Mutex<Progress> = Mutex::new(Progress::Idle);
 
 fn progress() -> std::sync::MutexGuard<'static, Progress> {
-    PROGRESS.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    PROGRESS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Records what the run is doing, for the message an interrupt prints.
@@ -82,7 +107,12 @@ pub fn set_progress(p: Progress) {
 
 /// Updates a batch's counts (no-op for other progress).
 pub fn batch_done(converted: bool) {
-    if let Progress::Batch { converted: c, skipped: s, .. } = &mut *progress() {
+    if let Progress::Batch {
+        converted: c,
+        skipped: s,
+        ..
+    } = &mut *progress()
+    {
         *(if converted { c } else { s }) += 1;
     }
 }
@@ -91,7 +121,8 @@ pub fn batch_done(converted: bool) {
 /// may take locks: it waits for a rename under way to complete, removes every temporary and exits
 /// while holding the registry, so no write can start or finish after it.
 pub fn install() -> Result<()> {
-    let mut signals = Signals::new([SIGINT, SIGTERM, SIGHUP]).context("cannot install the signal handlers")?;
+    let mut signals =
+        Signals::new([SIGINT, SIGTERM, SIGHUP]).context("cannot install the signal handlers")?;
     std::thread::Builder::new()
         .name("signals".into())
         .spawn(move || {

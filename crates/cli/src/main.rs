@@ -31,7 +31,9 @@ fn main() -> ExitCode {
     }
     if let Some(n) = cli.threads {
         // A second call fails only when a pool exists already, which cannot happen this early.
-        let _ = rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build_global();
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(n.max(1))
+            .build_global();
     }
     commands::set_durability(if cli.sync {
         arraydict_store::Durability::Synced
@@ -97,7 +99,11 @@ fn message(e: &anyhow::Error) -> String {
     // The kernel answers EFAULT when a write's source is a mapped input's page that a truncation
     // took away (see `report_sigbus`).
     #[cfg(unix)]
-    if e.chain().any(|c| c.downcast_ref::<std::io::Error>().and_then(std::io::Error::raw_os_error) == Some(libc::EFAULT)) {
+    if e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .and_then(std::io::Error::raw_os_error)
+            == Some(libc::EFAULT)
+    }) {
         text.push_str(" (an input file was truncated while it was being read)");
     }
     text
@@ -120,9 +126,15 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn a_write_from_a_truncated_mapping_is_explained() {
-        let e = anyhow::Error::new(std::io::Error::from_raw_os_error(libc::EFAULT)).context("out.vtp");
-        assert!(message(&e).ends_with("(an input file was truncated while it was being read)"), "{}", message(&e));
-        let e = anyhow::Error::new(std::io::Error::from_raw_os_error(libc::ENOSPC)).context("out.vtp");
+        let e =
+            anyhow::Error::new(std::io::Error::from_raw_os_error(libc::EFAULT)).context("out.vtp");
+        assert!(
+            message(&e).ends_with("(an input file was truncated while it was being read)"),
+            "{}",
+            message(&e)
+        );
+        let e =
+            anyhow::Error::new(std::io::Error::from_raw_os_error(libc::ENOSPC)).context("out.vtp");
         assert!(!message(&e).contains("truncated"));
     }
 }

@@ -12,7 +12,8 @@ pub fn is_store_file(path: &Path) -> bool {
 
 /// Fails unless `input` is an existing regular file.
 pub fn check_input(input: &Path) -> Result<()> {
-    let meta = std::fs::metadata(input).with_context(|| format!("{}: cannot read input", input.display()))?;
+    let meta = std::fs::metadata(input)
+        .with_context(|| format!("{}: cannot read input", input.display()))?;
     if !meta.is_file() {
         bail!("{}: not a regular file", input.display());
     }
@@ -27,10 +28,17 @@ pub fn check_output(input: &Path, output: &Path) -> Result<()> {
         _ => PathBuf::from("."),
     };
     if !parent.is_dir() {
-        bail!("{}: output directory {} does not exist", output.display(), parent.display());
+        bail!(
+            "{}: output directory {} does not exist",
+            output.display(),
+            parent.display()
+        );
     }
     if same_file(input, output) {
-        bail!("{}: output is the input file; choose another output path", output.display());
+        bail!(
+            "{}: output is the input file; choose another output path",
+            output.display()
+        );
     }
     Ok(())
 }

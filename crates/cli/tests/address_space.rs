@@ -14,12 +14,27 @@ const ADDRESS_SPACE: u64 = 4 << 30;
 
 /// Hostile cases that are compressed bombs, with what the message must say.
 const BOMBS: &[(&str, &str)] = &[
-    ("xml-lzma-bomb.vtp", "chunks declare more than the declared 1944 bytes"),
-    ("xml-zlib-overflow.vtp", "decompresses to more than the declared 1944 bytes"),
+    (
+        "xml-lzma-bomb.vtp",
+        "chunks declare more than the declared 1944 bytes",
+    ),
+    (
+        "xml-zlib-overflow.vtp",
+        "decompresses to more than the declared 1944 bytes",
+    ),
     ("xml-lz4-overflow.vtp", "corrupt LZ4 block"),
-    ("xml-zlib-bomb.vtp", "header declares 67108864 bytes, expected 1944"),
-    ("xml-bomb-header.vtp", "block 0 declares 1099511627776 bytes"),
-    ("mha-zlib-bomb.mha", "zlib stream inflates to more than the declared 8 bytes"),
+    (
+        "xml-zlib-bomb.vtp",
+        "header declares 67108864 bytes, expected 1944",
+    ),
+    (
+        "xml-bomb-header.vtp",
+        "block 0 declares 1099511627776 bytes",
+    ),
+    (
+        "mha-zlib-bomb.mha",
+        "zlib stream inflates to more than the declared 8 bytes",
+    ),
 ];
 
 #[cfg(target_os = "linux")]
@@ -42,7 +57,8 @@ fn run_limited(case: &std::path::Path, out: &std::path::Path) -> std::process::O
             }
         });
     }
-    cmd.output().expect("run arraydict under an address-space limit")
+    cmd.output()
+        .expect("run arraydict under an address-space limit")
 }
 
 #[cfg(target_os = "linux")]
@@ -57,10 +73,17 @@ fn bombs_under_a_4_gib_address_space_are_errors_not_aborts() {
         let stderr = String::from_utf8_lossy(&run.stderr);
         let code = run.status.code();
         if code != Some(1) || !stderr.contains(name) || !stderr.contains(expected) || out.exists() {
-            failures.push(format!("{name}: exit {code:?} (a signal when None), stderr: {}", stderr.trim()));
+            failures.push(format!(
+                "{name}: exit {code:?} (a signal when None), stderr: {}",
+                stderr.trim()
+            ));
         }
     }
-    assert!(failures.is_empty(), "under RLIMIT_AS = 4 GiB:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "under RLIMIT_AS = 4 GiB:\n{}",
+        failures.join("\n")
+    );
 }
 
 /// A `.vtu` whose `faces` array (a size no count bounds) is one zlib block declared as 4.4 GB from
@@ -101,16 +124,31 @@ fn huge_declared_image() -> Vec<u8> {
 fn declared_sizes_beyond_the_address_space_are_errors_not_aborts() {
     let scratch = tempfile::tempdir().expect("scratch dir");
     for (name, bytes, expected) in [
-        ("huge-faces.vtu", huge_declared_faces(), "compression header declares 4400000000 bytes, more than this process can allocate"),
-        ("huge-image.mha", huge_declared_image(), "4404019200 bytes of image are more than this process can allocate"),
+        (
+            "huge-faces.vtu",
+            huge_declared_faces(),
+            "compression header declares 4400000000 bytes, more than this process can allocate",
+        ),
+        (
+            "huge-image.mha",
+            huge_declared_image(),
+            "4404019200 bytes of image are more than this process can allocate",
+        ),
     ] {
         let input = scratch.path().join(name);
         std::fs::write(&input, bytes).expect("write case");
         let out = scratch.path().join("out.pickle");
         let run = run_limited(&input, &out);
         let stderr = String::from_utf8_lossy(&run.stderr);
-        assert_eq!(run.status.code(), Some(1), "{name} (None: killed by a signal): {stderr}");
-        assert!(stderr.contains(name) && stderr.contains(expected), "{name}: {stderr}");
+        assert_eq!(
+            run.status.code(),
+            Some(1),
+            "{name} (None: killed by a signal): {stderr}"
+        );
+        assert!(
+            stderr.contains(name) && stderr.contains(expected),
+            "{name}: {stderr}"
+        );
         assert!(!out.exists(), "{name}: output left");
     }
 }

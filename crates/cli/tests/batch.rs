@@ -14,7 +14,10 @@ fn batch_converts_the_good_files_and_reports_each_bad_one() {
     let good: Vec<_> = fixtures()
         .into_iter()
         .map(|(p, _)| p)
-        .filter(|p| !p.extension().is_some_and(|e| e == "mhd" || e == "raw" || e == "zraw"))
+        .filter(|p| {
+            !p.extension()
+                .is_some_and(|e| e == "mhd" || e == "raw" || e == "zraw")
+        })
         .step_by(5)
         .take(45)
         .collect();
@@ -34,11 +37,21 @@ fn batch_converts_the_good_files_and_reports_each_bad_one() {
     std::fs::write(inputs.join("bad4-garbage.vtp"), b"this is not xml").unwrap();
     bad.push("bad4-garbage.vtp".into());
 
-    let r = arraydict(&["batch", inputs.to_str().unwrap(), "-o", out.to_str().unwrap(), "--format", "pickle"]);
+    let r = arraydict(&[
+        "batch",
+        inputs.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--format",
+        "pickle",
+    ]);
     assert_eq!(r.code, 1, "{r:?}");
     assert!(r.stderr.contains("45 converted, 5 failed"), "{r:?}");
     for name in &bad {
-        assert!(r.stderr.contains(name.as_str()), "failure of {name} not reported: {r:?}");
+        assert!(
+            r.stderr.contains(name.as_str()),
+            "failure of {name} not reported: {r:?}"
+        );
     }
     assert!(!r.stderr.contains("panicked"), "{r:?}");
     let written = std::fs::read_dir(&out).unwrap().count();

@@ -14,7 +14,7 @@ use vtk_model::{ArrayData, Attributes, CellArray, CellType, DataArray, DataSet, 
 #[path = "../../../tools/memory.rs"]
 mod memory;
 
-use memory::{peak_rss_mib, available_mib};
+use memory::{available_mib, peak_rss_mib};
 
 #[test]
 #[ignore = "big: run `cargo xtask big`"]

@@ -33,7 +33,10 @@ fn spawn(args: &[&str]) -> Child {
 }
 
 fn send(child: &Child, signal: &str) {
-    let status = Command::new("kill").args([&format!("-{signal}"), &child.id().to_string()]).status().unwrap();
+    let status = Command::new("kill")
+        .args([&format!("-{signal}"), &child.id().to_string()])
+        .status()
+        .unwrap();
     assert!(status.success(), "kill -{signal} failed");
 }
 
@@ -47,7 +50,10 @@ fn wait_for(child: &mut Child, ready: impl Fn() -> bool) -> bool {
         if child.try_wait().unwrap().is_some() {
             return false;
         }
-        assert!(start.elapsed() < Duration::from_mins(5), "the run neither wrote nor finished");
+        assert!(
+            start.elapsed() < Duration::from_mins(5),
+            "the run neither wrote nor finished"
+        );
         std::thread::sleep(Duration::from_millis(1));
     }
 }
@@ -62,7 +68,10 @@ fn interrupt_mid_write(args: &[&str], out_dir: &Path, signal: &str) -> Option<(i
     }
     send(&child, signal);
     let out = child.wait_with_output().unwrap();
-    Some((out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stderr).into_owned()))
+    Some((
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    ))
 }
 
 fn scenario(cmd: &str, small_input: &Path, big_input: &Path, out: &Path) {
@@ -78,7 +87,10 @@ fn scenario(cmd: &str, small_input: &Path, big_input: &Path, out: &Path) {
                 // The signal came after the rename (or as the process was exiting after it): the
                 // new output is whole and said to be.
                 Some((code, stderr)) if *code == 0 || stderr.contains("was written") => {
-                    assert!(std::fs::read(out).unwrap() != previous, "{stderr}: but the output is the old one");
+                    assert!(
+                        std::fs::read(out).unwrap() != previous,
+                        "{stderr}: but the output is the old one"
+                    );
                 }
                 Some(_) => return r,
                 None => {}
@@ -89,10 +101,20 @@ fn scenario(cmd: &str, small_input: &Path, big_input: &Path, out: &Path) {
             panic!("{cmd}: the big write finished before it could be interrupted; make the input bigger");
         };
         assert_eq!(got, code, "{cmd} SIG{signal}: {stderr}");
-        assert!(stderr.contains("arraydict: interrupted") && stderr.contains(&format!("SIG{signal}")), "{stderr}");
+        assert!(
+            stderr.contains("arraydict: interrupted") && stderr.contains(&format!("SIG{signal}")),
+            "{stderr}"
+        );
         assert!(stderr.contains("was not written"), "{stderr}");
-        assert_eq!(temporaries(out_dir), Vec::<String>::new(), "{cmd} SIG{signal}: temporary left behind");
-        assert!(std::fs::read(out).unwrap() == previous, "{cmd} SIG{signal}: previous output damaged");
+        assert_eq!(
+            temporaries(out_dir),
+            Vec::<String>::new(),
+            "{cmd} SIG{signal}: temporary left behind"
+        );
+        assert!(
+            std::fs::read(out).unwrap() == previous,
+            "{cmd} SIG{signal}: previous output damaged"
+        );
     }
 }
 
@@ -103,7 +125,12 @@ fn signals_during_to_numpy_remove_the_temporary_and_keep_the_old_output() {
     let small = workspace().join("fixtures/surface/surface.appended-raw.zlib.h64.id64.vtp");
     for ext in ["hdf5", "pickle"] {
         let outs = tempfile::tempdir().unwrap();
-        scenario("to-numpy", &small, &big, &outs.path().join(format!("out.{ext}")));
+        scenario(
+            "to-numpy",
+            &small,
+            &big,
+            &outs.path().join(format!("out.{ext}")),
+        );
     }
 }
 
@@ -139,37 +166,95 @@ fn an_interrupted_batch_resumes_with_skip_existing() {
     }
     std::fs::remove_file(&big).unwrap();
     let out = tempfile::tempdir().unwrap();
-    let outputs: Vec<_> = names.iter().map(|n| out.path().join(format!("{n}.pickle"))).collect();
-    let args = ["--threads", "1", "batch", s(inputs.path()), "-o", s(out.path()), "--format", "pickle", "--quiet"];
+    let outputs: Vec<_> = names
+        .iter()
+        .map(|n| out.path().join(format!("{n}.pickle")))
+        .collect();
+    let args = [
+        "--threads",
+        "1",
+        "batch",
+        s(inputs.path()),
+        "-o",
+        s(out.path()),
+        "--format",
+        "pickle",
+        "--quiet",
+    ];
     let mut child = spawn(&args);
     let mid_write = || outputs.iter().any(|o| o.exists()) && !temporaries(out.path()).is_empty();
-    assert!(wait_for(&mut child, mid_write), "the batch finished before it could be interrupted");
+    assert!(
+        wait_for(&mut child, mid_write),
+        "the batch finished before it could be interrupted"
+    );
     send(&child, "INT");
     let run = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert_eq!(run.status.code(), Some(130), "{stderr}");
-    assert!(stderr.contains("arraydict: interrupted (SIGINT)"), "{stderr}");
-    assert_eq!(temporaries(out.path()), Vec::<String>::new(), "temporary left behind");
+    assert!(
+        stderr.contains("arraydict: interrupted (SIGINT)"),
+        "{stderr}"
+    );
+    assert_eq!(
+        temporaries(out.path()),
+        Vec::<String>::new(),
+        "temporary left behind"
+    );
     let done: Vec<_> = outputs.iter().filter(|o| o.exists()).collect();
     assert!(!done.is_empty() && done.len() < N, "{} outputs", done.len());
-    assert!(stderr.contains(&format!("{} of {N} inputs converted", done.len())), "{stderr}");
+    assert!(
+        stderr.contains(&format!("{} of {N} inputs converted", done.len())),
+        "{stderr}"
+    );
     for o in &done {
         let r = arraydict(&["validate", s(o)]);
-        assert_eq!(r.code, 0, "{}: an output of the interrupted batch is not complete: {r:?}", o.display());
+        assert_eq!(
+            r.code,
+            0,
+            "{}: an output of the interrupted batch is not complete: {r:?}",
+            o.display()
+        );
     }
     let before: Vec<_> = done.iter().map(|o| modified(o)).collect();
-    let r = arraydict(&args[..args.len() - 1].iter().copied().chain(["--skip-existing"]).collect::<Vec<_>>());
+    let r = arraydict(
+        &args[..args.len() - 1]
+            .iter()
+            .copied()
+            .chain(["--skip-existing"])
+            .collect::<Vec<_>>(),
+    );
     assert_eq!(r.code, 0, "{r:?}");
-    let summary = format!("batch: {} converted, 0 failed, {} skipped, {N} inputs", N - done.len(), done.len());
+    let summary = format!(
+        "batch: {} converted, 0 failed, {} skipped, {N} inputs",
+        N - done.len(),
+        done.len()
+    );
     assert!(r.stderr.contains(&summary), "expected '{summary}': {r:?}");
     assert!(outputs.iter().all(|o| o.exists()));
     let after: Vec<_> = done.iter().map(|o| modified(o)).collect();
-    assert_eq!(before, after, "--skip-existing rewrote an output that was up to date");
+    assert_eq!(
+        before, after,
+        "--skip-existing rewrote an output that was up to date"
+    );
     // An input newer than its output is converted again.
     let touched = inputs.path().join("case0.vtk");
-    let file = std::fs::File::options().append(true).open(&touched).unwrap();
-    file.set_modified(modified(&outputs[0]) + Duration::from_secs(10)).unwrap();
-    let r = arraydict(&args[..args.len() - 1].iter().copied().chain(["--skip-existing"]).collect::<Vec<_>>());
+    let file = std::fs::File::options()
+        .append(true)
+        .open(&touched)
+        .unwrap();
+    file.set_modified(modified(&outputs[0]) + Duration::from_secs(10))
+        .unwrap();
+    let r = arraydict(
+        &args[..args.len() - 1]
+            .iter()
+            .copied()
+            .chain(["--skip-existing"])
+            .collect::<Vec<_>>(),
+    );
     assert_eq!(r.code, 0, "{r:?}");
-    assert!(r.stderr.contains(&format!("batch: 1 converted, 0 failed, {} skipped", N - 1)), "{r:?}");
+    assert!(
+        r.stderr
+            .contains(&format!("batch: 1 converted, 0 failed, {} skipped", N - 1)),
+        "{r:?}"
+    );
 }

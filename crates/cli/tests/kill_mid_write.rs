@@ -59,7 +59,12 @@ fn scenario(cmd: &str, small_input: &Path, big_input: &Path, out: &Path) {
     ]);
     assert_eq!(r.code, 0, "{r:?}");
     let previous = std::fs::read(out).unwrap();
-    let big_args = [cmd, big_input.to_str().unwrap(), "-o", out.to_str().unwrap()];
+    let big_args = [
+        cmd,
+        big_input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ];
     // A write that outran the kill replaced the output with a complete new file, which is no
     // test of a killed write: put the old one back and kill sooner.
     let killed = [30, 10, 3, 0].into_iter().any(|ms| {

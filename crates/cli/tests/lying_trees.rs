@@ -18,8 +18,11 @@ const FORMATS: &[(StoreFormat, &str)] = &[
 ];
 
 fn tree_of(fixture: &str, kind: Kind) -> Dict {
-    let ds = vtk_formats::read(&workspace().join("fixtures").join(fixture), &vtk_formats::ReadOptions::default())
-        .expect("read fixture");
+    let ds = vtk_formats::read(
+        &workspace().join("fixtures").join(fixture),
+        &vtk_formats::ReadOptions::default(),
+    )
+    .expect("read fixture");
     to_arraydict(ds, kind, &ToArrayDictOptions::default()).expect("fixture converts")
 }
 
@@ -35,20 +38,34 @@ fn assert_refused(tree: &Dict, expected: &str) {
     let dir = tempfile::tempdir().expect("scratch dir");
     for (format, ext) in FORMATS {
         let input = dir.path().join(format!("lying.{ext}"));
-        let opts = WriteOptions { format: Some(*format), ..WriteOptions::default() };
+        let opts = WriteOptions {
+            format: Some(*format),
+            ..WriteOptions::default()
+        };
         arraydict_store::write(&input, tree, &opts).expect("the store writes any tree");
         let out = dir.path().join("out.vtu");
         let input_s = input.to_str().expect("utf-8 temp path");
         for args in [
-            vec!["from-numpy", input_s, "-o", out.to_str().expect("utf-8 temp path")],
+            vec![
+                "from-numpy",
+                input_s,
+                "-o",
+                out.to_str().expect("utf-8 temp path"),
+            ],
             vec!["validate", input_s],
         ] {
             let run = arraydict(&args);
             assert_eq!(run.code, 1, "{args:?}: {run:?}");
             // `validate` reports its findings on stdout, errors go to stderr.
             let said = format!("{}{}", run.stdout, run.stderr);
-            assert!(said.contains(input_s), "{args:?} does not name the file: {said}");
-            assert!(said.contains(expected), "{args:?} lacks {expected:?}: {said}");
+            assert!(
+                said.contains(input_s),
+                "{args:?} does not name the file: {said}"
+            );
+            assert!(
+                said.contains(expected),
+                "{args:?} lacks {expected:?}: {said}"
+            );
             assert!(!said.contains("panicked"), "{args:?}: {said}");
             assert!(!Path::new(&out).exists(), "{args:?} left an output");
         }
@@ -60,14 +77,26 @@ fn mesh_trees_with_cell_types_vtk_does_not_define_are_refused() {
     for id in [17u8, 138, 200, 255] {
         let mut tree = tree_of("mesh/mesh.ascii.id64.vtu", Kind::Mesh);
         // The fixture's types are [12, 13, 14, 10, 5, 9, 10]; cell 4 (a triangle) gets `id`.
-        sub_dict(&mut tree, "Cells").insert("CellTypes", NdArray::vector(vec![12u8, 13, 14, 10, id, 9, 10]));
-        assert_refused(&tree, &format!("/Cells/CellTypes: element 4 is {id}, which is not a VTK cell type id"));
+        sub_dict(&mut tree, "Cells").insert(
+            "CellTypes",
+            NdArray::vector(vec![12u8, 13, 14, 10, id, 9, 10]),
+        );
+        assert_refused(
+            &tree,
+            &format!("/Cells/CellTypes: element 4 is {id}, which is not a VTK cell type id"),
+        );
     }
 }
 
 #[test]
 fn surface_trees_whose_point_arrays_disagree_with_the_points_are_refused() {
-    let mut tree = tree_of("surface/surface.appended-raw.zlib.h64.id64.vtp", Kind::Surface);
+    let mut tree = tree_of(
+        "surface/surface.appended-raw.zlib.h64.id64.vtp",
+        Kind::Surface,
+    );
     sub_dict(&mut tree, "PointData").insert("Scalars_", NdArray::vector(vec![0.5f32; 161]));
-    assert_refused(&tree, "/PointData/Scalars_: 161 values, but /Points has 162 rows");
+    assert_refused(
+        &tree,
+        "/PointData/Scalars_: 161 values, but /Points has 162 rows",
+    );
 }

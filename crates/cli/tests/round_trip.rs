@@ -19,15 +19,21 @@ fn without_unnamed(ds: DataSet) -> DataSet {
     match ds {
         DataSet::PolyData(p) => {
             let (pts, cells, pd, cd) = p.into_parts();
-            PolyData::try_new(pts, cells, named(pd), named(cd)).unwrap().into()
+            PolyData::try_new(pts, cells, named(pd), named(cd))
+                .unwrap()
+                .into()
         }
         DataSet::ImageData(i) => {
             let (e, o, s, d, pd, cd) = i.into_parts();
-            ImageData::try_new(e, o, s, d, named(pd), named(cd)).unwrap().into()
+            ImageData::try_new(e, o, s, d, named(pd), named(cd))
+                .unwrap()
+                .into()
         }
         DataSet::UnstructuredGrid(g) => {
             let (pts, cells, types, faces, pd, cd) = g.into_parts();
-            UnstructuredGrid::try_new(pts, cells, types, faces, named(pd), named(cd)).unwrap().into()
+            UnstructuredGrid::try_new(pts, cells, types, faces, named(pd), named(cd))
+                .unwrap()
+                .into()
         }
     }
 }
@@ -41,28 +47,45 @@ fn vtk_ext(ds: &DataSet) -> &'static str {
 }
 
 fn round_trip(input: &Path, store_ext: &str, dir: &Path) -> Result<(), String> {
-    let original = read(input, &ReadOptions::default()).map_err(|e| format!("library read: {e}"))?;
+    let original =
+        read(input, &ReadOptions::default()).map_err(|e| format!("library read: {e}"))?;
     let expected = without_unnamed(original);
     let tree = dir.join(format!("t.{store_ext}"));
-    let r = arraydict(&["to-numpy", input.to_str().unwrap(), "-o", tree.to_str().unwrap()]);
+    let r = arraydict(&[
+        "to-numpy",
+        input.to_str().unwrap(),
+        "-o",
+        tree.to_str().unwrap(),
+    ]);
     if r.code != 0 {
         return Err(format!("to-numpy exit {}: {}", r.code, r.stderr));
     }
     let v = arraydict(&["validate", tree.to_str().unwrap()]);
     if v.code != 0 {
-        return Err(format!("validate exit {}: {}{}", v.code, v.stdout, v.stderr));
+        return Err(format!(
+            "validate exit {}: {}{}",
+            v.code, v.stdout, v.stderr
+        ));
     }
     let back = dir.join(format!("back.{}", vtk_ext(&expected)));
-    let r = arraydict(&["from-numpy", tree.to_str().unwrap(), "-o", back.to_str().unwrap()]);
+    let r = arraydict(&[
+        "from-numpy",
+        tree.to_str().unwrap(),
+        "-o",
+        back.to_str().unwrap(),
+    ]);
     if r.code != 0 {
         return Err(format!("from-numpy exit {}: {}", r.code, r.stderr));
     }
-    let got = read(&back, &ReadOptions::default()).map_err(|e| format!("reading our output: {e}"))?;
+    let got =
+        read(&back, &ReadOptions::default()).map_err(|e| format!("reading our output: {e}"))?;
     if got != expected {
-        return Err(format!("round trip differs:\nexpected {expected:?}\ngot {got:?}")
-            .chars()
-            .take(3000)
-            .collect());
+        return Err(
+            format!("round trip differs:\nexpected {expected:?}\ngot {got:?}")
+                .chars()
+                .take(3000)
+                .collect(),
+        );
     }
     Ok(())
 }
@@ -83,8 +106,16 @@ fn every_fixture_round_trips_through_every_store_format() {
             }
         }
     }
-    assert!(count > 600, "expected every fixture in 3 formats, ran {count}");
-    assert!(failures.is_empty(), "{} of {count} round trips failed:\n{}", failures.len(), failures.join("\n\n"));
+    assert!(
+        count > 600,
+        "expected every fixture in 3 formats, ran {count}"
+    );
+    assert!(
+        failures.is_empty(),
+        "{} of {count} round trips failed:\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
 }
 
 #[test]
@@ -92,24 +123,47 @@ fn inspect_json_lists_every_node_of_the_tree() {
     let dir = tempfile::tempdir().unwrap();
     let input = common::fixture("surface").unwrap();
     let tree = dir.path().join("s.hdf5");
-    assert_eq!(arraydict(&["to-numpy", input.to_str().unwrap(), "-o", tree.to_str().unwrap()]).code, 0);
+    assert_eq!(
+        arraydict(&[
+            "to-numpy",
+            input.to_str().unwrap(),
+            "-o",
+            tree.to_str().unwrap()
+        ])
+        .code,
+        0
+    );
     for file in [input.as_path(), tree.as_path()] {
         let r = arraydict(&["inspect", file.to_str().unwrap(), "--json"]);
         assert_eq!(r.code, 0, "{r:?}");
-        let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("inspect --json prints JSON");
+        let v: serde_json::Value =
+            serde_json::from_str(&r.stdout).expect("inspect --json prints JSON");
         let nodes = v.as_array().expect("an array of nodes");
         assert_eq!(nodes[0]["path"], "/");
-        let points = nodes.iter().find(|n| n["path"] == "/Points").expect("/Points listed");
+        let points = nodes
+            .iter()
+            .find(|n| n["path"] == "/Points")
+            .expect("/Points listed");
         assert_eq!(points["type"], "array");
         assert_eq!(points["shape"][1], 3);
-        let cpi = nodes.iter().find(|n| n["path"] == "/CellData/CellPointIds").expect("/CellData/CellPointIds");
+        let cpi = nodes
+            .iter()
+            .find(|n| n["path"] == "/CellData/CellPointIds")
+            .expect("/CellData/CellPointIds");
         assert_eq!(cpi["dtype"], "<i4");
         // every dict lists exactly the children that follow it
         for n in nodes.iter().filter(|n| n["type"] == "dict") {
             let p = n["path"].as_str().unwrap();
             for k in n["keys"].as_array().unwrap() {
-                let child = if p == "/" { format!("/{}", k.as_str().unwrap()) } else { format!("{p}/{}", k.as_str().unwrap()) };
-                assert!(nodes.iter().any(|m| m["path"] == child.as_str()), "{child} missing");
+                let child = if p == "/" {
+                    format!("/{}", k.as_str().unwrap())
+                } else {
+                    format!("{p}/{}", k.as_str().unwrap())
+                };
+                assert!(
+                    nodes.iter().any(|m| m["path"] == child.as_str()),
+                    "{child} missing"
+                );
             }
         }
     }
@@ -124,7 +178,9 @@ fn mapped_and_copied_hdf5_inputs_give_the_same_output() {
     use vtk_model::{ArrayData, CellArray, DataArray, PolyCells};
     let dir = tempfile::tempdir().unwrap();
     let side = 200usize; // 40,000 points, 79,202 triangles: every array above 64 KiB
-    let points: Vec<f32> = (0..side * side).flat_map(|i| [(i % side) as f32, (i / side) as f32, ((i * 7) % 13) as f32]).collect();
+    let points: Vec<f32> = (0..side * side)
+        .flat_map(|i| [(i % side) as f32, (i / side) as f32, ((i * 7) % 13) as f32])
+        .collect();
     let mut ids = Vec::new();
     for y in 0..side - 1 {
         for x in 0..side - 1 {
@@ -136,25 +192,81 @@ fn mapped_and_copied_hdf5_inputs_give_the_same_output() {
     let n_cells = ids.len() / 3;
     let n_points = side * side;
     let pd = Attributes::from(vec![
-        DataArray::new("Normals", 3, ArrayData::F32((0..3 * n_points).map(|i| (i % 3) as f32).collect())).unwrap(),
-        DataArray::new("Distance", 1, ArrayData::F64((0..n_points).map(|i| i as f64 * 0.5).collect())).unwrap(),
-        DataArray::new("Label", 1, ArrayData::I16((0..n_points).map(|i| (i % 300) as i16).collect())).unwrap(),
+        DataArray::new(
+            "Normals",
+            3,
+            ArrayData::F32((0..3 * n_points).map(|i| (i % 3) as f32).collect()),
+        )
+        .unwrap(),
+        DataArray::new(
+            "Distance",
+            1,
+            ArrayData::F64((0..n_points).map(|i| i as f64 * 0.5).collect()),
+        )
+        .unwrap(),
+        DataArray::new(
+            "Label",
+            1,
+            ArrayData::I16((0..n_points).map(|i| (i % 300) as i16).collect()),
+        )
+        .unwrap(),
     ]);
-    let cd = Attributes::from(vec![DataArray::new("Region", 1, ArrayData::I32((0..n_cells).map(|i| i as i32).collect())).unwrap()]);
+    let cd = Attributes::from(vec![DataArray::new(
+        "Region",
+        1,
+        ArrayData::I32((0..n_cells).map(|i| i as i32).collect()),
+    )
+    .unwrap()]);
     let cells = PolyCells::polys(CellArray::uniform(n_cells, 3, ids).unwrap());
-    let surface = PolyData::try_new(DataArray::new("Points", 3, ArrayData::F32(points)).unwrap(), cells, pd, cd).unwrap();
+    let surface = PolyData::try_new(
+        DataArray::new("Points", 3, ArrayData::F32(points)).unwrap(),
+        cells,
+        pd,
+        cd,
+    )
+    .unwrap();
     let vtp = dir.path().join("s.vtp");
-    vtk_formats::write(&vtp, &DataSet::PolyData(surface.clone()), &vtk_formats::WriteOptions::default()).unwrap();
+    vtk_formats::write(
+        &vtp,
+        &DataSet::PolyData(surface.clone()),
+        &vtk_formats::WriteOptions::default(),
+    )
+    .unwrap();
     let h5 = dir.path().join("s.hdf5");
-    let r = arraydict(&["to-numpy", vtp.to_str().unwrap(), "-o", h5.to_str().unwrap(), "--compression", "none"]);
+    let r = arraydict(&[
+        "to-numpy",
+        vtp.to_str().unwrap(),
+        "-o",
+        h5.to_str().unwrap(),
+        "--compression",
+        "none",
+    ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let mapped = dir.path().join("mapped.vtp");
     let copied = dir.path().join("copied.vtp");
-    let r = arraydict(&["from-numpy", h5.to_str().unwrap(), "-o", mapped.to_str().unwrap(), "--xml-compression", "none"]);
+    let r = arraydict(&[
+        "from-numpy",
+        h5.to_str().unwrap(),
+        "-o",
+        mapped.to_str().unwrap(),
+        "--xml-compression",
+        "none",
+    ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let r = arraydict(&["--no-map", "from-numpy", h5.to_str().unwrap(), "-o", copied.to_str().unwrap(), "--xml-compression", "none"]);
+    let r = arraydict(&[
+        "--no-map",
+        "from-numpy",
+        h5.to_str().unwrap(),
+        "-o",
+        copied.to_str().unwrap(),
+        "--xml-compression",
+        "none",
+    ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert_eq!(std::fs::read(&mapped).unwrap(), std::fs::read(&copied).unwrap());
+    assert_eq!(
+        std::fs::read(&mapped).unwrap(),
+        std::fs::read(&copied).unwrap()
+    );
     let back = read(&mapped, &ReadOptions::default()).unwrap();
     assert_eq!(back, DataSet::PolyData(surface));
 }
@@ -168,7 +280,9 @@ fn mixed_cell_surfaces_round_trip_as_one_mapped_stream() {
     use vtk_model::{ArrayData, CellArray, DataArray, PolyCells};
     let dir = tempfile::tempdir().unwrap();
     let side = 200usize;
-    let points: Vec<f32> = (0..side * side).flat_map(|i| [(i % side) as f32, (i / side) as f32, 0.0]).collect();
+    let points: Vec<f32> = (0..side * side)
+        .flat_map(|i| [(i % side) as f32, (i / side) as f32, 0.0])
+        .collect();
     let mut cells = CellArray::empty();
     for y in 0..side - 1 {
         for x in 0..side - 1 {
@@ -183,26 +297,72 @@ fn mixed_cell_surfaces_round_trip_as_one_mapped_stream() {
         }
     }
     let (n_cells, n_ids) = (cells.num_cells(), cells.connectivity().len());
-    let cd = Attributes::from(vec![DataArray::new("Region", 1, ArrayData::I32((0..n_cells).map(|i| i as i32).collect())).unwrap()]);
+    let cd = Attributes::from(vec![DataArray::new(
+        "Region",
+        1,
+        ArrayData::I32((0..n_cells).map(|i| i as i32).collect()),
+    )
+    .unwrap()]);
     let points = DataArray::new("Points", 3, ArrayData::F32(points)).unwrap();
-    let surface = PolyData::try_new(points, PolyCells::polys(cells), Attributes::new(), cd).unwrap();
+    let surface =
+        PolyData::try_new(points, PolyCells::polys(cells), Attributes::new(), cd).unwrap();
     let vtp = dir.path().join("s.vtp");
-    vtk_formats::write(&vtp, &DataSet::PolyData(surface.clone()), &vtk_formats::WriteOptions::default()).unwrap();
+    vtk_formats::write(
+        &vtp,
+        &DataSet::PolyData(surface.clone()),
+        &vtk_formats::WriteOptions::default(),
+    )
+    .unwrap();
     let h5 = dir.path().join("s.hdf5");
-    let r = arraydict(&["to-numpy", vtp.to_str().unwrap(), "-o", h5.to_str().unwrap(), "--compression", "none"]);
+    let r = arraydict(&[
+        "to-numpy",
+        vtp.to_str().unwrap(),
+        "-o",
+        h5.to_str().unwrap(),
+        "--compression",
+        "none",
+    ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let r = arraydict(&["inspect", h5.to_str().unwrap()]);
-    let line = r.stdout.lines().find(|l| l.contains("/CellData/CellPointIds")).unwrap_or_default().to_string();
-    assert!(line.contains(&format!("<i4 ({},)", n_cells + n_ids)), "{line}");
-    assert!(line.ends_with(&format!("cell stream of {n_cells} cells")), "{line}");
+    let line = r
+        .stdout
+        .lines()
+        .find(|l| l.contains("/CellData/CellPointIds"))
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        line.contains(&format!("<i4 ({},)", n_cells + n_ids)),
+        "{line}"
+    );
+    assert!(
+        line.ends_with(&format!("cell stream of {n_cells} cells")),
+        "{line}"
+    );
     let mapped = dir.path().join("mapped.vtp");
     let copied = dir.path().join("copied.vtp");
-    let r = arraydict(&["from-numpy", h5.to_str().unwrap(), "-o", mapped.to_str().unwrap()]);
+    let r = arraydict(&[
+        "from-numpy",
+        h5.to_str().unwrap(),
+        "-o",
+        mapped.to_str().unwrap(),
+    ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let r = arraydict(&["--no-map", "from-numpy", h5.to_str().unwrap(), "-o", copied.to_str().unwrap()]);
+    let r = arraydict(&[
+        "--no-map",
+        "from-numpy",
+        h5.to_str().unwrap(),
+        "-o",
+        copied.to_str().unwrap(),
+    ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert_eq!(std::fs::read(&mapped).unwrap(), std::fs::read(&copied).unwrap());
-    assert_eq!(read(&mapped, &ReadOptions::default()).unwrap(), DataSet::PolyData(surface));
+    assert_eq!(
+        std::fs::read(&mapped).unwrap(),
+        std::fs::read(&copied).unwrap()
+    );
+    assert_eq!(
+        read(&mapped, &ReadOptions::default()).unwrap(),
+        DataSet::PolyData(surface)
+    );
 }
 
 /// A stored surface whose cell stream lies (a count running past the end, an id past /Points) is
@@ -212,8 +372,14 @@ fn a_lying_cell_stream_is_refused_naming_the_element() {
     use arraydict::{Dict, NdArray};
     let dir = tempfile::tempdir().unwrap();
     let cases = [
-        (vec![3i32, 0, 1, 2, 9, 0, 1], "element 4: a cell of 9 points runs past the end of the stream (7 values)"),
-        (vec![3i32, 0, 1, 2, 3, 0, 1, 7], "id 7 (element 7) is out of range, /Points has 4 rows"),
+        (
+            vec![3i32, 0, 1, 2, 9, 0, 1],
+            "element 4: a cell of 9 points runs past the end of the stream (7 values)",
+        ),
+        (
+            vec![3i32, 0, 1, 2, 3, 0, 1, 7],
+            "id 7 (element 7) is out of range, /Points has 4 rows",
+        ),
     ];
     for (stream, expected) in cases {
         let mut cd = Dict::new();
@@ -227,12 +393,20 @@ fn a_lying_cell_stream_is_refused_naming_the_element() {
         let output = dir.path().join("bad.vtp");
         for args in [
             vec!["validate", input.to_str().unwrap()],
-            vec!["from-numpy", input.to_str().unwrap(), "-o", output.to_str().unwrap()],
+            vec![
+                "from-numpy",
+                input.to_str().unwrap(),
+                "-o",
+                output.to_str().unwrap(),
+            ],
         ] {
             let r = arraydict(&args);
             assert_eq!(r.code, 1, "{args:?}: {r:?}");
             let said = format!("{}{}", r.stdout, r.stderr);
-            assert!(said.contains(&format!("/CellData/CellPointIds: {expected}")), "{args:?}: {said}");
+            assert!(
+                said.contains(&format!("/CellData/CellPointIds: {expected}")),
+                "{args:?}: {said}"
+            );
         }
         assert!(!output.exists(), "nothing is written");
     }

@@ -22,8 +22,10 @@ fn s(p: &Path) -> &str {
 
 /// Every name in `dir`, sorted.
 fn names(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> =
-        std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
     v.sort();
     v
 }
@@ -55,7 +57,11 @@ fn run_piped(args: &[&str], stdin: &[u8]) -> (i32, Vec<u8>, String) {
     });
     let out = child.wait_with_output().unwrap();
     feeder.join().unwrap();
-    (out.status.code().unwrap_or(-1), out.stdout, String::from_utf8_lossy(&out.stderr).into_owned())
+    (
+        out.status.code().unwrap_or(-1),
+        out.stdout,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 /// A pickle and a VTK conversion, as (args, format flag, extension) triples.
@@ -90,13 +96,19 @@ fn dash_output_into_a_pipe_equals_the_file_output() {
         piped.extend(["-o", "-", "--format", format]);
         let (code, stdout, stderr) = run_piped(&piped, b"");
         assert_eq!(code, 0, "{piped:?}: {stderr}");
-        assert!(stdout == expected, "{piped:?}: standard output differs from the file output");
+        assert!(
+            stdout == expected,
+            "{piped:?}: standard output differs from the file output"
+        );
         // `/dev/stdout` is a link to `/proc/self/fd/1`, a "magic" link to the pipe: written through.
         let mut named = args.clone();
         named.extend(["-o", "/dev/stdout", "--format", format]);
         let (code, stdout, stderr) = run_piped(&named, b"");
         assert_eq!(code, 0, "{named:?}: {stderr}");
-        assert!(stdout == expected, "{named:?}: the pipe got other bytes than the file output");
+        assert!(
+            stdout == expected,
+            "{named:?}: the pipe got other bytes than the file output"
+        );
     }
     // Without --format there is no extension to go by.
     for cmd in [["to-numpy", s(&surface())], ["from-numpy", s(&tree)]] {
@@ -111,13 +123,25 @@ fn dash_output_into_a_pipe_equals_the_file_output() {
 fn dash_input_reads_standard_input() {
     let dir = tempfile::tempdir().unwrap();
     let fixtures = workspace().join("fixtures");
-    for input in ["surface/surface.appended-raw.zlib.h64.id64.vtp", "surface/surface.legacy51.binary.vtk", "stl/surface.binary.stl", "stl/surface.ascii.stl"] {
+    for input in [
+        "surface/surface.appended-raw.zlib.h64.id64.vtp",
+        "surface/surface.legacy51.binary.vtk",
+        "stl/surface.binary.stl",
+        "stl/surface.ascii.stl",
+    ] {
         let input = fixtures.join(input);
         let expected = regular_output(&["to-numpy", s(&input), "--format", "pickle"], "pickle");
         let out = dir.path().join("from-stdin.pickle");
-        let (code, _, stderr) = run_piped(&["to-numpy", "-", "-o", s(&out)], &std::fs::read(&input).unwrap());
+        let (code, _, stderr) = run_piped(
+            &["to-numpy", "-", "-o", s(&out)],
+            &std::fs::read(&input).unwrap(),
+        );
         assert_eq!(code, 0, "{}: {stderr}", input.display());
-        assert!(std::fs::read(&out).unwrap() == expected, "{}: standard input read differently", input.display());
+        assert!(
+            std::fs::read(&out).unwrap() == expected,
+            "{}: standard input read differently",
+            input.display()
+        );
     }
     let tree = tree_file(dir.path());
     for ext in ["pickle", "msgpack"] {
@@ -126,10 +150,15 @@ fn dash_input_reads_standard_input() {
         assert_eq!(r.code, 0, "{r:?}");
         let expected = regular_output(&["from-numpy", s(&tree)], "vtp");
         // Both ends are pipes.
-        let (code, stdout, stderr) =
-            run_piped(&["from-numpy", "-", "-o", "-", "--format", "vtp"], &std::fs::read(&stored).unwrap());
+        let (code, stdout, stderr) = run_piped(
+            &["from-numpy", "-", "-o", "-", "--format", "vtp"],
+            &std::fs::read(&stored).unwrap(),
+        );
         assert_eq!(code, 0, "{ext}: {stderr}");
-        assert!(stdout == expected, "{ext} from standard input: a different .vtp");
+        assert!(
+            stdout == expected,
+            "{ext} from standard input: a different .vtp"
+        );
     }
 }
 
@@ -138,15 +167,31 @@ fn hdf5_and_metaimage_on_standard_input_are_refused_with_the_reason() {
     let dir = tempfile::tempdir().unwrap();
     let tree = tree_file(dir.path());
     let out = dir.path().join("out.vtp");
-    let (code, _, stderr) = run_piped(&["from-numpy", "-", "-o", s(&out)], &std::fs::read(&tree).unwrap());
+    let (code, _, stderr) = run_piped(
+        &["from-numpy", "-", "-o", s(&out)],
+        &std::fs::read(&tree).unwrap(),
+    );
     assert_eq!(code, 1, "{stderr}");
-    assert!(stderr.contains("<stdin>") && stderr.contains("HDF5") && stderr.contains("seekable"), "{stderr}");
+    assert!(
+        stderr.contains("<stdin>") && stderr.contains("HDF5") && stderr.contains("seekable"),
+        "{stderr}"
+    );
     let mha = workspace().join("fixtures/metaimage/float32.sitk-raw.mha");
     let out = dir.path().join("out.hdf5");
-    let (code, _, stderr) = run_piped(&["to-numpy", "-", "-o", s(&out)], &std::fs::read(mha).unwrap());
+    let (code, _, stderr) = run_piped(
+        &["to-numpy", "-", "-o", s(&out)],
+        &std::fs::read(mha).unwrap(),
+    );
     assert_eq!(code, 1, "{stderr}");
-    assert!(stderr.contains("<stdin>") && stderr.contains("MetaImage"), "{stderr}");
-    assert_eq!(names(dir.path()), ["tree.hdf5"], "a refused conversion wrote something");
+    assert!(
+        stderr.contains("<stdin>") && stderr.contains("MetaImage"),
+        "{stderr}"
+    );
+    assert_eq!(
+        names(dir.path()),
+        ["tree.hdf5"],
+        "a refused conversion wrote something"
+    );
 }
 
 /// link -> link -> file in another directory: the file gets exactly a regular output's bytes, the
@@ -169,9 +214,19 @@ fn a_symlink_chain_is_followed_and_the_links_stay() {
         all.extend(["-o", s(&first)]);
         let r = arraydict(&all);
         assert_eq!(r.code, 0, "{r:?}");
-        assert!(std::fs::read(&real).unwrap() == expected, "{all:?}: the link's target did not get the output");
+        assert!(
+            std::fs::read(&real).unwrap() == expected,
+            "{all:?}: the link's target did not get the output"
+        );
         for link in [&first, &second] {
-            assert!(std::fs::symlink_metadata(link).unwrap().file_type().is_symlink(), "{} replaced", link.display());
+            assert!(
+                std::fs::symlink_metadata(link)
+                    .unwrap()
+                    .file_type()
+                    .is_symlink(),
+                "{} replaced",
+                link.display()
+            );
         }
         std::fs::remove_file(&first).unwrap();
         std::fs::remove_file(&second).unwrap();
@@ -190,7 +245,10 @@ fn a_dangling_symlink_creates_its_target() {
     assert_eq!(r.code, 0, "{r:?}");
     let expected = regular_output(&["to-numpy", s(&surface())], "pickle");
     assert!(std::fs::read(dir.path().join("made.pickle")).unwrap() == expected);
-    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
     assert_eq!(names(dir.path()), ["link.pickle", "made.pickle"]);
     // A loop of links is an error naming the output; nothing is written.
     let (a, b) = (dir.path().join("a.pickle"), dir.path().join("b.pickle"));
@@ -198,13 +256,19 @@ fn a_dangling_symlink_creates_its_target() {
     std::os::unix::fs::symlink(&a, &b).unwrap();
     let r = arraydict(&["to-numpy", s(&surface()), "-o", s(&a)]);
     assert_eq!(r.code, 1, "{r:?}");
-    assert!(r.stderr.contains("a.pickle") && r.stderr.contains("symbolic links"), "{r:?}");
+    assert!(
+        r.stderr.contains("a.pickle") && r.stderr.contains("symbolic links"),
+        "{r:?}"
+    );
     // So is a directory.
     let sub = dir.path().join("sub.pickle");
     std::fs::create_dir(&sub).unwrap();
     let r = arraydict(&["to-numpy", s(&surface()), "-o", s(&sub)]);
     assert_eq!(r.code, 1, "{r:?}");
-    assert!(r.stderr.contains("sub.pickle") && r.stderr.contains("is a directory"), "{r:?}");
+    assert!(
+        r.stderr.contains("sub.pickle") && r.stderr.contains("is a directory"),
+        "{r:?}"
+    );
     assert_eq!(names(&sub), Vec::<String>::new());
 }
 
@@ -215,7 +279,11 @@ fn a_fifo_gets_exactly_the_bytes_of_a_regular_output() {
     let dir = tempfile::tempdir().unwrap();
     let tree = tree_file(dir.path());
     let fifo = dir.path().join("pipe");
-    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    assert!(Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
     for (args, format, ext) in conversions(&tree) {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let expected = regular_output(&args, ext);
@@ -223,7 +291,10 @@ fn a_fifo_gets_exactly_the_bytes_of_a_regular_output() {
             let fifo = fifo.clone();
             std::thread::spawn(move || {
                 let mut bytes = Vec::new();
-                std::fs::File::open(fifo).unwrap().read_to_end(&mut bytes).unwrap();
+                std::fs::File::open(fifo)
+                    .unwrap()
+                    .read_to_end(&mut bytes)
+                    .unwrap();
                 bytes
             })
         };
@@ -232,8 +303,17 @@ fn a_fifo_gets_exactly_the_bytes_of_a_regular_output() {
         let r = arraydict(&all);
         assert_eq!(r.code, 0, "{r:?}");
         // Checked before joining: a reader of a FIFO that was replaced would wait forever.
-        assert!(std::fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo(), "{all:?}: FIFO replaced");
-        assert!(reader.join().unwrap() == expected, "{all:?}: the FIFO's reader got other bytes");
+        assert!(
+            std::fs::symlink_metadata(&fifo)
+                .unwrap()
+                .file_type()
+                .is_fifo(),
+            "{all:?}: FIFO replaced"
+        );
+        assert!(
+            reader.join().unwrap() == expected,
+            "{all:?}: the FIFO's reader got other bytes"
+        );
         assert_eq!(names(dir.path()), ["pipe", "tree.hdf5"]);
     }
 }
@@ -244,7 +324,11 @@ fn a_fifo_gets_exactly_the_bytes_of_a_regular_output() {
 fn a_character_device_is_written_through_and_never_replaced() {
     let dir = tempfile::tempdir().unwrap();
     let dev = dir.path().join("null");
-    let made = Command::new("mknod").arg(&dev).args(["c", "1", "3"]).stderr(Stdio::null()).status();
+    let made = Command::new("mknod")
+        .arg(&dev)
+        .args(["c", "1", "3"])
+        .stderr(Stdio::null())
+        .status();
     if !made.is_ok_and(|s| s.success()) {
         println!("SKIPPED: mknod needs root (not root here)");
         return;
@@ -256,7 +340,10 @@ fn a_character_device_is_written_through_and_never_replaced() {
         let r = arraydict(&all);
         assert_eq!(r.code, 0, "{r:?}");
         let meta = std::fs::symlink_metadata(&dev).unwrap();
-        assert!(meta.file_type().is_char_device(), "{all:?}: the device was replaced");
+        assert!(
+            meta.file_type().is_char_device(),
+            "{all:?}: the device was replaced"
+        );
         assert_eq!(names(dir.path()), ["null", "tree.hdf5"], "{all:?}");
     }
 }
@@ -266,13 +353,24 @@ fn a_character_device_is_written_through_and_never_replaced() {
 fn an_mhd_to_a_device_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let image = dir.path().join("image.hdf5");
-    let r = arraydict(&["to-numpy", s(&workspace().join("fixtures/metaimage/float32.sitk-raw.mha")), "-o", s(&image)]);
+    let r = arraydict(&[
+        "to-numpy",
+        s(&workspace().join("fixtures/metaimage/float32.sitk-raw.mha")),
+        "-o",
+        s(&image),
+    ]);
     assert_eq!(r.code, 0, "{r:?}");
     let link = dir.path().join("null.mhd");
     std::os::unix::fs::symlink("/dev/null", &link).unwrap();
     let r = arraydict(&["from-numpy", s(&image), "-o", s(&link)]);
     assert_eq!(r.code, 1, "{r:?}");
-    assert!(r.stderr.contains("null.mhd") && r.stderr.contains(".mha"), "{r:?}");
+    assert!(
+        r.stderr.contains("null.mhd") && r.stderr.contains(".mha"),
+        "{r:?}"
+    );
     assert_eq!(names(dir.path()), ["image.hdf5", "null.mhd"]);
-    assert!(std::fs::metadata("/dev/null").unwrap().file_type().is_char_device());
+    assert!(std::fs::metadata("/dev/null")
+        .unwrap()
+        .file_type()
+        .is_char_device());
 }

@@ -46,7 +46,9 @@ pub(crate) fn write_atomically_created<F>(
             std::fs::File::create_new(tmp_path)?;
             let _ = std::fs::remove_file(tmp_path);
             failure = Some(e);
-            Err(std::io::Error::other("the writer could not create its temporary file"))
+            Err(std::io::Error::other(
+                "the writer could not create its temporary file",
+            ))
         })
     });
     let (file, output) = made.map_err(|e| failure.take().unwrap_or_else(|| io(e)))?;

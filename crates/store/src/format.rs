@@ -187,7 +187,9 @@ pub fn read_bytes(bytes: &[u8], name: &Path, opts: &ReadOptions) -> Result<Dict,
     let format = opts
         .format
         .or_else(|| StoreFormat::sniff(bytes))
-        .ok_or_else(|| StoreError::UnknownFormat { path: name.to_path_buf() })?;
+        .ok_or_else(|| StoreError::UnknownFormat {
+            path: name.to_path_buf(),
+        })?;
     match format {
         StoreFormat::Pickle => pickle::read_from_slice(bytes, name, &opts.pickle),
         StoreFormat::MessagePack => msgpack::read_from_slice(bytes, name),

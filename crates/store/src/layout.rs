@@ -250,7 +250,11 @@ impl ChunkGrid {
     /// run of `chunk_elements()` elements of the C-ordered array (the last one shorter): a chunk
     /// is then a plain slice of the array, with no gathering or scattering of rows.
     pub(crate) fn is_row_chunked(&self) -> bool {
-        self.shape.iter().zip(&self.chunk).skip(1).all(|(s, c)| s == c)
+        self.shape
+            .iter()
+            .zip(&self.chunk)
+            .skip(1)
+            .all(|(s, c)| s == c)
     }
 
     /// Copies the chunk at `origin` out of the C-ordered `src` (element size `elem` bytes) into a

@@ -21,8 +21,8 @@ use arraydict::{ArrayData, DType, Dict, MemoryOrder, NdArray, Node};
 use rmp::encode;
 use rmp::Marker;
 
-use crate::layout::c_order_data;
 use crate::input::{utf8, Input, Payload, SliceInput, StreamInput};
+use crate::layout::c_order_data;
 use crate::StoreError;
 
 /// Deepest dict nesting the reader accepts (ArrayDicts are 2-3 levels deep).
@@ -643,7 +643,10 @@ mod tests {
     fn data_size_must_match_shape() {
         let b = b"\x81\xa1x\x85\xc4\x02nd\xc3\xc4\x04type\xa3<f4\xc4\x04kind\xc4\x00\xc4\x05shape\x91\x02\xc4\x04data\xc4\x04\x00\x00\x00\x00";
         let e = read_from_slice(b, path()).unwrap_err().to_string();
-        assert!(e.contains("/x") && e.contains("needs 8 bytes, data has 4"), "{e}");
+        assert!(
+            e.contains("/x") && e.contains("needs 8 bytes, data has 4"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -8,7 +8,7 @@ use arraydict_store::{read, write, Compression, ReadOptions, StoreFormat, WriteO
 #[path = "../../../tools/memory.rs"]
 mod memory;
 
-use memory::{peak_rss_mib, reset_peak, available_mib};
+use memory::{available_mib, peak_rss_mib, reset_peak};
 
 const N: usize = (4 << 30) + 12_345;
 

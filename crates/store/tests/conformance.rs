@@ -78,9 +78,28 @@ fn large_contiguous_datasets_round_trip() {
     let dir = tempfile::tempdir().unwrap();
     let mut tree = Dict::new();
     let n = 1_200_001usize; // 9.6 MB of f64: 4 full pieces and a partial one
-    tree.insert("F64", NdArray::vector((0..n).map(|i| i as f64 * 0.5 - 7.0).collect::<Vec<_>>()));
-    tree.insert("I32", NdArray::c((0..n as i32 * 3).map(|i| i.wrapping_mul(7919)).collect::<Vec<_>>(), vec![n, 3]).unwrap());
-    tree.insert("U8", NdArray::vector((0..5_000_003usize).map(|i| (i % 251) as u8).collect::<Vec<_>>()));
+    tree.insert(
+        "F64",
+        NdArray::vector((0..n).map(|i| i as f64 * 0.5 - 7.0).collect::<Vec<_>>()),
+    );
+    tree.insert(
+        "I32",
+        NdArray::c(
+            (0..n as i32 * 3)
+                .map(|i| i.wrapping_mul(7919))
+                .collect::<Vec<_>>(),
+            vec![n, 3],
+        )
+        .unwrap(),
+    );
+    tree.insert(
+        "U8",
+        NdArray::vector(
+            (0..5_000_003usize)
+                .map(|i| (i % 251) as u8)
+                .collect::<Vec<_>>(),
+        ),
+    );
     tree.insert("Small", NdArray::vector(vec![1i16, -2, 3]));
     let path = dir.path().join("large.h5");
     let back = round_trip(&path, StoreFormat::Hdf5, Compression::None, &tree).unwrap();

@@ -12,7 +12,10 @@ pub fn write_atomic<F>(path: &Path, durability: Durability, write: F) -> Result<
 where
     F: FnOnce(&mut dyn Write) -> Result<(), FormatError>,
 {
-    let io = |source: std::io::Error| FormatError::Io { path: path.to_path_buf(), source };
+    let io = |source: std::io::Error| FormatError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
     let mut out = atomic_output::Output::create(path).map_err(io)?;
     {
         let mut w = BufWriter::with_capacity(1 << 20, &mut out);

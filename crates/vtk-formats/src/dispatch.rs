@@ -43,9 +43,11 @@ pub fn read(path: &Path, opts: &ReadOptions) -> Result<DataSet, FormatError> {
 /// [`detect_content`](crate::detect_content); `name` is used in errors only. `MetaImage` is refused:
 /// a `.mhd` header names a data file beside it, which a stream has not.
 pub fn read_bytes(bytes: &[u8], name: &Path, opts: &ReadOptions) -> Result<DataSet, FormatError> {
-    let format = crate::detect_content(bytes, bytes.len() as u64).ok_or_else(|| FormatError::UnknownFormat {
-        path: name.to_path_buf(),
-        detail: "unrecognised content".into(),
+    let format = crate::detect_content(bytes, bytes.len() as u64).ok_or_else(|| {
+        FormatError::UnknownFormat {
+            path: name.to_path_buf(),
+            detail: "unrecognised content".into(),
+        }
     })?;
     match format {
         Format::LegacyVtk => legacy::parse(name, bytes, opts),
@@ -75,10 +77,13 @@ fn kind(ds: &DataSet) -> &'static str {
 /// [`FormatError::UnknownFormat`] for unknown extensions).
 pub fn write(path: &Path, ds: &DataSet, opts: &WriteOptions) -> Result<(), FormatError> {
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
-    let format = opts.format.or_else(|| Format::from_extension(ext)).ok_or_else(|| FormatError::UnknownFormat {
-        path: path.to_path_buf(),
-        detail: format!("cannot choose a writer for extension '{ext}'"),
-    })?;
+    let format = opts
+        .format
+        .or_else(|| Format::from_extension(ext))
+        .ok_or_else(|| FormatError::UnknownFormat {
+            path: path.to_path_buf(),
+            detail: format!("cannot choose a writer for extension '{ext}'"),
+        })?;
     let cannot = |format: &str| FormatError::CannotWrite {
         path: path.to_path_buf(),
         what: kind(ds).into(),

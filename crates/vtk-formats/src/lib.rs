@@ -4,6 +4,9 @@
 //! [`read`] and [`write`] pick the codec from the extension (and, for reading, from the content when
 //! the extension is unknown); the per-format modules give direct access with their own options.
 
+// Nothing here needs unsafe code (the mapped files and the allocator live in the store and the CLI).
+#![forbid(unsafe_code)]
+
 mod atomic;
 mod detect;
 mod dispatch;

@@ -25,6 +25,10 @@ pub struct ReadOptions {
 
 impl Default for ReadOptions {
     fn default() -> Self {
-        Self { frame: ImageFrame::Ras, max_alloc: 64 << 30, allow_external_data_files: false }
+        Self {
+            frame: ImageFrame::Ras,
+            max_alloc: 64 << 30,
+            allow_external_data_files: false,
+        }
     }
 }

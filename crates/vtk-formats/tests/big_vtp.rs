@@ -13,7 +13,7 @@ use vtk_model::{ArrayData, Attributes, CellArray, DataArray, DataSet, PolyCells,
 #[path = "../../../tools/memory.rs"]
 mod memory;
 
-use memory::{peak_rss_mib, reset_peak, available_mib};
+use memory::{available_mib, peak_rss_mib, reset_peak};
 
 #[test]
 #[ignore = "big: run `cargo xtask big`"]

@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 use vtk_formats::{xml, ReadOptions};
 
 fn case(name: &str) -> (PathBuf, Vec<u8>) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz_regressions").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fuzz_regressions")
+        .join(name);
     let bytes = std::fs::read(&path).expect("regression input");
     (path, bytes)
 }
@@ -15,7 +17,8 @@ fn case(name: &str) -> (PathBuf, Vec<u8>) {
 #[test]
 fn lzma_block_with_overflowing_xz_footer_is_an_error() {
     let (path, bytes) = case("lzma-footer-overflow.vtp");
-    let err = xml::read_bytes(&bytes, &path, &ReadOptions::default()).expect_err("corrupt xz footer must fail");
+    let err = xml::read_bytes(&bytes, &path, &ReadOptions::default())
+        .expect_err("corrupt xz footer must fail");
     let msg = err.to_string();
     assert!(msg.contains("LZMA"), "{msg}");
     assert!(msg.contains("lzma-footer-overflow.vtp"), "{msg}");

@@ -436,7 +436,16 @@ fn round_trip_every_version_and_encoding() {
             for ds in &datasets {
                 let d = tmp();
                 let p = d.path().join("rt.vtk");
-                legacy::write(&p, ds, &LegacyWriteOptions { version, binary, ..LegacyWriteOptions::default() }).unwrap();
+                legacy::write(
+                    &p,
+                    ds,
+                    &LegacyWriteOptions {
+                        version,
+                        binary,
+                        ..LegacyWriteOptions::default()
+                    },
+                )
+                .unwrap();
                 let back = legacy::read(&p, &ReadOptions::default()).unwrap();
                 assert_eq!(&back, ds, "{version:?} binary={binary}");
             }
@@ -569,7 +578,16 @@ fn hostile_truncated_ascii_data() {
 fn hostile_cell_id_out_of_range() {
     let e = assert_err_names_file(b"# vtk DataFile Version 4.2\nt\nASCII\nDATASET POLYDATA\nPOINTS 1 float\n0 0 0\nLINES 1 3\n2 0 7\n");
     // Malformed, not Model: the model's text is said once, at the LINES section's offset.
-    assert!(matches!(e, FormatError::Malformed { offset: Some(_), .. }), "{e}");
+    assert!(
+        matches!(
+            e,
+            FormatError::Malformed {
+                offset: Some(_),
+                ..
+            }
+        ),
+        "{e}"
+    );
 }
 
 #[test]

@@ -14,9 +14,9 @@ use std::path::Path;
 use std::process::Command;
 
 use serde_json::Value;
-use vtk_formats::Durability;
 use vtk_formats::legacy::{self, LegacyVersion, LegacyWriteOptions};
 use vtk_formats::metaimage::{self, MetaWriteOptions};
+use vtk_formats::Durability;
 use vtk_formats::{stl, ImageFrame, ReadOptions};
 use vtk_model::{
     ArrayData, Attributes, CellArray, CellType, DType, DataArray, DataSet, ImageData, Matrix3,
@@ -211,7 +211,16 @@ fn interop_legacy_meta_stl_written_files_read_by_python() {
                     "{stem}_{v}_{}.vtk",
                     if binary { "bin" } else { "ascii" }
                 ));
-                legacy::write(&p, ds, &LegacyWriteOptions { version, binary, ..LegacyWriteOptions::default() }).unwrap();
+                legacy::write(
+                    &p,
+                    ds,
+                    &LegacyWriteOptions {
+                        version,
+                        binary,
+                        ..LegacyWriteOptions::default()
+                    },
+                )
+                .unwrap();
             }
         }
     }

@@ -288,7 +288,16 @@ fn round_trip_mha_and_mhd_compressed_or_not_in_both_frames() {
             let img = sample(dt, 1 + (dt.size() % 3));
             let d = tmp();
             let p = d.path().join(format!("x.{ext}"));
-            metaimage::write(&p, &img, &MetaWriteOptions { compress, frame, ..MetaWriteOptions::default() }).unwrap();
+            metaimage::write(
+                &p,
+                &img,
+                &MetaWriteOptions {
+                    compress,
+                    frame,
+                    ..MetaWriteOptions::default()
+                },
+            )
+            .unwrap();
             if ext == "mhd" {
                 assert!(d
                     .path()

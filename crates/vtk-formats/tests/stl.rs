@@ -160,7 +160,11 @@ fn binary_count_smaller_than_the_file_reads_every_triangle() {
         f[80..84].copy_from_slice(&count.to_le_bytes());
         assert_eq!(read(&f).unwrap(), right, "count {count}");
         f.extend_from_slice(&[7; 49]);
-        assert_eq!(read(&f).unwrap(), right, "count {count} and 49 trailing bytes");
+        assert_eq!(
+            read(&f).unwrap(),
+            right,
+            "count {count} and 49 trailing bytes"
+        );
     }
 }
 

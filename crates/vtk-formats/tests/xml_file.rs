@@ -134,14 +134,21 @@ fn big_files_without_their_closing_tags_are_truncated_not_smaller() {
     let ds = big_surface();
     let dir = tempfile::tempdir().unwrap();
     let (path, bytes) = write(dir.path(), "c.vtp", &ds, &XmlWriteOptions::default());
-    let rfind = |needle: &[u8]| bytes.windows(needle.len()).rposition(|w| w == needle).unwrap();
+    let rfind = |needle: &[u8]| {
+        bytes
+            .windows(needle.len())
+            .rposition(|w| w == needle)
+            .unwrap()
+    };
     // Every array is whole in both: only the end of the document is missing.
     for cut in [rfind(b"</VTKFile>"), rfind(b"</AppendedData>")] {
         std::fs::write(&path, &bytes[..cut]).unwrap();
         let from_disk = read_file(&path, &ReadOptions::default());
         let from_memory = read_bytes(&bytes[..cut], &path, &ReadOptions::default());
         for r in [from_disk, from_memory] {
-            let msg = r.expect_err("a file cut before its closing tags must not read").to_string();
+            let msg = r
+                .expect_err("a file cut before its closing tags must not read")
+                .to_string();
             assert!(msg.contains("the file is truncated"), "cut at {cut}: {msg}");
         }
     }
@@ -181,17 +188,32 @@ fn raw_64_bit_polydata_ids_that_fit_are_read_32_bit() {
     let (path, mut bytes) = write(dir.path(), "s.vtp", &ds, &opts);
     let back = read_file(&path, &ReadOptions::default()).unwrap();
     assert_eq!(back, ds);
-    let DataSet::PolyData(p) = &back else { panic!("not polydata") };
-    assert!(matches!(p.cells().polys.stored_connectivity(), StoredIds::I32(_)));
-    assert!(matches!(p.cells().polys.stored_offsets(), StoredIds::Steps { step: 3, .. }));
+    let DataSet::PolyData(p) = &back else {
+        panic!("not polydata")
+    };
+    assert!(matches!(
+        p.cells().polys.stored_connectivity(),
+        StoredIds::I32(_)
+    ));
+    assert!(matches!(
+        p.cells().polys.stored_offsets(),
+        StoredIds::Steps { step: 3, .. }
+    ));
 
     // Id 5 of the connectivity becomes 2^40, past what 32 bits hold.
     let head = String::from_utf8_lossy(&bytes[..appended_start(&bytes)]).into_owned();
     let tag = &head[head.find("Name=\"connectivity\"").unwrap()..];
-    let offset: usize = tag[tag.find("offset=\"").unwrap() + 8..].split('"').next().unwrap().parse().unwrap();
+    let offset: usize = tag[tag.find("offset=\"").unwrap() + 8..]
+        .split('"')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
     let at = appended_start(&bytes) + offset + 8 + 5 * 8;
     bytes[at..at + 8].copy_from_slice(&(1i64 << 40).to_le_bytes());
     std::fs::write(&path, &bytes).unwrap();
-    let err = read_file(&path, &ReadOptions::default()).unwrap_err().to_string();
+    let err = read_file(&path, &ReadOptions::default())
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("1099511627776"), "{err}");
 }

@@ -6,7 +6,9 @@ mod xml_support;
 use std::io::Write;
 use std::path::Path;
 
-use vtk_formats::xml::{read_bytes, write_to, HeaderType, XmlCompression, XmlEncoding, XmlWriteOptions};
+use vtk_formats::xml::{
+    read_bytes, write_to, HeaderType, XmlCompression, XmlEncoding, XmlWriteOptions,
+};
 use vtk_formats::{FormatError, ReadOptions};
 use xml_support::{all_modes, polydata};
 
@@ -16,7 +18,9 @@ fn read(bytes: &[u8]) -> Result<vtk_model::DataSet, FormatError> {
 
 /// A file with two `f4` points whose `Points` array is the raw appended `payload`.
 fn raw_file(compressor: Option<&str>, ty: &str, offset: &str, payload: &[u8]) -> Vec<u8> {
-    let comp = compressor.map(|c| format!(" compressor=\"{c}\"")).unwrap_or_default();
+    let comp = compressor
+        .map(|c| format!(" compressor=\"{c}\""))
+        .unwrap_or_default();
     let mut f = format!(
         "<?xml version=\"1.0\"?>\n<VTKFile type=\"PolyData\" version=\"1.0\" byte_order=\"LittleEndian\" header_type=\"UInt64\"{comp}>\n\
          <PolyData><Piece NumberOfPoints=\"2\"><Points>\
@@ -30,7 +34,10 @@ fn raw_file(compressor: Option<&str>, ty: &str, offset: &str, payload: &[u8]) ->
 }
 
 fn points_bytes() -> Vec<u8> {
-    [1.0f32, 2.0, 3.0, 4.0, 5.0, 6.0].iter().flat_map(|x| x.to_le_bytes()).collect()
+    [1.0f32, 2.0, 3.0, 4.0, 5.0, 6.0]
+        .iter()
+        .flat_map(|x| x.to_le_bytes())
+        .collect()
 }
 
 fn header(values: &[u64]) -> Vec<u8> {
@@ -55,7 +62,13 @@ fn harness_files_are_valid() {
     let mut p = header(&[24]);
     p.extend(points_bytes());
     read(&raw_file(None, "Float32", "0", &p)).unwrap();
-    read(&raw_file(Some("vtkZLibDataCompressor"), "Float32", "0", &one_block(&zlib(&points_bytes()), 24))).unwrap();
+    read(&raw_file(
+        Some("vtkZLibDataCompressor"),
+        "Float32",
+        "0",
+        &one_block(&zlib(&points_bytes()), 24),
+    ))
+    .unwrap();
 }
 
 #[test]
@@ -73,7 +86,10 @@ fn truncated_appended_data() {
 /// faces), with the data.
 #[test]
 fn number_of_tuples_that_disagrees_is_an_error() {
-    let opts = XmlWriteOptions { encoding: XmlEncoding::Ascii, ..XmlWriteOptions::default() };
+    let opts = XmlWriteOptions {
+        encoding: XmlEncoding::Ascii,
+        ..XmlWriteOptions::default()
+    };
     let mut buf = Vec::new();
     write_to(&mut buf, &xml_support::ugrid(true), &opts).unwrap();
     let text = String::from_utf8(buf).unwrap();
@@ -81,7 +97,11 @@ fn number_of_tuples_that_disagrees_is_an_error() {
     for (name, tuples, expected) in [
         ("faces", "1", "NumberOfTuples=\"1\", but the data holds"),
         ("types", "1", "NumberOfTuples=\"1\", but the piece has"),
-        ("types", "x", "NumberOfTuples=\"x\" is not a non-negative integer"),
+        (
+            "types",
+            "x",
+            "NumberOfTuples=\"x\" is not a non-negative integer",
+        ),
     ] {
         let tag = format!("Name=\"{name}\"");
         assert!(text.contains(&tag), "the writer names an array {name}");
@@ -97,12 +117,20 @@ fn number_of_tuples_that_disagrees_is_an_error() {
 #[test]
 fn every_prefix_before_the_closing_tag_is_an_error() {
     for (i, opts) in all_modes().into_iter().enumerate() {
-        let ds = if i % 2 == 0 { polydata(false) } else { xml_support::ugrid(false) };
+        let ds = if i % 2 == 0 {
+            polydata(false)
+        } else {
+            xml_support::ugrid(false)
+        };
         let mut buf = Vec::new();
         write_to(&mut buf, &ds, &opts).unwrap();
         let end = buf.windows(10).rposition(|w| w == b"</VTKFile>").unwrap();
         for cut in (0..end).rev().step_by(5).chain([end - 1]) {
-            assert!(read(&buf[..cut]).is_err(), "{opts:?}: the first {cut} of {} bytes read", buf.len());
+            assert!(
+                read(&buf[..cut]).is_err(),
+                "{opts:?}: the first {cut} of {} bytes read",
+                buf.len()
+            );
         }
         read(&buf[..end + 10]).unwrap();
     }
@@ -129,7 +157,10 @@ fn every_truncation_and_byte_flip_is_an_error_or_ok_never_a_panic() {
 
 #[test]
 fn bad_base64() {
-    let opts = XmlWriteOptions { encoding: XmlEncoding::InlineBase64, ..XmlWriteOptions::default() };
+    let opts = XmlWriteOptions {
+        encoding: XmlEncoding::InlineBase64,
+        ..XmlWriteOptions::default()
+    };
     let mut buf = Vec::new();
     write_to(&mut buf, &polydata(false), &opts).unwrap();
     let text = String::from_utf8(buf).unwrap();
@@ -137,7 +168,16 @@ fn bad_base64() {
     let mut bytes = text.into_bytes();
     bytes[at] = b'*';
     let err = read(&bytes).unwrap_err();
-    assert!(matches!(&err, FormatError::Malformed { element: Some(_), .. }), "{err}");
+    assert!(
+        matches!(
+            &err,
+            FormatError::Malformed {
+                element: Some(_),
+                ..
+            }
+        ),
+        "{err}"
+    );
     assert!(err.to_string().contains("base64"), "{err}");
 }
 
@@ -147,8 +187,23 @@ fn corrupt_zlib_block() {
     let n = z.len();
     z[n / 2] ^= 0xFF;
     z[n - 1] ^= 0xFF; // the Adler-32 checksum
-    let err = read(&raw_file(Some("vtkZLibDataCompressor"), "Float32", "0", &one_block(&z, 24))).unwrap_err();
-    assert!(matches!(err, FormatError::Malformed { offset: Some(_), .. }), "{err}");
+    let err = read(&raw_file(
+        Some("vtkZLibDataCompressor"),
+        "Float32",
+        "0",
+        &one_block(&z, 24),
+    ))
+    .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            FormatError::Malformed {
+                offset: Some(_),
+                ..
+            }
+        ),
+        "{err}"
+    );
 }
 
 #[test]
@@ -156,7 +211,13 @@ fn corrupt_lz4_block() {
     let mut z = lz4_flex::block::compress(&points_bytes());
     assert_eq!(z[0] >> 4, 15, "expected a long literal run");
     z[1] = 0xFE; // the literal run now reaches past the end of the block
-    let err = read(&raw_file(Some("vtkLZ4DataCompressor"), "Float32", "0", &one_block(&z, 24))).unwrap_err();
+    let err = read(&raw_file(
+        Some("vtkLZ4DataCompressor"),
+        "Float32",
+        "0",
+        &one_block(&z, 24),
+    ))
+    .unwrap_err();
     assert!(matches!(err, FormatError::Malformed { .. }), "{err}");
 }
 
@@ -165,7 +226,13 @@ fn corrupt_lzma_block() {
     let mut z = Vec::new();
     lzma_rs::xz_compress(&mut &points_bytes()[..], &mut z).unwrap();
     z[0] ^= 0xFF; // the xz magic
-    let err = read(&raw_file(Some("vtkLZMADataCompressor"), "Float32", "0", &one_block(&z, 24))).unwrap_err();
+    let err = read(&raw_file(
+        Some("vtkLZMADataCompressor"),
+        "Float32",
+        "0",
+        &one_block(&z, 24),
+    ))
+    .unwrap_err();
     assert!(matches!(err, FormatError::Malformed { .. }), "{err}");
 }
 
@@ -174,7 +241,10 @@ fn uncompressed_size_larger_than_file() {
     let mut p = header(&[1 << 40]);
     p.extend(points_bytes());
     let err = read(&raw_file(None, "Float32", "0", &p)).unwrap_err();
-    assert!(matches!(err, FormatError::TooLarge { declared, .. } if declared == 1 << 40), "{err}");
+    assert!(
+        matches!(err, FormatError::TooLarge { declared, .. } if declared == 1 << 40),
+        "{err}"
+    );
 }
 
 #[test]
@@ -198,7 +268,10 @@ fn offset_out_of_range() {
     let mut p = header(&[24]);
     p.extend(points_bytes());
     let err = read(&raw_file(None, "Float32", "999999", &p)).unwrap_err();
-    assert!(matches!(&err, FormatError::Malformed { element: Some(e), .. } if e.contains("Points")), "{err}");
+    assert!(
+        matches!(&err, FormatError::Malformed { element: Some(e), .. } if e.contains("Points")),
+        "{err}"
+    );
 }
 
 #[test]
@@ -214,7 +287,13 @@ fn zlib_bomb_stops_at_declared_size() {
     // 64 MiB of zeros compress to ~64 KiB; the header claims 24 bytes.
     let bomb = zlib(&vec![0u8; 64 << 20]);
     let t = std::time::Instant::now();
-    let err = read(&raw_file(Some("vtkZLibDataCompressor"), "Float32", "0", &one_block(&bomb, 24))).unwrap_err();
+    let err = read(&raw_file(
+        Some("vtkZLibDataCompressor"),
+        "Float32",
+        "0",
+        &one_block(&bomb, 24),
+    ))
+    .unwrap_err();
     assert!(matches!(err, FormatError::Malformed { .. }), "{err}");
     assert!(t.elapsed().as_secs() < 5, "bomb was decompressed in full");
 }
@@ -253,7 +332,10 @@ fn offsets_beyond_connectivity() {
         <DataArray type=\"Int32\" Name=\"connectivity\" format=\"ascii\">0 0</DataArray>\
         <DataArray type=\"Int32\" Name=\"offsets\" format=\"ascii\">5</DataArray></Lines></Piece></PolyData></VTKFile>";
     let err = read(f).unwrap_err();
-    assert!(matches!(&err, FormatError::Malformed { element: Some(e), .. } if e.contains("connectivity")), "{err}");
+    assert!(
+        matches!(&err, FormatError::Malformed { element: Some(e), .. } if e.contains("connectivity")),
+        "{err}"
+    );
 }
 
 #[test]
@@ -266,9 +348,18 @@ fn bad_ascii_number() {
 
 #[test]
 fn not_xml_and_wrong_root() {
-    assert!(matches!(read(b"\x00\x01garbage<<<"), Err(FormatError::Malformed { .. })));
-    assert!(matches!(read(b"<foo/>"), Err(FormatError::Malformed { .. })));
-    assert!(matches!(read(b"<VTKFile type=\"PolyData\"><PolyData><Piece></Bad></VTKFile>"), Err(FormatError::Malformed { .. })));
+    assert!(matches!(
+        read(b"\x00\x01garbage<<<"),
+        Err(FormatError::Malformed { .. })
+    ));
+    assert!(matches!(
+        read(b"<foo/>"),
+        Err(FormatError::Malformed { .. })
+    ));
+    assert!(matches!(
+        read(b"<VTKFile type=\"PolyData\"><PolyData><Piece></Bad></VTKFile>"),
+        Err(FormatError::Malformed { .. })
+    ));
 }
 
 #[test]
@@ -282,7 +373,10 @@ fn deep_nesting_is_rejected() {
 
 #[test]
 fn unsupported_dataset_type_and_compressor() {
-    assert!(matches!(read(b"<VTKFile type=\"StructuredGrid\"><StructuredGrid/></VTKFile>"), Err(FormatError::Unsupported { .. })));
+    assert!(matches!(
+        read(b"<VTKFile type=\"StructuredGrid\"><StructuredGrid/></VTKFile>"),
+        Err(FormatError::Unsupported { .. })
+    ));
     assert!(matches!(
         read(b"<VTKFile type=\"PolyData\" compressor=\"vtkZstdDataCompressor\"><PolyData/></VTKFile>"),
         Err(FormatError::Unsupported { .. })
@@ -292,9 +386,19 @@ fn unsupported_dataset_type_and_compressor() {
 #[test]
 fn allocation_limit_is_honoured() {
     let mut buf = Vec::new();
-    let opts = XmlWriteOptions { header: HeaderType::UInt32, compression: XmlCompression::None, ..XmlWriteOptions::default() };
+    let opts = XmlWriteOptions {
+        header: HeaderType::UInt32,
+        compression: XmlCompression::None,
+        ..XmlWriteOptions::default()
+    };
     write_to(&mut buf, &polydata(false), &opts).unwrap();
-    let tight = ReadOptions { max_alloc: 16, ..ReadOptions::default() };
+    let tight = ReadOptions {
+        max_alloc: 16,
+        ..ReadOptions::default()
+    };
     let err = read_bytes(&buf, Path::new("t.vtp"), &tight).unwrap_err();
-    assert!(matches!(err, FormatError::TooLarge { limit: 16, .. }), "{err}");
+    assert!(
+        matches!(err, FormatError::TooLarge { limit: 16, .. }),
+        "{err}"
+    );
 }

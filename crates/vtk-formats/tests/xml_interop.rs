@@ -12,8 +12,9 @@ use vtk_model::{Attributes, DataSet};
 use xml_support::{all_modes, image, polydata, ugrid};
 
 fn python() -> String {
-    std::env::var("ARRAYDICT_PYTHON")
-        .expect("ARRAYDICT_PYTHON must name a Python with numpy 2.x and vtk (run `cargo xtask test`)")
+    std::env::var("ARRAYDICT_PYTHON").expect(
+        "ARRAYDICT_PYTHON must name a Python with numpy 2.x and vtk (run `cargo xtask test`)",
+    )
 }
 
 fn script() -> PathBuf {
@@ -22,7 +23,11 @@ fn script() -> PathBuf {
 
 fn sums(v: &[f64]) -> (f64, f64) {
     let s = v.iter().sum();
-    let w = v.iter().enumerate().map(|(i, x)| x * ((i % 1000) + 1) as f64).sum();
+    let w = v
+        .iter()
+        .enumerate()
+        .map(|(i, x)| x * ((i % 1000) + 1) as f64)
+        .sum();
     (s, w)
 }
 
@@ -30,7 +35,11 @@ fn array_lines(out: &mut Vec<String>, assoc: &str, attrs: &Attributes) {
     for a in attrs {
         let (s, w) = sums(&a.data().to_f64_vec());
         let name = if a.name().is_empty() { "-" } else { a.name() };
-        out.push(format!("array {assoc} {name} {} {} {s:?} {w:?}", a.components(), a.tuples()));
+        out.push(format!(
+            "array {assoc} {name} {} {} {s:?} {w:?}",
+            a.components(),
+            a.tuples()
+        ));
     }
 }
 
@@ -42,7 +51,11 @@ fn describe(ds: &DataSet) -> Vec<String> {
             out.push(format!("points {}", p.num_points()));
             out.push(format!("cells {}", p.num_cells()));
             if p.num_points() > 0 {
-                array_lines(&mut out, "points", &std::iter::once(p.points().clone()).collect());
+                array_lines(
+                    &mut out,
+                    "points",
+                    &std::iter::once(p.points().clone()).collect(),
+                );
             }
             array_lines(&mut out, "point", p.point_data());
             array_lines(&mut out, "cell", p.cell_data());
@@ -51,7 +64,11 @@ fn describe(ds: &DataSet) -> Vec<String> {
             out.push(format!("points {}", g.num_points()));
             out.push(format!("cells {}", g.num_cells()));
             if g.num_points() > 0 {
-                array_lines(&mut out, "points", &std::iter::once(g.points().clone()).collect());
+                array_lines(
+                    &mut out,
+                    "points",
+                    &std::iter::once(g.points().clone()).collect(),
+                );
             }
             array_lines(&mut out, "point", g.point_data());
             array_lines(&mut out, "cell", g.cell_data());
@@ -64,7 +81,13 @@ fn describe(ds: &DataSet) -> Vec<String> {
             vals.extend(img.origin());
             vals.extend(img.spacing());
             vals.extend((0..3).flat_map(|r| (0..3).map(move |c| d[(r, c)])));
-            out.push(format!("image {}", vals.iter().map(|v| format!("{v:?}")).collect::<Vec<_>>().join(" ")));
+            out.push(format!(
+                "image {}",
+                vals.iter()
+                    .map(|v| format!("{v:?}"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            ));
             array_lines(&mut out, "point", img.point_data());
             array_lines(&mut out, "cell", img.cell_data());
         }
@@ -80,9 +103,17 @@ fn close(a: &str, b: &str) -> bool {
 }
 
 fn run(args: &[&str]) -> String {
-    let out = Command::new(python()).arg(script()).args(args).output().expect("cannot run ARRAYDICT_PYTHON");
+    let out = Command::new(python())
+        .arg(script())
+        .args(args)
+        .output()
+        .expect("cannot run ARRAYDICT_PYTHON");
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(out.status.success(), "python failed:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "python failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     stdout
 }
 
@@ -92,7 +123,12 @@ fn interop_xml_written_files_read_by_vtk() {
     let py = python();
     let dir = tempfile::tempdir().unwrap();
     let mut expect = String::new();
-    let sets = [("vtp", polydata(false)), ("vtp", polydata(true)), ("vti", image()), ("vtu", ugrid(true))];
+    let sets = [
+        ("vtp", polydata(false)),
+        ("vtp", polydata(true)),
+        ("vti", image()),
+        ("vtu", ugrid(true)),
+    ];
     let mut n = 0;
     for (k, (ext, ds)) in sets.iter().enumerate() {
         for (m, opts) in all_modes().into_iter().enumerate() {

@@ -26,14 +26,19 @@ fn polydata_pieces_are_concatenated_in_vtk_cell_order() {
         piece("0 0 0 1 0 0 0 1 0", "2", "0 1 2", "10 11"),
         piece("5 5 5 6 5 5 5 6 5", "0", "2 1 0", "20 21")
     );
-    let DataSet::PolyData(p) = read_bytes(f.as_bytes(), Path::new("p.vtp"), &ReadOptions::default()).unwrap() else {
+    let DataSet::PolyData(p) =
+        read_bytes(f.as_bytes(), Path::new("p.vtp"), &ReadOptions::default()).unwrap()
+    else {
         panic!("not polydata")
     };
     assert_eq!(p.num_points(), 6);
     assert_eq!(p.cells().verts.connectivity(), &[2, 3]);
     assert_eq!(p.cells().polys.connectivity(), &[0, 1, 2, 5, 4, 3]);
     // verts of both pieces first, then polys
-    assert_eq!(p.cell_data().get("c").unwrap().data(), &ArrayData::I32(vec![10, 20, 11, 21]));
+    assert_eq!(
+        p.cell_data().get("c").unwrap().data(),
+        &ArrayData::I32(vec![10, 20, 11, 21])
+    );
 }
 
 #[test]
@@ -42,12 +47,17 @@ fn image_pieces_fill_the_whole_extent() {
         <Piece Extent=\"0 2 0 0 0 0\"><PointData><DataArray type=\"Int16\" Name=\"v\" format=\"ascii\">1 2 3</DataArray></PointData></Piece>\
         <Piece Extent=\"0 2 1 1 0 0\"><PointData><DataArray type=\"Int16\" Name=\"v\" format=\"ascii\">4 5 6</DataArray></PointData></Piece>\
         </ImageData></VTKFile>";
-    let DataSet::ImageData(img) = read_bytes(f.as_bytes(), Path::new("i.vti"), &ReadOptions::default()).unwrap() else {
+    let DataSet::ImageData(img) =
+        read_bytes(f.as_bytes(), Path::new("i.vti"), &ReadOptions::default()).unwrap()
+    else {
         panic!("not an image")
     };
     assert_eq!(img.extent(), [0, 2, 0, 1, 0, 0]);
     assert_eq!(img.origin(), [1.0, 2.0, 3.0]);
-    assert_eq!(img.point_data().get("v").unwrap().data(), &ArrayData::I16(vec![1, 2, 3, 4, 5, 6]));
+    assert_eq!(
+        img.point_data().get("v").unwrap().data(),
+        &ArrayData::I16(vec![1, 2, 3, 4, 5, 6])
+    );
 }
 
 #[test]

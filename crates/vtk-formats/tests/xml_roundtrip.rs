@@ -5,7 +5,9 @@ mod xml_support;
 use std::path::Path;
 
 use proptest::prelude::*;
-use vtk_formats::xml::{read_bytes, read_file, write_file, write_to, XmlCompression, XmlEncoding, XmlWriteOptions};
+use vtk_formats::xml::{
+    read_bytes, read_file, write_file, write_to, XmlCompression, XmlEncoding, XmlWriteOptions,
+};
 use vtk_formats::ReadOptions;
 use vtk_model::{ArrayData, Attributes, CellArray, DataArray, DataSet, PolyCells, PolyData};
 use xml_support::{all_modes, arr, image, polydata, ugrid};
@@ -13,7 +15,8 @@ use xml_support::{all_modes, arr, image, polydata, ugrid};
 fn round_trip(ds: &DataSet, opts: &XmlWriteOptions) -> DataSet {
     let mut buf = Vec::new();
     write_to(&mut buf, ds, opts).unwrap();
-    read_bytes(&buf, Path::new("mem.vtk"), &ReadOptions::default()).unwrap_or_else(|e| panic!("{opts:?}: {e}"))
+    read_bytes(&buf, Path::new("mem.vtk"), &ReadOptions::default())
+        .unwrap_or_else(|e| panic!("{opts:?}: {e}"))
 }
 
 fn check_all(ds: &DataSet) {
@@ -49,9 +52,14 @@ fn ugrid_with_polyhedron_every_mode() {
 
 #[test]
 fn empty_polydata_every_mode() {
-    let empty = PolyData::try_new(arr("Points", 3, Vec::<f32>::new()), PolyCells::default(), Attributes::new(), Attributes::new())
-        .unwrap()
-        .into();
+    let empty = PolyData::try_new(
+        arr("Points", 3, Vec::<f32>::new()),
+        PolyCells::default(),
+        Attributes::new(),
+        Attributes::new(),
+    )
+    .unwrap()
+    .into();
     check_all(&empty);
 }
 
@@ -73,19 +81,37 @@ fn write_file_is_atomic_and_readable() {
     let ds = polydata(false);
     write_file(&path, &ds, &XmlWriteOptions::default()).unwrap();
     assert_eq!(read_file(&path, &ReadOptions::default()).unwrap(), ds);
-    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "temporary file left behind");
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        1,
+        "temporary file left behind"
+    );
 }
 
 #[test]
 fn large_array_spans_many_parallel_blocks() {
     let n = 100_000;
     let pts: Vec<f64> = (0..3 * n).map(|i| (i as f64).sqrt()).collect();
-    let lines = CellArray::from_cells((0..n as i64 - 1).map(|i| [i, i + 1]).collect::<Vec<_>>().iter().map(|c| &c[..]));
-    let ds: DataSet = PolyData::try_new(arr("Points", 3, pts), PolyCells::lines(lines), Attributes::new(), Attributes::new())
-        .unwrap()
-        .into();
+    let lines = CellArray::from_cells(
+        (0..n as i64 - 1)
+            .map(|i| [i, i + 1])
+            .collect::<Vec<_>>()
+            .iter()
+            .map(|c| &c[..]),
+    );
+    let ds: DataSet = PolyData::try_new(
+        arr("Points", 3, pts),
+        PolyCells::lines(lines),
+        Attributes::new(),
+        Attributes::new(),
+    )
+    .unwrap()
+    .into();
     for compression in [XmlCompression::Zlib(1), XmlCompression::Lz4] {
-        let opts = XmlWriteOptions { compression, ..XmlWriteOptions::default() };
+        let opts = XmlWriteOptions {
+            compression,
+            ..XmlWriteOptions::default()
+        };
         assert_eq!(round_trip(&ds, &opts), ds);
     }
 }
@@ -99,12 +125,28 @@ fn small_polydata() -> impl Strategy<Value = DataSet> {
             let points = if f64_points {
                 arr("Points", 3, coords)
             } else {
-                arr("Points", 3, coords.iter().map(|&x| x as f32).collect::<Vec<f32>>())
+                arr(
+                    "Points",
+                    3,
+                    coords.iter().map(|&x| x as f32).collect::<Vec<f32>>(),
+                )
             };
             let polys = CellArray::from_cells(polys.iter().map(Vec::as_slice));
             let nc = polys.num_cells();
-            let cd = Attributes::from(vec![DataArray::new("c", 1, ArrayData::F64((0..nc).map(|i| i as f64 / 3.0).collect())).unwrap()]);
-            PolyData::try_new(points, PolyCells::polys(polys), Attributes::from(vec![arr("s", 1, scal)]), cd).unwrap().into()
+            let cd = Attributes::from(vec![DataArray::new(
+                "c",
+                1,
+                ArrayData::F64((0..nc).map(|i| i as f64 / 3.0).collect()),
+            )
+            .unwrap()]);
+            PolyData::try_new(
+                points,
+                PolyCells::polys(polys),
+                Attributes::from(vec![arr("s", 1, scal)]),
+                cd,
+            )
+            .unwrap()
+            .into()
         })
     })
 }
@@ -122,24 +164,40 @@ proptest! {
 #[test]
 fn ascii_writes_shortest_exact_floats() {
     let ds = polydata(true);
-    let opts = XmlWriteOptions { encoding: XmlEncoding::Ascii, ..XmlWriteOptions::default() };
+    let opts = XmlWriteOptions {
+        encoding: XmlEncoding::Ascii,
+        ..XmlWriteOptions::default()
+    };
     let mut buf = Vec::new();
     write_to(&mut buf, &ds, &opts).unwrap();
     let text = String::from_utf8(buf).unwrap();
-    assert!(!text.contains("compressor="), "ascii files carry no compressor");
-    assert!(text.contains("-2.0 -1.63"), "points not written as shortest decimal: {}", &text[..text.len().min(2000)]);
+    assert!(
+        !text.contains("compressor="),
+        "ascii files carry no compressor"
+    );
+    assert!(
+        text.contains("-2.0 -1.63"),
+        "points not written as shortest decimal: {}",
+        &text[..text.len().min(2000)]
+    );
 }
 
 #[test]
 fn unnamed_arrays_get_vtk_readable_names() {
     let ds = polydata(false);
-    let DataSet::PolyData(p) = &ds else { unreachable!() };
+    let DataSet::PolyData(p) = &ds else {
+        unreachable!()
+    };
     let (points, cells, pd, cd) = p.clone().into_parts();
     let mut pd = pd.into_vec();
     pd[0].set_name("");
-    let unnamed: DataSet = PolyData::try_new(points, cells, pd.into(), cd).unwrap().into();
+    let unnamed: DataSet = PolyData::try_new(points, cells, pd.into(), cd)
+        .unwrap()
+        .into();
     let back = round_trip(&unnamed, &XmlWriteOptions::default());
-    let DataSet::PolyData(b) = back else { panic!("not polydata") };
+    let DataSet::PolyData(b) = back else {
+        panic!("not polydata")
+    };
     assert_eq!(b.point_data().iter().next().unwrap().name(), "Array 0");
 }
 
@@ -148,7 +206,10 @@ fn nameless_array_in_file_reads_with_empty_name() {
     let f = b"<VTKFile type=\"PolyData\"><PolyData><Piece NumberOfPoints=\"1\"><PointData>\
         <DataArray type=\"Int16\" format=\"ascii\">7</DataArray></PointData><Points>\
         <DataArray type=\"Float64\" NumberOfComponents=\"3\" format=\"ascii\">1 2 3</DataArray></Points></Piece></PolyData></VTKFile>";
-    let DataSet::PolyData(p) = read_bytes(f, Path::new("n.vtp"), &ReadOptions::default()).unwrap() else { panic!() };
+    let DataSet::PolyData(p) = read_bytes(f, Path::new("n.vtp"), &ReadOptions::default()).unwrap()
+    else {
+        panic!()
+    };
     let a = p.point_data().iter().next().unwrap();
     assert_eq!((a.name(), a.data()), ("", &ArrayData::I16(vec![7])));
 }
@@ -160,10 +221,23 @@ fn nameless_array_in_file_reads_with_empty_name() {
 fn uniform_32_bit_cells_write_the_same_bytes_as_64_bit_ones() {
     let n_tris = 100_000usize;
     let n_points = 1000;
-    let ids: Vec<i32> = (0..n_tris * 3).map(|i| ((i * 7919) % n_points) as i32).collect();
-    let points = arr("Points", 3, (0..n_points * 3).map(|i| i as f32).collect::<Vec<_>>());
+    let ids: Vec<i32> = (0..n_tris * 3)
+        .map(|i| ((i * 7919) % n_points) as i32)
+        .collect();
+    let points = arr(
+        "Points",
+        3,
+        (0..n_points * 3).map(|i| i as f32).collect::<Vec<_>>(),
+    );
     let make = |cells: CellArray| -> DataSet {
-        PolyData::try_new(points.clone(), PolyCells::polys(cells), Attributes::new(), Attributes::new()).unwrap().into()
+        PolyData::try_new(
+            points.clone(),
+            PolyCells::polys(cells),
+            Attributes::new(),
+            Attributes::new(),
+        )
+        .unwrap()
+        .into()
     };
     let narrow = make(CellArray::uniform_i32(n_tris, 3, ids.clone()).unwrap());
     let wide_ids: Vec<i64> = ids.iter().map(|&i| i64::from(i)).collect();
@@ -171,7 +245,10 @@ fn uniform_32_bit_cells_write_the_same_bytes_as_64_bit_ones() {
     let wide = make(CellArray::new(offsets, wide_ids).unwrap());
     assert_eq!(narrow, wide);
     // 40-byte blocks would make tens of thousands of them; every other mode is covered.
-    for opts in all_modes().into_iter().filter(|o| o.block_size != 40 || o.encoding == XmlEncoding::Ascii) {
+    for opts in all_modes()
+        .into_iter()
+        .filter(|o| o.block_size != 40 || o.encoding == XmlEncoding::Ascii)
+    {
         let (mut a, mut b) = (Vec::new(), Vec::new());
         write_to(&mut a, &narrow, &opts).unwrap();
         write_to(&mut b, &wide, &opts).unwrap();

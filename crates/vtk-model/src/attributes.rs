@@ -11,12 +11,24 @@ pub struct DataArray {
 
 impl DataArray {
     /// Builds an array; `data.len()` must be a multiple of `components` (which must be >= 1).
-    pub fn new(name: impl Into<String>, components: usize, data: ArrayData) -> Result<Self, ModelError> {
+    pub fn new(
+        name: impl Into<String>,
+        components: usize,
+        data: ArrayData,
+    ) -> Result<Self, ModelError> {
         let name = name.into();
         if components == 0 || !data.len().is_multiple_of(components) {
-            return Err(ModelError::BadComponents { name, len: data.len(), components });
+            return Err(ModelError::BadComponents {
+                name,
+                len: data.len(),
+                components,
+            });
         }
-        Ok(Self { name, components, data })
+        Ok(Self {
+            name,
+            components,
+            data,
+        })
     }
 
     /// The array's name (may be empty for unnamed arrays).
@@ -90,10 +102,19 @@ impl Attributes {
         self.arrays
     }
     /// Checks that every array has `expected` tuples.
-    pub fn check_tuples(&self, association: &'static str, expected: usize) -> Result<(), ModelError> {
+    pub fn check_tuples(
+        &self,
+        association: &'static str,
+        expected: usize,
+    ) -> Result<(), ModelError> {
         for a in &self.arrays {
             if a.tuples() != expected {
-                return Err(ModelError::TupleCount { association, name: a.name.clone(), tuples: a.tuples(), expected });
+                return Err(ModelError::TupleCount {
+                    association,
+                    name: a.name.clone(),
+                    tuples: a.tuples(),
+                    expected,
+                });
             }
         }
         Ok(())
@@ -108,7 +129,9 @@ impl From<Vec<DataArray>> for Attributes {
 
 impl FromIterator<DataArray> for Attributes {
     fn from_iter<I: IntoIterator<Item = DataArray>>(iter: I) -> Self {
-        Self { arrays: iter.into_iter().collect() }
+        Self {
+            arrays: iter.into_iter().collect(),
+        }
     }
 }
 

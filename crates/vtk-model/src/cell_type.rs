@@ -128,7 +128,8 @@ impl CellType {
 
     /// Fixed number of points for linear/quadratic cells, `None` for variable-size cells.
     pub fn fixed_size(self) -> Option<usize> {
-        self.entry().and_then(|e| (e.2 > 0 || e.0 == 0).then_some(e.2))
+        self.entry()
+            .and_then(|e| (e.2 > 0 || e.0 == 0).then_some(e.2))
     }
 }
 
@@ -140,7 +141,10 @@ mod tests {
     fn names() {
         assert_eq!(CellType::TETRA.vtk_class_name(), Some("vtkTetra"));
         assert_eq!(CellType::HEXAHEDRON.vtk_class_name(), Some("vtkHexahedron"));
-        assert_eq!(CellType::from_vtk_class_name("vtkWedge"), Some(CellType::WEDGE));
+        assert_eq!(
+            CellType::from_vtk_class_name("vtkWedge"),
+            Some(CellType::WEDGE)
+        );
         assert_eq!(CellType(200).vtk_class_name(), None);
         assert_eq!(CellType::TRIANGLE.fixed_size(), Some(3));
         assert_eq!(CellType::POLYGON.fixed_size(), None);

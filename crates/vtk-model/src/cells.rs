@@ -1,8 +1,8 @@
 use rayon::prelude::*;
 
 use crate::ids::{Ids, Narrow, StoredIds};
-use crate::SharedArray;
 use crate::ModelError;
+use crate::SharedArray;
 
 /// Cells in VTK 9's layout: `offsets` (`n_cells + 1` entries, starting at 0, non-decreasing) into a
 /// count-free `connectivity` of point ids.
@@ -30,14 +30,20 @@ struct WideCells {
 impl From<CellArray> for WideCells {
     fn from(c: CellArray) -> Self {
         let (offsets, connectivity) = c.into_parts();
-        Self { offsets, connectivity }
+        Self {
+            offsets,
+            connectivity,
+        }
     }
 }
 
 #[cfg(feature = "serde")]
 impl From<WideCells> for CellArray {
     fn from(w: WideCells) -> Self {
-        Self { offsets: w.offsets.into(), connectivity: w.connectivity.into() }
+        Self {
+            offsets: w.offsets.into(),
+            connectivity: w.connectivity.into(),
+        }
     }
 }
 
@@ -50,22 +56,37 @@ impl Default for CellArray {
 impl CellArray {
     /// No cells.
     pub fn empty() -> Self {
-        Self { offsets: vec![0i64].into(), connectivity: Ids::default() }
+        Self {
+            offsets: vec![0i64].into(),
+            connectivity: Ids::default(),
+        }
     }
 
     /// `n_cells` cells of `cell_size` points each (an ArrayDict's `(nCells, P)` `CellPointIds`).
     /// The offsets are not stored: they are `0, P, 2P, ...`.
-    pub fn uniform(n_cells: usize, cell_size: usize, connectivity: Vec<i64>) -> Result<Self, ModelError> {
+    pub fn uniform(
+        n_cells: usize,
+        cell_size: usize,
+        connectivity: Vec<i64>,
+    ) -> Result<Self, ModelError> {
         Self::uniform_of(n_cells, cell_size, connectivity.into())
     }
 
     /// [`CellArray::uniform`] from 32-bit ids (SPEC's `i4`), kept 32-bit.
-    pub fn uniform_i32(n_cells: usize, cell_size: usize, connectivity: Vec<i32>) -> Result<Self, ModelError> {
+    pub fn uniform_i32(
+        n_cells: usize,
+        cell_size: usize,
+        connectivity: Vec<i32>,
+    ) -> Result<Self, ModelError> {
         Self::uniform_of(n_cells, cell_size, connectivity.into())
     }
 
     /// [`CellArray::uniform_i32`] from 32-bit ids viewed in a shared buffer, kept there.
-    pub fn uniform_shared_i32(n_cells: usize, cell_size: usize, connectivity: SharedArray) -> Result<Self, ModelError> {
+    pub fn uniform_shared_i32(
+        n_cells: usize,
+        cell_size: usize,
+        connectivity: SharedArray,
+    ) -> Result<Self, ModelError> {
         let dtype = connectivity.dtype();
         let ids = Ids::shared_i32(connectivity).ok_or_else(|| ModelError::BadOffsets {
             what: "cells".into(),
@@ -76,14 +97,20 @@ impl CellArray {
 
     fn uniform_of(n_cells: usize, cell_size: usize, connectivity: Ids) -> Result<Self, ModelError> {
         let len = connectivity.len();
-        let steps = n_cells.checked_mul(cell_size).filter(|&l| l == len).and_then(|_| i64::try_from(cell_size).ok());
+        let steps = n_cells
+            .checked_mul(cell_size)
+            .filter(|&l| l == len)
+            .and_then(|_| i64::try_from(cell_size).ok());
         let Some(step) = steps else {
             return Err(ModelError::BadOffsets {
                 what: "cells".into(),
                 detail: format!("{len} ids do not make {n_cells} cells of {cell_size} points"),
             });
         };
-        Ok(Self { offsets: Ids::steps(step, n_cells + 1), connectivity })
+        Ok(Self {
+            offsets: Ids::steps(step, n_cells + 1),
+            connectivity,
+        })
     }
 
     /// Builds from VTK 9 offsets and connectivity. An empty `offsets` means no cells.
@@ -98,13 +125,20 @@ impl CellArray {
         if offsets.is_empty() {
             offsets.push(0);
         }
-        let bad = |detail: String| ModelError::BadOffsets { what: "cells".into(), detail };
+        let bad = |detail: String| ModelError::BadOffsets {
+            what: "cells".into(),
+            detail,
+        };
         if offsets[0] != 0 {
             return Err(bad(format!("first offset is {}, expected 0", offsets[0])));
         }
         // A branchless fold per chunk vectorises (an early-exit loop does not); only a failing
         // chunk is searched for the position. Chunks overlap by one so no pair is skipped.
-        let decreasing = |c: &[i64]| c.windows(2).fold(0u32, |acc, w| acc | u32::from(w[1] < w[0])) != 0;
+        let decreasing = |c: &[i64]| {
+            c.windows(2)
+                .fold(0u32, |acc, w| acc | u32::from(w[1] < w[0]))
+                != 0
+        };
         let mut start = 0;
         while start + 1 < offsets.len() {
             let end = (start + 4096).min(offsets.len() - 1);
@@ -112,21 +146,36 @@ impl CellArray {
             if decreasing(chunk) {
                 if let Some(j) = chunk.windows(2).position(|w| w[1] < w[0]) {
                     let i = start + j;
-                    return Err(bad(format!("offset {} ({}) is smaller than offset {} ({})", i + 1, offsets[i + 1], i, offsets[i])));
+                    return Err(bad(format!(
+                        "offset {} ({}) is smaller than offset {} ({})",
+                        i + 1,
+                        offsets[i + 1],
+                        i,
+                        offsets[i]
+                    )));
                 }
             }
             start = end;
         }
         let last = *offsets.last().unwrap_or(&0);
         if usize::try_from(last).ok() != Some(connectivity.len()) {
-            return Err(bad(format!("last offset is {last}, but connectivity has {} ids", connectivity.len())));
+            return Err(bad(format!(
+                "last offset is {last}, but connectivity has {} ids",
+                connectivity.len()
+            )));
         }
-        Ok(Self { offsets: offsets.into(), connectivity })
+        Ok(Self {
+            offsets: offsets.into(),
+            connectivity,
+        })
     }
 
     /// Builds from end offsets (VTK XML's `offsets` array: one entry per cell, the end of that cell).
     /// Cells all of one size keep no offsets (see [`CellArray::uniform`]).
-    pub fn from_end_offsets(end_offsets: &[i64], connectivity: Vec<i64>) -> Result<Self, ModelError> {
+    pub fn from_end_offsets(
+        end_offsets: &[i64],
+        connectivity: Vec<i64>,
+    ) -> Result<Self, ModelError> {
         let connectivity = Ids::from(connectivity);
         if let Some(step) = uniform_step(end_offsets, connectivity.len()) {
             return Self::uniform_of(end_offsets.len(), step, connectivity);
@@ -139,17 +188,26 @@ impl CellArray {
 
     /// [`CellArray::from_end_offsets`] taking the end offsets by value: when cells differ in size
     /// the leading 0 goes into the same buffer (an exact reserve lets a large block grow in place).
-    pub fn from_end_offsets_vec(end_offsets: Vec<i64>, connectivity: Vec<i64>) -> Result<Self, ModelError> {
+    pub fn from_end_offsets_vec(
+        end_offsets: Vec<i64>,
+        connectivity: Vec<i64>,
+    ) -> Result<Self, ModelError> {
         Self::from_end_offsets_ids(end_offsets, connectivity.into())
     }
 
     /// [`CellArray::from_end_offsets_vec`] with 32-bit connectivity, kept 32-bit (a reader that
     /// found every id of a 64-bit array to fit).
-    pub fn from_end_offsets_vec_i32(end_offsets: Vec<i64>, connectivity: Vec<i32>) -> Result<Self, ModelError> {
+    pub fn from_end_offsets_vec_i32(
+        end_offsets: Vec<i64>,
+        connectivity: Vec<i32>,
+    ) -> Result<Self, ModelError> {
         Self::from_end_offsets_ids(end_offsets, connectivity.into())
     }
 
-    fn from_end_offsets_ids(mut end_offsets: Vec<i64>, connectivity: Ids) -> Result<Self, ModelError> {
+    fn from_end_offsets_ids(
+        mut end_offsets: Vec<i64>,
+        connectivity: Ids,
+    ) -> Result<Self, ModelError> {
         if let Some(step) = uniform_step(&end_offsets, connectivity.len()) {
             return Self::uniform_of(end_offsets.len(), step, connectivity);
         }
@@ -185,12 +243,20 @@ impl CellArray {
         let len = stream.len();
         while read < len {
             let n: i64 = stream[read].into();
-            let bad = |detail: String| ModelError::BadLegacyCells { what: "cells".into(), position: read, detail };
+            let bad = |detail: String| ModelError::BadLegacyCells {
+                what: "cells".into(),
+                position: read,
+                detail,
+            };
             let n = usize::try_from(n).map_err(|_| bad(format!("negative point count {n}")))?;
             let end = read
                 .checked_add(1 + n)
                 .filter(|&e| e <= len)
-                .ok_or_else(|| bad(format!("cell of {n} points runs past the end ({len} values)")))?;
+                .ok_or_else(|| {
+                    bad(format!(
+                        "cell of {n} points runs past the end ({len} values)"
+                    ))
+                })?;
             // The write cursor trails the read cursor by the counts seen so far, so this never
             // overwrites an id not yet moved.
             stream.copy_within(read + 1..end, write);
@@ -199,7 +265,10 @@ impl CellArray {
             read = end;
         }
         stream.truncate(write);
-        Ok(Self { offsets: offsets.into(), connectivity: stream.into() })
+        Ok(Self {
+            offsets: offsets.into(),
+            connectivity: stream.into(),
+        })
     }
 
     /// Builds from one slice of point ids per cell.
@@ -299,9 +368,15 @@ impl CellArray {
     /// The connectivity when it is stored 32-bit (moved out, not copied); else the cells back.
     pub fn into_connectivity_i32(self) -> Result<Vec<i32>, Self> {
         match self.connectivity {
-            Ids::Narrow { ids: Narrow::Owned(ids), .. } => Ok(ids),
+            Ids::Narrow {
+                ids: Narrow::Owned(ids),
+                ..
+            } => Ok(ids),
             Ids::Narrow { ids: shared, .. } => Ok(shared.as_slice().to_vec()),
-            connectivity => Err(Self { offsets: self.offsets, connectivity }),
+            connectivity => Err(Self {
+                offsets: self.offsets,
+                connectivity,
+            }),
         }
     }
     /// Splits into offsets and connectivity.
@@ -313,7 +388,9 @@ impl CellArray {
         let connectivity = self.connectivity.wide_mut();
         let base = connectivity.len() as i64;
         connectivity.extend_from_slice(other.connectivity());
-        self.offsets.wide_mut().extend(other.offsets()[1..].iter().map(|o| o + base));
+        self.offsets
+            .wide_mut()
+            .extend(other.offsets()[1..].iter().map(|o| o + base));
     }
     /// Checks every id is in `0..n_points`; `what` names the cell array in the error.
     pub fn check_ids(&self, what: &str, n_points: usize) -> Result<(), ModelError> {
@@ -326,7 +403,9 @@ impl CellArray {
                 None => first_position(ids, |&id| id < 0),
             },
             StoredIds::I64(ids) => first_position(ids, |&id| id_out_of_range(id, n) != 0),
-            StoredIds::Steps { len, .. } => (0..len).position(|i| id_out_of_range(self.connectivity.get(i), n) != 0),
+            StoredIds::Steps { len, .. } => {
+                (0..len).position(|i| id_out_of_range(self.connectivity.get(i), n) != 0)
+            }
         };
         if let Some(pos) = bad {
             let cell = self.offsets().partition_point(|&o| o <= pos as i64) - 1;
@@ -345,13 +424,17 @@ impl CellArray {
 /// difference XOR the step is zero exactly then: a fold of subtractions, XORs and ORs vectorises on
 /// baseline x86-64, an early-exit `all` does not.
 fn steps_by(v: &[i64], step: i64) -> bool {
-    v.windows(2).fold(0i64, |acc, w| acc | (w[1].wrapping_sub(w[0]) ^ step)) == 0
+    v.windows(2)
+        .fold(0i64, |acc, w| acc | (w[1].wrapping_sub(w[0]) ^ step))
+        == 0
 }
 
 /// `P` when `ends` are `P, 2P, ..., len` (P > 0) for `len` ids: cells all of size P.
 fn uniform_step(ends: &[i64], len: usize) -> Option<usize> {
     let step = *ends.first()?;
-    let p = usize::try_from(step).ok().filter(|&p| p > 0 && steps_by(ends, step))?;
+    let p = usize::try_from(step)
+        .ok()
+        .filter(|&p| p > 0 && steps_by(ends, step))?;
     (p.checked_mul(ends.len()) == Some(len)).then_some(p)
 }
 
@@ -371,7 +454,10 @@ pub fn first_position<T: Sync>(v: &[T], bad: impl Fn(&T) -> bool + Copy + Sync) 
     } else {
         v.chunks(CHUNK).position(chunk_fails)?
     };
-    v[chunk * CHUNK..].iter().position(bad).map(|i| chunk * CHUNK + i)
+    v[chunk * CHUNK..]
+        .iter()
+        .position(bad)
+        .map(|i| chunk * CHUNK + i)
 }
 
 /// Slices at least this long are scanned in parallel by [`first_position`]; below it, handing out
@@ -392,10 +478,27 @@ mod tests {
 
     #[test]
     fn id_range_test_matches_the_plain_comparison() {
-        let ids = [i64::MIN, i64::MIN + 1, -2, -1, 0, 1, 2, 6, 7, 8, i64::MAX - 1, i64::MAX];
+        let ids = [
+            i64::MIN,
+            i64::MIN + 1,
+            -2,
+            -1,
+            0,
+            1,
+            2,
+            6,
+            7,
+            8,
+            i64::MAX - 1,
+            i64::MAX,
+        ];
         for n in [0i64, 1, 7, 1 << 40, i64::MAX - 1, i64::MAX] {
             for &id in &ids {
-                assert_eq!(id_out_of_range(id, n) == 1, !(0..n).contains(&id), "id {id}, n {n}");
+                assert_eq!(
+                    id_out_of_range(id, n) == 1,
+                    !(0..n).contains(&id),
+                    "id {id}, n {n}"
+                );
             }
         }
     }
@@ -406,12 +509,30 @@ mod tests {
         let mut v = vec![0u32; n];
         assert_eq!(first_position(&v, |&x| x != 0), None);
         // At both ends, at chunk edges, and in the half a second core would take.
-        for at in [0, 1, 4095, 4096, n / 2 - 1, n / 2, n / 2 + 4096, n - 4097, n - 1] {
+        for at in [
+            0,
+            1,
+            4095,
+            4096,
+            n / 2 - 1,
+            n / 2,
+            n / 2 + 4096,
+            n - 4097,
+            n - 1,
+        ] {
             v[at] = 1;
-            assert_eq!(first_position(&v, |&x| x != 0), Some(at), "one bad element at {at}");
+            assert_eq!(
+                first_position(&v, |&x| x != 0),
+                Some(at),
+                "one bad element at {at}"
+            );
             // A later bad element is not reported instead of the earlier one.
             v[n - 1] = 1;
-            assert_eq!(first_position(&v, |&x| x != 0), Some(at), "bad at {at} and at the end");
+            assert_eq!(
+                first_position(&v, |&x| x != 0),
+                Some(at),
+                "bad at {at} and at the end"
+            );
             v[at] = 0;
             v[n - 1] = 0;
         }
@@ -431,12 +552,21 @@ mod tests {
 
     #[test]
     fn legacy_truncated_is_an_error() {
-        assert!(matches!(CellArray::from_legacy(&[3, 0, 1]), Err(ModelError::BadLegacyCells { position: 0, .. })));
+        assert!(matches!(
+            CellArray::from_legacy(&[3, 0, 1]),
+            Err(ModelError::BadLegacyCells { position: 0, .. })
+        ));
         assert!(CellArray::from_legacy(&[-1]).is_err());
         let e = CellArray::from_legacy_vec_i32(vec![2, 0, 1, 3, 0, 1]).unwrap_err();
-        assert!(matches!(e, ModelError::BadLegacyCells { position: 3, .. }), "{e}");
+        assert!(
+            matches!(e, ModelError::BadLegacyCells { position: 3, .. }),
+            "{e}"
+        );
         let e = CellArray::from_legacy_vec_i32(vec![1, 0, -2, 1]).unwrap_err();
-        assert!(matches!(e, ModelError::BadLegacyCells { position: 2, .. }), "{e}");
+        assert!(
+            matches!(e, ModelError::BadLegacyCells { position: 2, .. }),
+            "{e}"
+        );
     }
 
     proptest::proptest! {
@@ -465,8 +595,13 @@ mod tests {
             let mut offsets: Vec<i64> = (0..=10_000).collect();
             offsets[at] = offsets[at - 1] - 1;
             let connectivity = vec![0; 10_000];
-            let err = CellArray::new(offsets.clone(), connectivity).unwrap_err().to_string();
-            assert!(err.contains(&format!("offset {at} (")), "decrease at {at}: {err}");
+            let err = CellArray::new(offsets.clone(), connectivity)
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.contains(&format!("offset {at} (")),
+                "decrease at {at}: {err}"
+            );
         }
         let ok: Vec<i64> = (0..=10_000).collect();
         assert!(CellArray::new(ok, vec![0; 10_000]).is_ok());
@@ -481,7 +616,12 @@ mod tests {
                 let c = CellArray::from_cells(ids.chunks(2));
                 assert_eq!(
                     c.check_ids("polys", 10),
-                    Err(ModelError::PointIdOutOfRange { what: "polys".into(), cell: at / 2, id: bad, n_points: 10 })
+                    Err(ModelError::PointIdOutOfRange {
+                        what: "polys".into(),
+                        cell: at / 2,
+                        id: bad,
+                        n_points: 10
+                    })
                 );
             }
         }
@@ -508,10 +648,18 @@ mod tests {
     fn uniform_cells_answer_like_cells_built_from_offsets() {
         let ids: Vec<i64> = (0..30).map(|i| (i * 7) % 12).collect();
         let general = CellArray::new((0..=10).map(|i| i * 3).collect(), ids.clone()).unwrap();
-        let narrow = CellArray::uniform_i32(10, 3, ids.iter().map(|&i| i as i32).collect()).unwrap();
+        let narrow =
+            CellArray::uniform_i32(10, 3, ids.iter().map(|&i| i as i32).collect()).unwrap();
         let wide = CellArray::uniform(10, 3, ids.clone()).unwrap();
         assert!(matches!(narrow.stored_connectivity(), StoredIds::I32(_)));
-        assert_eq!(narrow.stored_offsets(), StoredIds::Steps { start: 0, step: 3, len: 11 });
+        assert_eq!(
+            narrow.stored_offsets(),
+            StoredIds::Steps {
+                start: 0,
+                step: 3,
+                len: 11
+            }
+        );
         assert_eq!(wide.stored_connectivity(), StoredIds::I64(&ids));
         for c in [&narrow, &wide] {
             assert_eq!(c, &general);
@@ -545,7 +693,14 @@ mod tests {
             |e: &[i64], c: Vec<i64>| CellArray::from_end_offsets_vec(e.to_vec(), c),
         ] {
             let tris = build(&[3, 6, 9, 12], conn.clone()).unwrap();
-            assert_eq!(tris.stored_offsets(), StoredIds::Steps { start: 0, step: 3, len: 5 });
+            assert_eq!(
+                tris.stored_offsets(),
+                StoredIds::Steps {
+                    start: 0,
+                    step: 3,
+                    len: 5
+                }
+            );
             assert_eq!(tris.offsets(), &[0, 3, 6, 9, 12]);
             // Mixed sizes, a first cell of 0 points, and ends past the ids keep the general form.
             let mixed = build(&[3, 7, 9, 12], conn.clone()).unwrap();
@@ -568,10 +723,20 @@ mod tests {
         assert_eq!(empty_cells.num_cells(), 2);
         assert_eq!(empty_cells.offsets(), &[0, 0, 0]);
         let c = CellArray::uniform_i32(2, 3, vec![0, 1, 2, 3, -1, 4]).unwrap();
-        let err = ModelError::PointIdOutOfRange { what: "polys".into(), cell: 1, id: -1, n_points: 5 };
+        let err = ModelError::PointIdOutOfRange {
+            what: "polys".into(),
+            cell: 1,
+            id: -1,
+            n_points: 5,
+        };
         assert_eq!(c.check_ids("polys", 5), Err(err));
         // Past 2^31 points only the sign can be wrong.
-        let err = ModelError::PointIdOutOfRange { what: "polys".into(), cell: 1, id: -1, n_points: 3 << 30 };
+        let err = ModelError::PointIdOutOfRange {
+            what: "polys".into(),
+            cell: 1,
+            id: -1,
+            n_points: 3 << 30,
+        };
         assert_eq!(c.check_ids("polys", 3 << 30), Err(err));
         let c = CellArray::uniform_i32(1, 3, vec![0, i32::MAX, 2]).unwrap();
         assert!(c.check_ids("polys", 3 << 30).is_ok());
@@ -593,7 +758,12 @@ mod tests {
         assert!(c.check_ids("lines", 6).is_ok());
         assert_eq!(
             c.check_ids("lines", 5),
-            Err(ModelError::PointIdOutOfRange { what: "lines".into(), cell: 1, id: 5, n_points: 5 })
+            Err(ModelError::PointIdOutOfRange {
+                what: "lines".into(),
+                cell: 1,
+                id: 5,
+                n_points: 5
+            })
         );
     }
 }

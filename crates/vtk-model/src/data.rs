@@ -51,16 +51,46 @@ macro_rules! with_array_data {
             $crate::ArrayData::Shared(shared) => {
                 let shared: &$crate::SharedArray = $crate::__AsShared::__as_shared(shared);
                 match shared.dtype() {
-                    $crate::DType::I8 => { let $v = $crate::__typed::<i8>(shared); $body }
-                    $crate::DType::U8 => { let $v = $crate::__typed::<u8>(shared); $body }
-                    $crate::DType::I16 => { let $v = $crate::__typed::<i16>(shared); $body }
-                    $crate::DType::U16 => { let $v = $crate::__typed::<u16>(shared); $body }
-                    $crate::DType::I32 => { let $v = $crate::__typed::<i32>(shared); $body }
-                    $crate::DType::U32 => { let $v = $crate::__typed::<u32>(shared); $body }
-                    $crate::DType::I64 => { let $v = $crate::__typed::<i64>(shared); $body }
-                    $crate::DType::U64 => { let $v = $crate::__typed::<u64>(shared); $body }
-                    $crate::DType::F32 => { let $v = $crate::__typed::<f32>(shared); $body }
-                    $crate::DType::F64 => { let $v = $crate::__typed::<f64>(shared); $body }
+                    $crate::DType::I8 => {
+                        let $v = $crate::__typed::<i8>(shared);
+                        $body
+                    }
+                    $crate::DType::U8 => {
+                        let $v = $crate::__typed::<u8>(shared);
+                        $body
+                    }
+                    $crate::DType::I16 => {
+                        let $v = $crate::__typed::<i16>(shared);
+                        $body
+                    }
+                    $crate::DType::U16 => {
+                        let $v = $crate::__typed::<u16>(shared);
+                        $body
+                    }
+                    $crate::DType::I32 => {
+                        let $v = $crate::__typed::<i32>(shared);
+                        $body
+                    }
+                    $crate::DType::U32 => {
+                        let $v = $crate::__typed::<u32>(shared);
+                        $body
+                    }
+                    $crate::DType::I64 => {
+                        let $v = $crate::__typed::<i64>(shared);
+                        $body
+                    }
+                    $crate::DType::U64 => {
+                        let $v = $crate::__typed::<u64>(shared);
+                        $body
+                    }
+                    $crate::DType::F32 => {
+                        let $v = $crate::__typed::<f32>(shared);
+                        $body
+                    }
+                    $crate::DType::F64 => {
+                        let $v = $crate::__typed::<f64>(shared);
+                        $body
+                    }
                 }
             }
         }
@@ -368,14 +398,19 @@ impl PartialEq for ArrayData {
 #[cfg(feature = "serde")]
 impl serde::Serialize for ArrayData {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let index = DType::ALL.iter().position(|&d| d == self.dtype()).unwrap_or_default();
+        let index = DType::ALL
+            .iter()
+            .position(|&d| d == self.dtype())
+            .unwrap_or_default();
         let name = OWNED_VARIANTS[index];
         with_array_data!(self, v => s.serialize_newtype_variant("ArrayData", index as u32, name, v))
     }
 }
 
 #[cfg(feature = "serde")]
-const OWNED_VARIANTS: [&str; 10] = ["I8", "U8", "I16", "U16", "I32", "U32", "I64", "U64", "F32", "F64"];
+const OWNED_VARIANTS: [&str; 10] = [
+    "I8", "U8", "I16", "U16", "I32", "U32", "I64", "U64", "F32", "F64",
+];
 
 #[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ArrayData {

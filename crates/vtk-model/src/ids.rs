@@ -69,7 +69,11 @@ impl StoredIds<'_> {
             }
             StoredIds::I64(v) => out.copy_from_slice(&v[at..at + out.len()]),
             StoredIds::Steps { start, step, len } => {
-                assert!(at + out.len() <= *len, "ids {at}..{} of {len}", at + out.len());
+                assert!(
+                    at + out.len() <= *len,
+                    "ids {at}..{} of {len}",
+                    at + out.len()
+                );
                 // An added step per id (not a multiply, which baseline x86-64 lacks for 64-bit lanes).
                 let mut next = start + step * at as i64;
                 for o in out.iter_mut() {
@@ -93,8 +97,15 @@ impl StoredIds<'_> {
 #[derive(Clone, Debug)]
 pub(crate) enum Ids {
     Wide(Vec<i64>),
-    Narrow { ids: Narrow, wide: OnceLock<Vec<i64>> },
-    Steps { step: i64, len: usize, wide: OnceLock<Vec<i64>> },
+    Narrow {
+        ids: Narrow,
+        wide: OnceLock<Vec<i64>>,
+    },
+    Steps {
+        step: i64,
+        len: usize,
+        wide: OnceLock<Vec<i64>>,
+    },
 }
 
 impl Default for Ids {
@@ -111,7 +122,10 @@ impl From<Vec<i64>> for Ids {
 
 impl From<Vec<i32>> for Ids {
     fn from(ids: Vec<i32>) -> Self {
-        Ids::Narrow { ids: Narrow::Owned(ids), wide: OnceLock::new() }
+        Ids::Narrow {
+            ids: Narrow::Owned(ids),
+            wide: OnceLock::new(),
+        }
     }
 }
 
@@ -135,14 +149,21 @@ impl Narrow {
 impl Ids {
     /// Shared 32-bit ids; `None` when `ids` are not `i4`.
     pub(crate) fn shared_i32(ids: SharedArray) -> Option<Self> {
-        (ids.dtype() == DType::I32).then(|| Ids::Narrow { ids: Narrow::Shared(Box::new(ids)), wide: OnceLock::new() })
+        (ids.dtype() == DType::I32).then(|| Ids::Narrow {
+            ids: Narrow::Shared(Box::new(ids)),
+            wide: OnceLock::new(),
+        })
     }
 }
 
 impl Ids {
     /// `0, step, 2 step, ...`, `len` ids.
     pub(crate) fn steps(step: i64, len: usize) -> Self {
-        Ids::Steps { step, len, wide: OnceLock::new() }
+        Ids::Steps {
+            step,
+            len,
+            wide: OnceLock::new(),
+        }
     }
     pub(crate) fn len(&self) -> usize {
         self.stored().len()
@@ -151,14 +172,20 @@ impl Ids {
         match self {
             Ids::Wide(v) => StoredIds::I64(v),
             Ids::Narrow { ids, .. } => StoredIds::I32(ids.as_slice()),
-            Ids::Steps { step, len, .. } => StoredIds::Steps { start: 0, step: *step, len: *len },
+            Ids::Steps { step, len, .. } => StoredIds::Steps {
+                start: 0,
+                step: *step,
+                len: *len,
+            },
         }
     }
     /// The ids as `i64`, made (once) when not stored so.
     pub(crate) fn wide(&self) -> &[i64] {
         match self {
             Ids::Wide(v) => v,
-            Ids::Narrow { wide, .. } | Ids::Steps { wide, .. } => wide.get_or_init(|| self.stored().to_vec()),
+            Ids::Narrow { wide, .. } | Ids::Steps { wide, .. } => {
+                wide.get_or_init(|| self.stored().to_vec())
+            }
         }
     }
     pub(crate) fn get(&self, i: usize) -> i64 {
@@ -173,12 +200,16 @@ impl Ids {
     }
     pub(crate) fn into_wide(self) -> Vec<i64> {
         let made = match &self {
-            Ids::Narrow { wide, .. } | Ids::Steps { wide, .. } if wide.get().is_none() => Some(self.stored().to_vec()),
+            Ids::Narrow { wide, .. } | Ids::Steps { wide, .. } if wide.get().is_none() => {
+                Some(self.stored().to_vec())
+            }
             _ => None,
         };
         match self {
             Ids::Wide(v) => v,
-            Ids::Narrow { wide, .. } | Ids::Steps { wide, .. } => wide.into_inner().or(made).unwrap_or_default(),
+            Ids::Narrow { wide, .. } | Ids::Steps { wide, .. } => {
+                wide.into_inner().or(made).unwrap_or_default()
+            }
         }
     }
     /// The 64-bit vector, for appending: other forms become 64-bit for good.
@@ -214,7 +245,15 @@ mod tests {
     fn every_form_skips_and_widens_alike() {
         let wide: Vec<i64> = (0..10).map(|i| i * 4).collect();
         let narrow: Vec<i32> = (0..10).map(|i| i * 4).collect();
-        let forms = [StoredIds::I64(&wide), StoredIds::I32(&narrow), StoredIds::Steps { start: 0, step: 4, len: 10 }];
+        let forms = [
+            StoredIds::I64(&wide),
+            StoredIds::I32(&narrow),
+            StoredIds::Steps {
+                start: 0,
+                step: 4,
+                len: 10,
+            },
+        ];
         for ids in forms {
             assert_eq!(ids.to_vec(), wide);
             assert_eq!(ids.skip(3).to_vec(), &wide[3..]);

@@ -28,13 +28,24 @@ impl ImageData {
         cell_data: Attributes,
     ) -> Result<Self, ModelError> {
         let dims = dims_of(extent)?;
-        if !origin.iter().chain(spacing.iter()).chain(direction.iter()).all(|v| v.is_finite()) {
+        if !origin
+            .iter()
+            .chain(spacing.iter())
+            .chain(direction.iter())
+            .all(|v| v.is_finite())
+        {
             return Err(ModelError::BadGeometry(format!(
                 "origin {origin:?}, spacing {spacing:?} and direction must be finite"
             )));
         }
-        let n_points = dims.iter().try_fold(1usize, |a, &d| a.checked_mul(d)).ok_or(ModelError::BadExtent(extent))?;
-        let n_cells = dims.iter().map(|&d| d.saturating_sub(1).max(1)).product::<usize>();
+        let n_points = dims
+            .iter()
+            .try_fold(1usize, |a, &d| a.checked_mul(d))
+            .ok_or(ModelError::BadExtent(extent))?;
+        let n_cells = dims
+            .iter()
+            .map(|&d| d.saturating_sub(1).max(1))
+            .product::<usize>();
         let n_cells = if n_points == 0 { 0 } else { n_cells };
         point_data.check_tuples("point", n_points)?;
         cell_data.check_tuples("cell", n_cells)?;
@@ -45,7 +56,14 @@ impl ImageData {
                 d[3 * r + c] = direction[(r, c)];
             }
         }
-        Ok(Self { extent, origin, spacing, direction: d, point_data, cell_data })
+        Ok(Self {
+            extent,
+            origin,
+            spacing,
+            direction: d,
+            point_data,
+            cell_data,
+        })
     }
 
     /// `[x0, x1, y0, y1, z0, z1]`.
@@ -65,7 +83,10 @@ impl ImageData {
         if self.num_points() == 0 {
             return 0;
         }
-        self.dimensions().iter().map(|&d| d.saturating_sub(1).max(1)).product()
+        self.dimensions()
+            .iter()
+            .map(|&d| d.saturating_sub(1).max(1))
+            .product()
     }
     /// World position of index (0, 0, 0) -- not of the extent's first point.
     pub fn origin(&self) -> [f64; 3] {
@@ -90,7 +111,12 @@ impl ImageData {
     /// World coordinates of a (continuous) structured index: `origin + D * diag(spacing) * ijk`.
     pub fn index_to_world(&self, ijk: [f64; 3]) -> [f64; 3] {
         let w = Vector3::from(self.origin)
-            + self.direction() * Vector3::new(ijk[0] * self.spacing[0], ijk[1] * self.spacing[1], ijk[2] * self.spacing[2]);
+            + self.direction()
+                * Vector3::new(
+                    ijk[0] * self.spacing[0],
+                    ijk[1] * self.spacing[1],
+                    ijk[2] * self.spacing[2],
+                );
         [w.x, w.y, w.z]
     }
     /// Continuous index of a world point, `None` when the direction or spacing is singular.
@@ -101,9 +127,25 @@ impl ImageData {
     }
     /// Splits into `(extent, origin, spacing, direction, point_data, cell_data)`.
     #[allow(clippy::type_complexity)]
-    pub fn into_parts(self) -> ([i64; 6], [f64; 3], [f64; 3], Matrix3<f64>, Attributes, Attributes) {
+    pub fn into_parts(
+        self,
+    ) -> (
+        [i64; 6],
+        [f64; 3],
+        [f64; 3],
+        Matrix3<f64>,
+        Attributes,
+        Attributes,
+    ) {
         let d = Matrix3::from_row_slice(&self.direction);
-        (self.extent, self.origin, self.spacing, d, self.point_data, self.cell_data)
+        (
+            self.extent,
+            self.origin,
+            self.spacing,
+            d,
+            self.point_data,
+            self.cell_data,
+        )
     }
 }
 
@@ -144,7 +186,14 @@ mod tests {
 
     #[test]
     fn bad_extent() {
-        let r = ImageData::try_new([0, -2, 0, 0, 0, 0], [0.0; 3], [1.0; 3], Matrix3::identity(), Attributes::new(), Attributes::new());
+        let r = ImageData::try_new(
+            [0, -2, 0, 0, 0, 0],
+            [0.0; 3],
+            [1.0; 3],
+            Matrix3::identity(),
+            Attributes::new(),
+            Attributes::new(),
+        );
         assert!(matches!(r, Err(ModelError::BadExtent(_))));
     }
 }

@@ -8,6 +8,9 @@
 //! This crate has no project dependencies: readers/writers (`vtk-formats`) and the ArrayDict layer
 //! (`arraydict`) both build on it.
 
+// Nothing here needs unsafe code (the mapped files and the allocator live in the store and the CLI).
+#![forbid(unsafe_code)]
+
 mod attributes;
 mod cell_type;
 mod cells;

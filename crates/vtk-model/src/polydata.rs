@@ -17,23 +17,41 @@ pub struct PolyCells {
 impl PolyCells {
     /// Only polygons.
     pub fn polys(polys: CellArray) -> Self {
-        Self { polys, ..Self::default() }
+        Self {
+            polys,
+            ..Self::default()
+        }
     }
     /// Only lines.
     pub fn lines(lines: CellArray) -> Self {
-        Self { lines, ..Self::default() }
+        Self {
+            lines,
+            ..Self::default()
+        }
     }
     /// Total number of cells.
     pub fn num_cells(&self) -> usize {
-        self.verts.num_cells() + self.lines.num_cells() + self.polys.num_cells() + self.strips.num_cells()
+        self.verts.num_cells()
+            + self.lines.num_cells()
+            + self.polys.num_cells()
+            + self.strips.num_cells()
     }
     /// `(name, cells)` in VTK order.
     pub fn named(&self) -> [(&'static str, &CellArray); 4] {
-        [("verts", &self.verts), ("lines", &self.lines), ("polys", &self.polys), ("strips", &self.strips)]
+        [
+            ("verts", &self.verts),
+            ("lines", &self.lines),
+            ("polys", &self.polys),
+            ("strips", &self.strips),
+        ]
     }
     /// Iterates all cells in VTK order (verts, lines, polys, strips).
     pub fn iter_all(&self) -> impl Iterator<Item = &[i64]> + '_ {
-        self.verts.iter().chain(self.lines.iter()).chain(self.polys.iter()).chain(self.strips.iter())
+        self.verts
+            .iter()
+            .chain(self.lines.iter())
+            .chain(self.polys.iter())
+            .chain(self.strips.iter())
     }
 }
 
@@ -64,7 +82,12 @@ impl PolyData {
         }
         point_data.check_tuples("point", n_points)?;
         cell_data.check_tuples("cell", cells.num_cells())?;
-        Ok(Self { points, cells, point_data, cell_data })
+        Ok(Self {
+            points,
+            cells,
+            point_data,
+            cell_data,
+        })
     }
 
     /// Points, `(n, 3)` tuple-major.

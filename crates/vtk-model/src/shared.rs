@@ -33,7 +33,12 @@ impl SharedArray {
         let buf: &[u8] = (*bytes).as_ref();
         let all = buf.get(start..end)?;
         let aligned = (all.as_ptr() as usize).is_multiple_of(dtype.size());
-        (aligned && cfg!(target_endian = "little")).then_some(Self { dtype, bytes, start, len })
+        (aligned && cfg!(target_endian = "little")).then_some(Self {
+            dtype,
+            bytes,
+            start,
+            len,
+        })
     }
 
     /// The element type.
@@ -73,7 +78,11 @@ impl SharedArray {
 
 impl fmt::Debug for SharedArray {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SharedArray").field("dtype", &self.dtype).field("start", &self.start).field("len", &self.len).finish_non_exhaustive()
+        f.debug_struct("SharedArray")
+            .field("dtype", &self.dtype)
+            .field("start", &self.start)
+            .field("len", &self.len)
+            .finish_non_exhaustive()
     }
 }
 
@@ -118,7 +127,11 @@ mod tests {
             b.extend_from_slice(&i.to_le_bytes());
         }
         // Kept in `u32`s, so the views below are 4-byte aligned.
-        Arc::new(AlignedBytes(b.chunks(4).map(|c| u32::from_le_bytes(c.try_into().unwrap())).collect()))
+        Arc::new(AlignedBytes(
+            b.chunks(4)
+                .map(|c| u32::from_le_bytes(c.try_into().unwrap()))
+                .collect(),
+        ))
     }
 
     /// Bytes kept in `u32`s, so that they are 4-byte aligned.
@@ -170,7 +183,10 @@ mod tests {
         assert_eq!(shared.stored_connectivity(), owned.stored_connectivity());
         assert!(shared.check_ids("polys", 6).is_ok());
         assert!(shared.check_ids("polys", 5).is_err());
-        assert_eq!(shared.clone().into_connectivity_i32().unwrap(), (0..6).collect::<Vec<i32>>());
+        assert_eq!(
+            shared.clone().into_connectivity_i32().unwrap(),
+            (0..6).collect::<Vec<i32>>()
+        );
         let floats = SharedArray::new(DType::F32, buffer(), 4, 3).unwrap();
         assert!(CellArray::uniform_shared_i32(1, 3, floats).is_err());
         assert!(CellArray::uniform_shared_i32(4, 3, ids).is_err());

@@ -14,7 +14,9 @@ pub struct PolyhedronFaces {
 impl PolyhedronFaces {
     /// Builds from the legacy per-cell face streams (`[nFaces, n0, ids0..., n1, ids1...]`, empty for
     /// non-polyhedra), the form VTU files and VTK's `GetFaces` use.
-    pub fn from_legacy_streams<'a, I: IntoIterator<Item = &'a [i64]>>(streams: I) -> Result<Self, ModelError> {
+    pub fn from_legacy_streams<'a, I: IntoIterator<Item = &'a [i64]>>(
+        streams: I,
+    ) -> Result<Self, ModelError> {
         let mut faces = CellArray::empty();
         let mut cell_faces = CellArray::empty();
         for (cell, s) in streams.into_iter().enumerate() {
@@ -83,7 +85,10 @@ impl UnstructuredGrid {
         }
         let n_points = points.tuples();
         if cell_types.len() != cells.num_cells() {
-            return Err(ModelError::CellTypeCount { types: cell_types.len(), cells: cells.num_cells() });
+            return Err(ModelError::CellTypeCount {
+                types: cell_types.len(),
+                cells: cells.num_cells(),
+            });
         }
         cells.check_ids("cells", n_points)?;
         for (i, t) in cell_types.iter().enumerate() {
@@ -112,16 +117,30 @@ impl UnstructuredGrid {
                 )));
             }
             f.faces.check_ids("polyhedron faces", n_points)?;
-            f.cell_faces.check_ids("polyhedron face lists", f.faces.num_cells())?;
+            f.cell_faces
+                .check_ids("polyhedron face lists", f.faces.num_cells())?;
         }
         for (i, t) in cell_types.iter().enumerate() {
-            if *t == CellType::POLYHEDRON && faces.as_ref().is_none_or(|f| f.cell_faces.cell_size(i) == 0) {
-                return Err(ModelError::BadFaces(format!("cell {i} is a polyhedron without faces")));
+            if *t == CellType::POLYHEDRON
+                && faces
+                    .as_ref()
+                    .is_none_or(|f| f.cell_faces.cell_size(i) == 0)
+            {
+                return Err(ModelError::BadFaces(format!(
+                    "cell {i} is a polyhedron without faces"
+                )));
             }
         }
         point_data.check_tuples("point", n_points)?;
         cell_data.check_tuples("cell", cells.num_cells())?;
-        Ok(Self { points, cells, cell_types, faces, point_data, cell_data })
+        Ok(Self {
+            points,
+            cells,
+            cell_types,
+            faces,
+            point_data,
+            cell_data,
+        })
     }
 
     /// Points.
@@ -160,8 +179,22 @@ impl UnstructuredGrid {
     #[allow(clippy::type_complexity)]
     pub fn into_parts(
         self,
-    ) -> (DataArray, CellArray, Vec<CellType>, Option<PolyhedronFaces>, Attributes, Attributes) {
-        (self.points, self.cells, self.cell_types, self.faces, self.point_data, self.cell_data)
+    ) -> (
+        DataArray,
+        CellArray,
+        Vec<CellType>,
+        Option<PolyhedronFaces>,
+        Attributes,
+        Attributes,
+    ) {
+        (
+            self.points,
+            self.cells,
+            self.cell_types,
+            self.faces,
+            self.point_data,
+            self.cell_data,
+        )
     }
 }
 
@@ -192,9 +225,24 @@ mod tests {
     #[test]
     fn wrong_size_and_missing_faces() {
         let cells = CellArray::from_legacy(&[3, 0, 1, 2]).unwrap();
-        assert!(UnstructuredGrid::try_new(pts(4), cells.clone(), vec![CellType::TETRA], None, Attributes::new(), Attributes::new()).is_err());
+        assert!(UnstructuredGrid::try_new(
+            pts(4),
+            cells.clone(),
+            vec![CellType::TETRA],
+            None,
+            Attributes::new(),
+            Attributes::new()
+        )
+        .is_err());
         assert!(matches!(
-            UnstructuredGrid::try_new(pts(4), cells, vec![CellType::POLYHEDRON], None, Attributes::new(), Attributes::new()),
+            UnstructuredGrid::try_new(
+                pts(4),
+                cells,
+                vec![CellType::POLYHEDRON],
+                None,
+                Attributes::new(),
+                Attributes::new()
+            ),
             Err(ModelError::BadFaces(_))
         ));
     }

@@ -187,7 +187,11 @@ fn settle() {
 /// which a bare `cp` did not pay (5 % of a 27 ms conversion, against a bound of 2x).
 fn cp_median(src: &Path, timer: &Timer, python: &str) -> Option<f64> {
     let dst = src.with_extension("cp-bound");
-    let argv = ["cp".to_owned(), src.display().to_string(), dst.display().to_string()];
+    let argv = [
+        "cp".to_owned(),
+        src.display().to_string(),
+        dst.display().to_string(),
+    ];
     let copy = || {
         settle();
         let t = timer.run(&argv, python).ok().map(|s| s.wall_s);
@@ -206,7 +210,11 @@ fn cp_median(src: &Path, timer: &Timer, python: &str) -> Option<f64> {
 pub fn measure(case: &Case, o: &Options, timer: &Timer) -> Row {
     let mut row = Row::default();
     let python = case.reference.first().cloned().unwrap_or_default();
-    let rounds = if case.cp.is_some() { o.rounds.max(CP_CASE_ROUNDS) } else { o.rounds };
+    let rounds = if case.cp.is_some() {
+        o.rounds.max(CP_CASE_ROUNDS)
+    } else {
+        o.rounds
+    };
     for round in 0..rounds {
         // Alternate which side goes first so load drift and cache warmth hit both alike.
         let order: [bool; 2] = if round % 2 == 0 {

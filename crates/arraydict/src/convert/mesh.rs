@@ -6,7 +6,8 @@ use vtk_model::{CellArray, CellType, PolyhedronFaces, UnstructuredGrid};
 
 use super::cell_to_point::cell_to_point;
 use super::{
-    ids_wide, named, nd_to_tuples, put_arrays, take_arrays, take_points, tuples_to_nd, ToArrayDictOptions,
+    ids_wide, named, nd_to_tuples, put_arrays, take_arrays, take_points, tuples_to_nd,
+    ToArrayDictOptions,
 };
 use crate::schema::{Kind, POLYHEDRON_FACES, POLYHEDRON_FACE_LOCATIONS};
 use crate::validate_mesh::{face_ranges, parse_cells, parse_types, UNKNOWN_CLASS};
@@ -108,8 +109,10 @@ pub fn arraydict_to_mesh(mut tree: Dict) -> Result<UnstructuredGrid, ArrayDictEr
     };
     let cells = match c.remove("CellPointIds") {
         // The stream is the mesh's largest array: it becomes the connectivity in place.
-        Some(Node::Array(a)) if a.ndim() == 1 => CellArray::from_legacy_vec(ids_wide(a.into_data()))
-            .map_err(|e| bad("/Cells/CellPointIds", e.to_string()))?,
+        Some(Node::Array(a)) if a.ndim() == 1 => {
+            CellArray::from_legacy_vec(ids_wide(a.into_data()))
+                .map_err(|e| bad("/Cells/CellPointIds", e.to_string()))?
+        }
         Some(n) => parse_cells(&n).map_err(|e| bad("/Cells/CellPointIds", e))?,
         None => return Err(bad("/Cells/CellPointIds", "missing".into())),
     };

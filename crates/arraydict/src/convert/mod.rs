@@ -231,6 +231,9 @@ pub(crate) fn ids_wide(data: ArrayData) -> Vec<i64> {
         extend_mapped(&mut out, v, |&i| i64::from(i));
         return out;
     }
-    data.to_i64_vec()
-        .unwrap_or_else(|_| (0..data.len()).map(|i| data.get_i64(i).unwrap_or(-1)).collect())
+    data.to_i64_vec().unwrap_or_else(|_| {
+        (0..data.len())
+            .map(|i| data.get_i64(i).unwrap_or(-1))
+            .collect()
+    })
 }

@@ -65,7 +65,12 @@ pub fn polydata_to_arraydict(
     }
     let ids: Node = if as_array {
         let shape = vec![counts.iter().sum(), uniform.unwrap_or(0)];
-        NdArray::new(cells_as_rows(cells, counts, n_points), shape, crate::MemoryOrder::C)?.into()
+        NdArray::new(
+            cells_as_rows(cells, counts, n_points),
+            shape,
+            crate::MemoryOrder::C,
+        )?
+        .into()
     } else if kind == Kind::Surface {
         NdArray::vector(cell_stream(&parts, n_points)).into()
     } else {
@@ -118,7 +123,8 @@ fn cells_as_rows(mut cells: PolyCells, counts: [usize; 4], n_points: usize) -> A
             Err(back) => *c = back,
         }
     }
-    let conn = [&cells.verts, &cells.lines, &cells.polys, &cells.strips].map(CellArray::connectivity);
+    let conn =
+        [&cells.verts, &cells.lines, &cells.polys, &cells.strips].map(CellArray::connectivity);
     ids_narrow(&conn, n_points)
 }
 
@@ -130,7 +136,10 @@ fn cell_stream(parts: &[&CellArray; 4], n_points: usize) -> ArrayData {
     let n_cells: usize = parts.iter().map(|c| c.num_cells()).sum();
     let fits_i32 = |n: usize| i32::try_from(n).is_ok();
     // A count is at most the number of ids; only past 2^31 ids must the cells be looked at.
-    let counts_fit = fits_i32(n_ids) || parts.iter().all(|c| (0..c.num_cells()).all(|i| fits_i32(c.cell_size(i))));
+    let counts_fit = fits_i32(n_ids)
+        || parts
+            .iter()
+            .all(|c| (0..c.num_cells()).all(|i| fits_i32(c.cell_size(i))));
     if !(fits_i32(n_points) && counts_fit) {
         return ArrayData::I64(parts.iter().flat_map(|c| c.to_legacy()).collect());
     }
@@ -198,7 +207,9 @@ pub fn arraydict_to_polydata(mut tree: Dict, kind: Kind) -> Result<PolyData, Arr
                 // SPEC's `i4`: kept 32-bit, so a writer widens the ids as it writes them.
                 ArrayData::I32(conn) => CellArray::uniform_i32(n, p, conn)?,
                 // The same ids viewed in a mapped file stay there.
-                ArrayData::Shared(conn) if conn.dtype() == DType::I32 => CellArray::uniform_shared_i32(n, p, conn)?,
+                ArrayData::Shared(conn) if conn.dtype() == DType::I32 => {
+                    CellArray::uniform_shared_i32(n, p, conn)?
+                }
                 other => CellArray::uniform(n, p, ids_wide(other))?,
             }
         }
@@ -298,7 +309,10 @@ mod tests {
         let polys = CellArray::from_cells([&[0i64, 1, 2][..], &[3, 1, 2, 0]]);
         let empty = CellArray::empty();
         let parts = [&verts, &empty, &polys, &empty];
-        assert_eq!(cell_stream(&parts, 4), ArrayData::I32(vec![1, 1, 3, 0, 1, 2, 4, 3, 1, 2, 0]));
+        assert_eq!(
+            cell_stream(&parts, 4),
+            ArrayData::I32(vec![1, 1, 3, 0, 1, 2, 4, 3, 1, 2, 0])
+        );
         let far = CellArray::from_cells([&[0i64, 1, 2][..], &[3_000_000_000, 1, 2, 0]]);
         let parts = [&empty, &empty, &far, &empty];
         assert_eq!(

@@ -266,7 +266,12 @@ mod tests {
             let ds = h5.dataset(name).unwrap();
             let grid = ChunkGrid::new(&ds.shape(), &ds.chunk().unwrap());
             assert!(grid.len() > 2, "{name}: {:?}", ds.chunk());
-            assert_eq!(grid.is_row_chunked(), name == "v", "{name}: {:?}", ds.chunk());
+            assert_eq!(
+                grid.is_row_chunked(),
+                name == "v",
+                "{name}: {:?}",
+                ds.chunk()
+            );
             check_against_hdf5(&path, name);
         }
     }

@@ -14,9 +14,9 @@ use std::fs::File;
 use std::os::unix::fs::FileExt;
 
 use arraydict::{ArrayData, DType};
-use vtk_model::{SharedArray, SharedBytes};
 use hdf5::Dataset;
 use rayon::prelude::*;
+use vtk_model::{SharedArray, SharedBytes};
 
 /// Runs shorter than this are left to `H5Dread`: noting and placing them costs more than it saves.
 const MIN_RUN: usize = 64 << 10;
@@ -42,11 +42,18 @@ impl Deferred {
 /// unfiltered, allocated, stored as exactly the native type (order, size, precision, padding), and
 /// at least [`MIN_RUN`] bytes. `None` sends the dataset to `H5Dread`; an error is a run past the
 /// end of the file.
-pub(super) fn run_of(file: &File, ds: &Dataset, dtype: DType, shape: &[usize]) -> Option<Result<u64, String>> {
+pub(super) fn run_of(
+    file: &File,
+    ds: &Dataset,
+    dtype: DType,
+    shape: &[usize],
+) -> Option<Result<u64, String>> {
     if ds.chunk().is_some() || !ds.filters().is_empty() {
         return None;
     }
-    let len = shape.iter().try_fold(dtype.size(), |acc, &d| acc.checked_mul(d))?;
+    let len = shape
+        .iter()
+        .try_fold(dtype.size(), |acc, &d| acc.checked_mul(d))?;
     if len < MIN_RUN || ds.storage_size() != len as u64 {
         return None;
     }
@@ -58,7 +65,9 @@ pub(super) fn run_of(file: &File, ds: &Dataset, dtype: DType, shape: &[usize]) -
     let file_len = file.metadata().ok()?.len();
     let end = addr.checked_add(len as u64)?;
     Some(if end > file_len {
-        Err(format!("the data lies at bytes {addr}..{end}, past the end of the file ({file_len} bytes)"))
+        Err(format!(
+            "the data lies at bytes {addr}..{end}, past the end of the file ({file_len} bytes)"
+        ))
     } else {
         Ok(addr)
     })
@@ -68,12 +77,18 @@ pub(super) fn run_of(file: &File, ds: &Dataset, dtype: DType, shape: &[usize]) -
 /// where it can be (its bytes aligned for its dtype), so its bytes are neither copied nor given
 /// fresh memory; the rest are read in pieces on all cores. An error names the first dataset (in
 /// walk order) that failed, and what failed.
-pub(super) fn read_all(file: &File, runs: &[Deferred], map: bool) -> Result<Vec<ArrayData>, (String, String)> {
+pub(super) fn read_all(
+    file: &File,
+    runs: &[Deferred],
+    map: bool,
+) -> Result<Vec<ArrayData>, (String, String)> {
     let mut out: Vec<Option<ArrayData>> = vec![None; runs.len()];
     if let Some(mapping) = map.then(|| map_file(file)).flatten() {
         for (slot, run) in out.iter_mut().zip(runs) {
             let start = usize::try_from(run.addr).ok();
-            *slot = start.and_then(|start| SharedArray::new(run.dtype, mapping.clone(), start, run.len())).map(ArrayData::Shared);
+            *slot = start
+                .and_then(|start| SharedArray::new(run.dtype, mapping.clone(), start, run.len()))
+                .map(ArrayData::Shared);
         }
     }
     let mut pieces: Vec<(usize, u64, &mut [u8])> = Vec::new();
@@ -105,7 +120,11 @@ pub(super) fn read_all(file: &File, runs: &[Deferred], map: bool) -> Result<Vec<
         out[i] = Some(data);
     }
     // Every slot is filled: mapped above or read just now.
-    Ok(out.into_iter().zip(runs).map(|(d, run)| d.unwrap_or_else(|| ArrayData::empty(run.dtype))).collect())
+    Ok(out
+        .into_iter()
+        .zip(runs)
+        .map(|(d, run)| d.unwrap_or_else(|| ArrayData::empty(run.dtype)))
+        .collect())
 }
 
 /// A read-only mapping of the whole file, its pages mapped up front (one call instead of a fault
@@ -131,17 +150,29 @@ mod tests {
         let path = dir.path().join("runs.h5");
         let mut t = Dict::new();
         let big: Vec<f64> = (0..700_001).map(|i| f64::from(i) * 0.25).collect();
-        t.insert("big", NdArray::new(ArrayData::F64(big), vec![700_001], MemoryOrder::C).unwrap());
+        t.insert(
+            "big",
+            NdArray::new(ArrayData::F64(big), vec![700_001], MemoryOrder::C).unwrap(),
+        );
         let mut inner = Dict::new();
         inner.insert("small", NdArray::vector((0..100).collect::<Vec<i32>>()));
         let ids: Vec<i32> = (0..3 * 50_000).map(|i| i % 977).collect();
-        inner.insert("ids", NdArray::new(ArrayData::I32(ids), vec![50_000, 3], MemoryOrder::C).unwrap());
+        inner.insert(
+            "ids",
+            NdArray::new(ArrayData::I32(ids), vec![50_000, 3], MemoryOrder::C).unwrap(),
+        );
         t.insert("inner", inner);
-        let list: Vec<NdArray> = (0..3).map(|k| NdArray::vector((0..40_000 * (k + 1)).map(|i| i as u16).collect::<Vec<_>>())).collect();
+        let list: Vec<NdArray> = (0..3)
+            .map(|k| NdArray::vector((0..40_000 * (k + 1)).map(|i| i as u16).collect::<Vec<_>>()))
+            .collect();
         let mut cd = Dict::new();
         cd.insert("CellPointIds", Node::List(list));
         t.insert("CellData", cd);
-        let opts = crate::WriteOptions { format: Some(crate::StoreFormat::Hdf5), compression: crate::Compression::None, ..crate::WriteOptions::default() };
+        let opts = crate::WriteOptions {
+            format: Some(crate::StoreFormat::Hdf5),
+            compression: crate::Compression::None,
+            ..crate::WriteOptions::default()
+        };
         crate::write(&path, &t, &opts).unwrap();
         let back = crate::read(&path, &crate::ReadOptions::default()).unwrap();
         assert_eq!(back, t);
@@ -151,7 +182,14 @@ mod tests {
             _ => panic!("{key} is not an array"),
         };
         assert!(data(&back, "big").is_shared());
-        let owned = crate::read(&path, &crate::ReadOptions { no_map: true, ..crate::ReadOptions::default() }).unwrap();
+        let owned = crate::read(
+            &path,
+            &crate::ReadOptions {
+                no_map: true,
+                ..crate::ReadOptions::default()
+            },
+        )
+        .unwrap();
         assert!(!data(&owned, "big").is_shared());
         assert_eq!(owned, t);
     }

@@ -64,12 +64,18 @@ fn native_descriptor(dtype: DType) -> TypeDescriptor {
 
 /// The dtype `desc` describes, if it is one of the ten.
 fn dtype_of(desc: &TypeDescriptor) -> Option<DType> {
-    DType::ALL.into_iter().find(|&d| native_descriptor(d) == *desc)
+    DType::ALL
+        .into_iter()
+        .find(|&d| native_descriptor(d) == *desc)
 }
 
 /// Maps an HDF5 error to [`StoreError::Hdf5`] naming `path` and `key` (`/` for the root).
 fn hdf5_error(path: &Path, key: &str) -> impl Fn(hdf5::Error) -> StoreError {
-    let key = if key.is_empty() { "/".to_owned() } else { key.to_owned() };
+    let key = if key.is_empty() {
+        "/".to_owned()
+    } else {
+        key.to_owned()
+    };
     let path = path.to_path_buf();
     move |e: hdf5::Error| StoreError::Hdf5 {
         path: path.clone(),
@@ -83,7 +89,10 @@ fn hdf5_error(path: &Path, key: &str) -> impl Fn(hdf5::Error) -> StoreError {
 pub(crate) fn create_file(target: &Path, path: &Path) -> Result<hdf5::File, StoreError> {
     hdf5::File::with_options()
         // No object timestamps (HDF5's default records them): same tree, same bytes, any day.
-        .with_fcpl(|p| p.link_creation_order(LinkCreationOrder::Indexed).obj_track_times(false))
+        .with_fcpl(|p| {
+            p.link_creation_order(LinkCreationOrder::Indexed)
+                .obj_track_times(false)
+        })
         // The target is a fresh temporary file only we know, so HDF5's flock protects nothing;
         // and HDF5 opens without O_CLOEXEC, so a child process spawned meanwhile would inherit
         // the lock and keep the renamed file locked against readers.
@@ -117,7 +126,10 @@ impl Writer<'_> {
     fn new_group(&self, parent: &Group, name: &str, key: &str) -> Result<Group, StoreError> {
         parent
             .create_group_builder()
-            .with_gcpl(|p| p.link_creation_order(LinkCreationOrder::Indexed).obj_track_times(false))
+            .with_gcpl(|p| {
+                p.link_creation_order(LinkCreationOrder::Indexed)
+                    .obj_track_times(false)
+            })
             .create(name)
             .map_err(self.hdf5_err(key))
     }

@@ -4,7 +4,9 @@ use std::path::Path;
 
 use arraydict::{DType, Dict, Element, MemoryOrder, NdArray, Node};
 use hdf5::plist::group_create::LinkCreationOrder;
-use hdf5::{Dataset, Group, H5Type, IndexType, IterationOrder, LinkType, LocationInfo, LocationType};
+use hdf5::{
+    Dataset, Group, H5Type, IndexType, IterationOrder, LinkType, LocationInfo, LocationType,
+};
 
 use crate::StoreError;
 
@@ -56,7 +58,12 @@ struct Seen {
 
 impl Seen {
     /// Records `info`'s object as reached through `key`, refusing a second way to it.
-    fn first_visit(&mut self, reader: &Reader<'_>, info: &LocationInfo, key: &str) -> Result<(), StoreError> {
+    fn first_visit(
+        &mut self,
+        reader: &Reader<'_>,
+        info: &LocationInfo,
+        key: &str,
+    ) -> Result<(), StoreError> {
         // The token is HDF5's object address; its fields are private, its Debug form is exact.
         let token = format!("{}:{:?}", info.fileno, info.token);
         if let Some(first) = self.objects.insert(token, key.to_owned()) {
@@ -89,7 +96,12 @@ impl Reader<'_> {
 
     /// A malformed-file error at `key` of this file (HDF5 gives no byte offsets).
     fn malformed(&self, key: impl Into<String>, detail: impl Into<String>) -> StoreError {
-        StoreError::Malformed { path: self.path.to_path_buf(), offset: None, key: Some(key.into()), detail: detail.into() }
+        StoreError::Malformed {
+            path: self.path.to_path_buf(),
+            offset: None,
+            key: Some(key.into()),
+            detail: detail.into(),
+        }
     }
 
     fn unsupported(&self, key: &str, detail: String) -> StoreError {
@@ -223,13 +235,25 @@ impl Reader<'_> {
             }
         }
         #[cfg(unix)]
-        if let Some(run) = self.raw.and_then(|f| super::contiguous::run_of(f, ds, dtype, &shape)) {
+        if let Some(run) = self
+            .raw
+            .and_then(|f| super::contiguous::run_of(f, ds, dtype, &shape))
+        {
             let addr = run.map_err(|detail| self.malformed(key, detail))?;
-            self.deferred.borrow_mut().push(super::contiguous::Deferred { key: key.to_owned(), addr, dtype, shape });
+            self.deferred
+                .borrow_mut()
+                .push(super::contiguous::Deferred {
+                    key: key.to_owned(),
+                    addr,
+                    dtype,
+                    shape,
+                });
             return Ok(NdArray::vector(Vec::<u8>::new()));
         }
         #[cfg(unix)]
-        let fast = self.raw.and_then(|f| super::chunked_read::read_deflate_chunks(f, ds, dtype, &shape));
+        let fast = self
+            .raw
+            .and_then(|f| super::chunked_read::read_deflate_chunks(f, ds, dtype, &shape));
         #[cfg(not(unix))]
         let fast: Option<Result<arraydict::ArrayData, String>> = None;
         let data = match fast {
@@ -254,16 +278,22 @@ impl Reader<'_> {
         let Some(file) = self.raw.filter(|_| !runs.is_empty()) else {
             return Ok(());
         };
-        let arrays = super::contiguous::read_all(file, &runs, self.map).map_err(|(key, detail)| self.malformed(key, detail))?;
+        let arrays = super::contiguous::read_all(file, &runs, self.map)
+            .map_err(|(key, detail)| self.malformed(key, detail))?;
         for (run, data) in runs.into_iter().zip(arrays) {
-            let array = NdArray::new(data, run.shape, MemoryOrder::C).map_err(|source| StoreError::Tree {
-                path: self.path.to_path_buf(),
-                key: run.key.clone(),
-                source,
+            let array = NdArray::new(data, run.shape, MemoryOrder::C).map_err(|source| {
+                StoreError::Tree {
+                    path: self.path.to_path_buf(),
+                    key: run.key.clone(),
+                    source,
+                }
             })?;
             let parts: Vec<&str> = run.key.split('/').skip(1).collect();
             if place(tree, &parts, array).is_none() {
-                return Err(self.malformed(run.key, "the dataset's place in the tree was lost while reading"));
+                return Err(self.malformed(
+                    run.key,
+                    "the dataset's place in the tree was lost while reading",
+                ));
             }
         }
         Ok(())

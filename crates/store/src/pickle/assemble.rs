@@ -10,9 +10,9 @@ use std::path::Path;
 
 use arraydict::{ArrayData, Dict, NdArray, Node};
 
-use crate::input::{Input, Payload};
 use super::value::{Id, Value};
 use super::PickleLimits;
+use crate::input::{Input, Payload};
 use crate::StoreError;
 
 /// Per-node bookkeeping charged against the allocation limits besides array bytes.

@@ -33,8 +33,8 @@ use std::path::Path;
 
 use arraydict::{Dict, Node};
 
-use crate::StoreError;
 use crate::input::{Input, SliceInput, StreamInput};
+use crate::StoreError;
 
 /// Options of [`write_to`].
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -6,9 +6,9 @@ use std::borrow::Cow;
 
 use arraydict::{DType, MemoryOrder};
 
-use crate::input::{Input, Payload};
 use super::value::{ArraySpec, Global, Id, Value};
 use super::vm::Vm;
+use crate::input::{Input, Payload};
 use crate::StoreError;
 
 impl<'a, I: Input<'a>> Vm<'a, '_, I> {

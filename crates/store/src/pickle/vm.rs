@@ -10,10 +10,10 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::Path;
 
-use crate::input::{utf8, Input, Payload};
 use super::opcodes as op;
 use super::value::{Global, Id, Value};
 use super::PickleLimits;
+use crate::input::{utf8, Input, Payload};
 use crate::StoreError;
 
 pub(super) struct Vm<'a, 'p, I> {

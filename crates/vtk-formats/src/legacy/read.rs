@@ -558,11 +558,24 @@ impl Reader<'_> {
     }
 
     /// `POINT_DATA n` and `CELL_DATA n` must match the dataset's points and cells.
-    fn check_declared(&self, declared: &[(bool, usize, usize)], n_points: usize, n_cells: usize) -> Result<(), FormatError> {
+    fn check_declared(
+        &self,
+        declared: &[(bool, usize, usize)],
+        n_points: usize,
+        n_cells: usize,
+    ) -> Result<(), FormatError> {
         for &(point, n, at) in declared {
-            let (kw, actual, what) = if point { ("POINT_DATA", n_points, "points") } else { ("CELL_DATA", n_cells, "cells") };
+            let (kw, actual, what) = if point {
+                ("POINT_DATA", n_points, "points")
+            } else {
+                ("CELL_DATA", n_cells, "cells")
+            };
             if n != actual {
-                return Err(self.cur.err_at(at, kw, format!("{kw} {n}, but the dataset has {actual} {what}")));
+                return Err(self.cur.err_at(
+                    at,
+                    kw,
+                    format!("{kw} {n}, but the dataset has {actual} {what}"),
+                ));
             }
         }
         Ok(())

@@ -143,7 +143,9 @@ pub fn read(path: &Path, opts: &ReadOptions) -> Result<ImageData, FormatError> {
                 path,
                 h.length,
                 "CompressedDataSize",
-                format!("CompressedDataSize declares {stored} bytes, but the data holds {available}"),
+                format!(
+                    "CompressedDataSize declares {stored} bytes, but the data holds {available}"
+                ),
             ));
         }
         inflate(path, &data_path, data_start, &mut reader, stored, &h, bytes)?
@@ -164,7 +166,11 @@ pub fn read(path: &Path, opts: &ReadOptions) -> Result<ImageData, FormatError> {
         // More bytes than the header declares: the header lies about the image (reading only the
         // declared part would silently drop the rest).
         if bytes < available {
-            let data = if data_path == path { String::new() } else { format!(" of {}", data_path.display()) };
+            let data = if data_path == path {
+                String::new()
+            } else {
+                format!(" of {}", data_path.display())
+            };
             return Err(malformed(
                 path,
                 h.length,
@@ -303,9 +309,15 @@ fn inflate(
     let corrupt = |detail: String| malformed(path, data_start, "compressed data", detail);
     // The size is only declared (bounded by what the stored bytes can inflate to): an allocation
     // the address space cannot hold is an error, not an abort.
-    let mut out = ArrayData::try_zeros(h.dtype, (bytes / h.dtype.size() as u64) as usize).ok_or_else(|| {
-        malformed(header, h.length, "DimSize", format!("{bytes} bytes of image are more than this process can allocate"))
-    })?;
+    let mut out = ArrayData::try_zeros(h.dtype, (bytes / h.dtype.size() as u64) as usize)
+        .ok_or_else(|| {
+            malformed(
+                header,
+                h.length,
+                "DimSize",
+                format!("{bytes} bytes of image are more than this process can allocate"),
+            )
+        })?;
     let mut compressed = Vec::new();
     reader
         .take(stored)

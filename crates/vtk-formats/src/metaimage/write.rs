@@ -57,7 +57,8 @@ pub fn write(path: &Path, img: &ImageData, opts: &MetaWriteOptions) -> Result<()
         dir = lps_ras() * dir;
     }
     let payload: std::borrow::Cow<'_, [u8]> = if opts.compress {
-        let mut enc = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::new(META_ZLIB_LEVEL));
+        let mut enc =
+            flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::new(META_ZLIB_LEVEL));
         let io = |source| FormatError::Io {
             path: path.to_path_buf(),
             source,
@@ -141,7 +142,9 @@ pub fn write(path: &Path, img: &ImageData, opts: &MetaWriteOptions) -> Result<()
         crate::write_atomic(&data_path, opts.durability, |w| {
             w.write_all(&payload).map_err(io(&data_path))
         })?;
-        crate::write_atomic(path, opts.durability, |w| w.write_all(h.as_bytes()).map_err(io(path)))
+        crate::write_atomic(path, opts.durability, |w| {
+            w.write_all(h.as_bytes()).map_err(io(path))
+        })
     } else {
         crate::write_atomic(path, opts.durability, |w| {
             w.write_all(h.as_bytes()).map_err(io(path))?;

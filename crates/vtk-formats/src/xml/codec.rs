@@ -6,7 +6,9 @@ use std::io::Write;
 
 use std::cell::RefCell;
 
-use libdeflater::{CompressionLvl, Compressor as Deflater, DecompressionError, Decompressor as Inflater};
+use libdeflater::{
+    CompressionLvl, Compressor as Deflater, DecompressionError, Decompressor as Inflater,
+};
 
 use super::XmlCompression;
 
@@ -65,17 +67,27 @@ impl Compressor {
                 let r = INFLATER.with(|d| d.borrow_mut().zlib_decompress(input, out));
                 match r {
                     Ok(n) if n == out.len() => Ok(()),
-                    Ok(n) => Err(format!("zlib block decompresses to {n} bytes, header declares {}", out.len())),
-                    Err(DecompressionError::InsufficientSpace) => {
-                        Err(format!("zlib block decompresses to more than the declared {} bytes", out.len()))
+                    Ok(n) => Err(format!(
+                        "zlib block decompresses to {n} bytes, header declares {}",
+                        out.len()
+                    )),
+                    Err(DecompressionError::InsufficientSpace) => Err(format!(
+                        "zlib block decompresses to more than the declared {} bytes",
+                        out.len()
+                    )),
+                    Err(DecompressionError::BadData) => {
+                        Err("corrupt or truncated zlib data".to_owned())
                     }
-                    Err(DecompressionError::BadData) => Err("corrupt or truncated zlib data".to_owned()),
                 }
             }
             Self::Lz4 => {
-                let n = lz4_flex::block::decompress_into(input, out).map_err(|e| format!("corrupt LZ4 block: {e}"))?;
+                let n = lz4_flex::block::decompress_into(input, out)
+                    .map_err(|e| format!("corrupt LZ4 block: {e}"))?;
                 if n != out.len() {
-                    return Err(format!("LZ4 block decompresses to {n} bytes, header declares {}", out.len()));
+                    return Err(format!(
+                        "LZ4 block decompresses to {n} bytes, header declares {}",
+                        out.len()
+                    ));
                 }
                 Ok(())
             }
@@ -87,15 +99,24 @@ impl Compressor {
                 // footer of 0xFFFFFFFF panics where overflow checks are on (found by fuzzing). Reject
                 // that footer up front, and turn any other decoder panic into an error.
                 if input.len() >= 12 && input[input.len() - 8..input.len() - 4] == [0xFF; 4] {
-                    return Err("corrupt LZMA (xz) block: stream footer has an impossible index size".to_owned());
+                    return Err(
+                        "corrupt LZMA (xz) block: stream footer has an impossible index size"
+                            .to_owned(),
+                    );
                 }
                 let decoded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                     lzma_rs::xz_decompress(&mut r, &mut w)
                 }))
-                .map_err(|_| "corrupt LZMA (xz) block: the decoder failed on malformed data".to_owned())?;
+                .map_err(|_| {
+                    "corrupt LZMA (xz) block: the decoder failed on malformed data".to_owned()
+                })?;
                 decoded.map_err(|e| format!("corrupt LZMA (xz) block: {e}"))?;
                 if w.pos != w.out.len() {
-                    return Err(format!("LZMA block decompresses to {} bytes, header declares {}", w.pos, w.out.len()));
+                    return Err(format!(
+                        "LZMA block decompresses to {} bytes, header declares {}",
+                        w.pos,
+                        w.out.len()
+                    ));
                 }
                 Ok(())
             }
@@ -116,10 +137,14 @@ const LZMA2_CHUNK_MAX: u64 = 1 << 21;
 /// bounds the decoder's memory by the size the VTK header declares. Framing errors the walk runs
 /// into are left to the decoder, which names them.
 fn xz_check_declared(input: &[u8], declared: usize) -> Result<(), String> {
-    let too_much = || format!("LZMA (xz) block's chunks declare more than the declared {declared} bytes");
-    let Some(&check_id) = input.get(7) else { return Ok(()) };
+    let too_much =
+        || format!("LZMA (xz) block's chunks declare more than the declared {declared} bytes");
+    let Some(&check_id) = input.get(7) else {
+        return Ok(());
+    };
     // Check sizes by id, xz file format 1.1.0 section 3.4.
-    let check_len = [0, 4, 4, 4, 8, 8, 8, 16, 16, 16, 32, 32, 32, 64, 64, 64][usize::from(check_id & 0x0F)];
+    let check_len =
+        [0, 4, 4, 4, 8, 8, 8, 16, 16, 16, 32, 32, 32, 64, 64, 64][usize::from(check_id & 0x0F)];
     let (mut pos, mut total) = (12usize, 0u64);
     while let Some(&size_byte) = input.get(pos) {
         if size_byte == 0 {
@@ -132,8 +157,14 @@ fn xz_check_declared(input: &[u8], declared: usize) -> Result<(), String> {
         }
         let mut at = pos + (usize::from(size_byte) + 1) * 4;
         loop {
-            let Some(&control) = input.get(at) else { return Ok(()) };
-            let word = |i: usize| input.get(i..i + 2).map_or(0, |b| u64::from(u16::from_be_bytes([b[0], b[1]])) + 1);
+            let Some(&control) = input.get(at) else {
+                return Ok(());
+            };
+            let word = |i: usize| {
+                input
+                    .get(i..i + 2)
+                    .map_or(0, |b| u64::from(u16::from_be_bytes([b[0], b[1]])) + 1)
+            };
             let (unpacked, next) = match control {
                 0 => break,
                 1 | 2 => (word(at + 1), at + 3 + word(at + 1) as usize),
@@ -164,9 +195,16 @@ struct SliceWriter<'a> {
 
 impl Write for SliceWriter<'_> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let end = self.pos.checked_add(buf.len()).filter(|&e| e <= self.out.len()).ok_or_else(|| {
-            std::io::Error::new(std::io::ErrorKind::InvalidData, "block decompresses to more than the declared size")
-        })?;
+        let end = self
+            .pos
+            .checked_add(buf.len())
+            .filter(|&e| e <= self.out.len())
+            .ok_or_else(|| {
+                std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    "block decompresses to more than the declared size",
+                )
+            })?;
         self.out[self.pos..end].copy_from_slice(buf);
         self.pos = end;
         Ok(buf.len())
@@ -231,9 +269,15 @@ mod tests {
             c.decompress_into(&z, &mut out).unwrap();
             assert_eq!(out, data);
             let mut small = vec![0u8; data.len() - 1];
-            assert!(c.decompress_into(&z, &mut small).is_err(), "{c:?} overflow not detected");
+            assert!(
+                c.decompress_into(&z, &mut small).is_err(),
+                "{c:?} overflow not detected"
+            );
             let mut big = vec![0u8; data.len() + 1];
-            assert!(c.decompress_into(&z, &mut big).is_err(), "{c:?} short output not detected");
+            assert!(
+                c.decompress_into(&z, &mut big).is_err(),
+                "{c:?} short output not detected"
+            );
         }
     }
 
@@ -243,7 +287,10 @@ mod tests {
         let z = compress(XmlCompression::Lzma(6), &data);
         let mut out = vec![0u8; 1000];
         let e = Compressor::Lzma.decompress_into(&z, &mut out).unwrap_err();
-        assert!(e.contains("chunks declare more than the declared 1000 bytes"), "{e}");
+        assert!(
+            e.contains("chunks declare more than the declared 1000 bytes"),
+            "{e}"
+        );
         // The walk accepts what the encoder writes: exactly the declared size.
         assert_eq!(xz_check_declared(&z, data.len()), Ok(()));
         assert!(xz_check_declared(&z, data.len() - 1).is_err());

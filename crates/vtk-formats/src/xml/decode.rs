@@ -37,11 +37,27 @@ pub(crate) struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    pub fn malformed(&self, offset: Option<u64>, element: Option<&str>, detail: String) -> FormatError {
-        FormatError::Malformed { path: self.path.to_path_buf(), offset, element: element.map(str::to_owned), detail }
+    pub fn malformed(
+        &self,
+        offset: Option<u64>,
+        element: Option<&str>,
+        detail: String,
+    ) -> FormatError {
+        FormatError::Malformed {
+            path: self.path.to_path_buf(),
+            offset,
+            element: element.map(str::to_owned),
+            detail,
+        }
     }
 
-    pub(crate) fn too_large(&self, offset: u64, what: &str, declared: u64, available: u64) -> FormatError {
+    pub(crate) fn too_large(
+        &self,
+        offset: u64,
+        what: &str,
+        declared: u64,
+        available: u64,
+    ) -> FormatError {
         FormatError::TooLarge {
             path: self.path.to_path_buf(),
             offset: Some(offset),
@@ -122,13 +138,17 @@ fn read_array(
 ) -> Result<RawArray, FormatError> {
     let at = Some(el.offset);
     let bad = |detail: String| ctx.malformed(at, Some(label), detail);
-    let type_name = el.attr("type").ok_or_else(|| bad("missing type attribute".into()))?;
+    let type_name = el
+        .attr("type")
+        .ok_or_else(|| bad("missing type attribute".into()))?;
     let dtype = DType::from_vtk_name(type_name).ok_or_else(|| match type_name {
         "String" | "Bit" | "Char" => FormatError::Unsupported {
             path: ctx.path.to_path_buf(),
             detail: format!("{label} (byte {}): arrays of type {type_name}", el.offset),
         },
-        _ => bad(format!("unknown type \"{type_name}\"; expected Int8..Int64, UInt8..UInt64, Float32 or Float64")),
+        _ => bad(format!(
+            "unknown type \"{type_name}\"; expected Int8..Int64, UInt8..UInt64, Float32 or Float64"
+        )),
     })?;
     let components = match el.attr("NumberOfComponents") {
         None => 1,
@@ -137,7 +157,11 @@ fn read_array(
             .parse::<usize>()
             .ok()
             .filter(|&n| n > 0)
-            .ok_or_else(|| bad(format!("NumberOfComponents=\"{s}\" is not a positive integer")))?,
+            .ok_or_else(|| {
+                bad(format!(
+                    "NumberOfComponents=\"{s}\" is not a positive integer"
+                ))
+            })?,
     };
     let declared_tuples = declared_tuples(el, expected_tuples).map_err(bad)?;
     let name = el.attr("Name").unwrap_or_default().to_owned();
@@ -152,30 +176,67 @@ fn read_array(
     let data = match format {
         "ascii" => parse_ascii(ctx, el, label, dtype, expected)?,
         "binary" => {
-            let text: Vec<u8> = el.text.iter().flat_map(|t| t.iter().copied()).filter(|b| !b.is_ascii_whitespace()).collect();
-            decode_binary(ctx, Source::Base64(Cow::Owned(text)), dtype, el.offset, label, expected)?
+            let text: Vec<u8> = el
+                .text
+                .iter()
+                .flat_map(|t| t.iter().copied())
+                .filter(|b| !b.is_ascii_whitespace())
+                .collect();
+            decode_binary(
+                ctx,
+                Source::Base64(Cow::Owned(text)),
+                dtype,
+                el.offset,
+                label,
+                expected,
+            )?
         }
         "appended" => {
-            let app = ctx.appended.ok_or_else(|| bad("format=\"appended\" but the file has no <AppendedData>".into()))?;
-            let off = el.attr("offset").ok_or_else(|| bad("appended array without offset attribute".into()))?;
-            let off: u64 = off.trim().parse().map_err(|_| bad(format!("offset=\"{off}\" is not an integer")))?;
+            let app = ctx.appended.ok_or_else(|| {
+                bad("format=\"appended\" but the file has no <AppendedData>".into())
+            })?;
+            let off = el
+                .attr("offset")
+                .ok_or_else(|| bad("appended array without offset attribute".into()))?;
+            let off: u64 = off
+                .trim()
+                .parse()
+                .map_err(|_| bad(format!("offset=\"{off}\" is not an integer")))?;
             if off > app.len {
-                return Err(bad(format!("offset {off} is beyond the appended data ({} bytes)", app.len)));
+                return Err(bad(format!(
+                    "offset {off} is beyond the appended data ({} bytes)",
+                    app.len
+                )));
             }
             let at = app.file_offset + off;
             if let Some(file) = app.file {
-                let range = super::file::FileRange { file, start: at, len: app.len - off };
+                let range = super::file::FileRange {
+                    file,
+                    start: at,
+                    len: app.len - off,
+                };
                 super::file::decode_raw(ctx, &range, dtype, label, expected, narrow_ids)?
             } else {
                 let rest = app.data.get(off as usize..).unwrap_or_default();
-                let src = if app.raw { Source::Raw(rest) } else { Source::Base64(Cow::Borrowed(rest)) };
+                let src = if app.raw {
+                    Source::Raw(rest)
+                } else {
+                    Source::Base64(Cow::Borrowed(rest))
+                };
                 decode_binary(ctx, src, dtype, at, label, expected)?
             }
         }
-        other => return Err(bad(format!("format=\"{other}\", expected ascii, binary or appended"))),
+        other => {
+            return Err(bad(format!(
+                "format=\"{other}\", expected ascii, binary or appended"
+            )))
+        }
     };
     if data.len() % components != 0 {
-        return Err(bad(format!("{} values do not form tuples of {components} components", data.len())));
+        return Err(bad(format!(
+            "{} values do not form tuples of {components} components",
+            data.len()
+        )));
     }
     if let Some(n) = expected {
         if data.len() as u64 != n {
@@ -184,18 +245,31 @@ fn read_array(
     }
     let tuples = (data.len() / components) as u64;
     if let Some(t) = declared_tuples.filter(|&t| t != tuples) {
-        return Err(bad(format!("NumberOfTuples=\"{t}\", but the data holds {tuples} tuples of {components} components")));
+        return Err(bad(format!(
+            "NumberOfTuples=\"{t}\", but the data holds {tuples} tuples of {components} components"
+        )));
     }
-    Ok(RawArray { name, components, data })
+    Ok(RawArray {
+        name,
+        components,
+        data,
+    })
 }
 
 /// The optional `NumberOfTuples` attribute, which must agree with the tuples the piece requires
 /// (`expected`, when known); agreement with the data is checked once it is decoded.
 fn declared_tuples(el: &Element<'_>, expected: Option<u64>) -> Result<Option<u64>, String> {
-    let Some(s) = el.attr("NumberOfTuples") else { return Ok(None) };
-    let t = s.trim().parse::<u64>().map_err(|_| format!("NumberOfTuples=\"{s}\" is not a non-negative integer"))?;
+    let Some(s) = el.attr("NumberOfTuples") else {
+        return Ok(None);
+    };
+    let t = s
+        .trim()
+        .parse::<u64>()
+        .map_err(|_| format!("NumberOfTuples=\"{s}\" is not a non-negative integer"))?;
     match expected {
-        Some(n) if n != t => Err(format!("NumberOfTuples=\"{t}\", but the piece has {n} tuples for this array")),
+        Some(n) if n != t => Err(format!(
+            "NumberOfTuples=\"{t}\", but the piece has {n} tuples for this array"
+        )),
         _ => Ok(Some(t)),
     }
 }
@@ -214,7 +288,9 @@ fn parse_ascii(
         let mut v: Vec<T> = Vec::with_capacity(cap);
         for tok in tokens {
             let s = std::str::from_utf8(tok).map_err(|_| "non-UTF-8 text".to_owned())?;
-            let x = s.parse::<T>().map_err(|_| format!("\"{s}\" is not a valid {}", T::DTYPE.vtk_name()))?;
+            let x = s
+                .parse::<T>()
+                .map_err(|_| format!("\"{s}\" is not a valid {}", T::DTYPE.vtk_name()))?;
             v.push(x);
         }
         Ok(T::wrap(v))
@@ -222,7 +298,11 @@ fn parse_ascii(
     // The text is in memory, so the capacity hint is bounded by what the file holds.
     let text_len: usize = el.text.iter().map(|t| t.len()).sum();
     let cap = expected.map_or(0, |n| n.min(text_len as u64 / 2 + 1) as usize);
-    let mut tokens = el.text.iter().flat_map(|t| t.split(u8::is_ascii_whitespace)).filter(|t| !t.is_empty());
+    let mut tokens = el
+        .text
+        .iter()
+        .flat_map(|t| t.split(u8::is_ascii_whitespace))
+        .filter(|t| !t.is_empty());
     let r = match dtype {
         DType::I8 => parse_all::<i8>(&mut tokens, cap),
         DType::U8 => parse_all::<u8>(&mut tokens, cap),
@@ -238,8 +318,14 @@ fn parse_ascii(
     r.map_err(|d| ctx.malformed(Some(el.offset), Some(label), format!("ascii data: {d}")))
 }
 
-fn decode_b64(ctx: &Ctx<'_>, text: &[u8], offset: u64, label: &str) -> Result<Vec<u8>, FormatError> {
-    B64.decode(text).map_err(|e| ctx.malformed(Some(offset), Some(label), format!("invalid base64: {e}")))
+fn decode_b64(
+    ctx: &Ctx<'_>,
+    text: &[u8],
+    offset: u64,
+    label: &str,
+) -> Result<Vec<u8>, FormatError> {
+    B64.decode(text)
+        .map_err(|e| ctx.malformed(Some(offset), Some(label), format!("invalid base64: {e}")))
 }
 
 /// Whether a base64 header of `header_len` bytes was encoded as its own padded stream (VTK does that
@@ -260,12 +346,17 @@ fn decode_binary(
 ) -> Result<ArrayData, FormatError> {
     let h = ctx.header_size() as u64;
     let bad = |detail: String| ctx.malformed(Some(offset), Some(label), detail);
-    let short = |what: &str, declared: u64, available: u64| ctx.too_large(offset, &format!("{label}: {what}"), declared, available);
+    let short = |what: &str, declared: u64, available: u64| {
+        ctx.too_large(offset, &format!("{label}: {what}"), declared, available)
+    };
     let check_expected = |bytes: u64| -> Result<(), FormatError> {
         if let Some(n) = expected {
             let want = n.saturating_mul(dtype.size() as u64);
             if bytes != want {
-                return Err(bad(format!("header declares {bytes} bytes, expected {want} ({n} values of {})", dtype.vtk_name())));
+                return Err(bad(format!(
+                    "header declares {bytes} bytes, expected {want} ({n} values of {})",
+                    dtype.vtk_name()
+                )));
             }
         }
         if bytes > ctx.max_alloc {
@@ -274,8 +365,13 @@ fn decode_binary(
         Ok(())
     };
     let to_array = |bytes: &[u8]| {
-        super::bulk::bytes_to_array(dtype, bytes, ctx.big_endian)
-            .map_err(|rem| bad(format!("{} bytes are not a whole number of {} values ({rem} left over)", bytes.len(), dtype.vtk_name())))
+        super::bulk::bytes_to_array(dtype, bytes, ctx.big_endian).map_err(|rem| {
+            bad(format!(
+                "{} bytes are not a whole number of {} values ({rem} left over)",
+                bytes.len(),
+                dtype.vtk_name()
+            ))
+        })
     };
     match (src, ctx.compressor) {
         (Source::Raw(bytes), None) => {
@@ -291,9 +387,24 @@ fn decode_binary(
             to_array(&bytes[h as usize..(h + size) as usize])
         }
         (Source::Raw(bytes), Some(c)) => {
-            let header_len = compression_header_len(ctx, &bytes[..bytes.len().min(3 * h as usize)], offset, label, bytes.len())?;
+            let header_len = compression_header_len(
+                ctx,
+                &bytes[..bytes.len().min(3 * h as usize)],
+                offset,
+                label,
+                bytes.len(),
+            )?;
             let header = &bytes[..header_len];
-            decompress_blocks(ctx, c, header, &bytes[header_len..], dtype, offset, label, &check_expected)
+            decompress_blocks(
+                ctx,
+                c,
+                header,
+                &bytes[header_len..],
+                dtype,
+                offset,
+                label,
+                &check_expected,
+            )
         }
         (Source::Base64(text), None) => {
             let first = b64_len(h) as usize;
@@ -306,58 +417,120 @@ fn decode_binary(
             }
             let size = ctx.header_value(&head, 0);
             let separate = separate_header(&text, h);
-            let (skip_chars, skip_bytes, total) = if separate { (first, 0, size) } else { (0, h, h.saturating_add(size)) };
+            let (skip_chars, skip_bytes, total) = if separate {
+                (first, 0, size)
+            } else {
+                (0, h, h.saturating_add(size))
+            };
             let need = b64_len(total);
             let avail = (text.len() - skip_chars) as u64;
             if need > avail {
                 return Err(short("base64 data", need, avail));
             }
             check_expected(size)?;
-            let raw = decode_b64(ctx, &text[skip_chars..skip_chars + need as usize], offset, label)?;
-            let data = raw.get(skip_bytes as usize..(skip_bytes + size) as usize).ok_or_else(|| bad("base64 data decodes to too few bytes".into()))?;
+            let raw = decode_b64(
+                ctx,
+                &text[skip_chars..skip_chars + need as usize],
+                offset,
+                label,
+            )?;
+            let data = raw
+                .get(skip_bytes as usize..(skip_bytes + size) as usize)
+                .ok_or_else(|| bad("base64 data decodes to too few bytes".into()))?;
             to_array(data)
         }
         (Source::Base64(text), Some(c)) => {
             let first = b64_len(3 * h) as usize;
             if text.len() < first {
-                return Err(short("base64 compression header", first as u64, text.len() as u64));
+                return Err(short(
+                    "base64 compression header",
+                    first as u64,
+                    text.len() as u64,
+                ));
             }
             let head = decode_b64(ctx, &text[..first], offset, label)?;
-            let header_len = compression_header_len(ctx, &head, offset, label, text.len() / 4 * 3)? as u64;
+            let header_len =
+                compression_header_len(ctx, &head, offset, label, text.len() / 4 * 3)? as u64;
             let hchars = b64_len(header_len) as usize;
             if text.len() < hchars {
-                return Err(short("base64 compression header", hchars as u64, text.len() as u64));
+                return Err(short(
+                    "base64 compression header",
+                    hchars as u64,
+                    text.len() as u64,
+                ));
             }
             let separate = separate_header(&text, header_len);
             let header = decode_b64(ctx, &text[..hchars], offset, label)?;
-            let header = header.get(..header_len as usize).ok_or_else(|| bad("compression header decodes to too few bytes".into()))?;
-            let compressed: u64 = (0..header.len() / h as usize - 3).map(|i| ctx.header_value(header, 3 + i)).fold(0u64, u64::saturating_add);
-            let (skip_chars, skip_bytes, total) =
-                if separate { (hchars, 0, compressed) } else { (0, header_len, header_len.saturating_add(compressed)) };
+            let header = header
+                .get(..header_len as usize)
+                .ok_or_else(|| bad("compression header decodes to too few bytes".into()))?;
+            let compressed: u64 = (0..header.len() / h as usize - 3)
+                .map(|i| ctx.header_value(header, 3 + i))
+                .fold(0u64, u64::saturating_add);
+            let (skip_chars, skip_bytes, total) = if separate {
+                (hchars, 0, compressed)
+            } else {
+                (0, header_len, header_len.saturating_add(compressed))
+            };
             let need = b64_len(total);
             let avail = (text.len() - skip_chars) as u64;
             if need > avail {
                 return Err(short("base64 compressed data", need, avail));
             }
-            let raw = decode_b64(ctx, &text[skip_chars..skip_chars + need as usize], offset, label)?;
-            let payload = raw.get(skip_bytes as usize..).ok_or_else(|| bad("base64 data decodes to too few bytes".into()))?;
-            decompress_blocks(ctx, c, header, payload, dtype, offset, label, &check_expected)
+            let raw = decode_b64(
+                ctx,
+                &text[skip_chars..skip_chars + need as usize],
+                offset,
+                label,
+            )?;
+            let payload = raw
+                .get(skip_bytes as usize..)
+                .ok_or_else(|| bad("base64 data decodes to too few bytes".into()))?;
+            decompress_blocks(
+                ctx,
+                c,
+                header,
+                payload,
+                dtype,
+                offset,
+                label,
+                &check_expected,
+            )
         }
     }
 }
 
 /// Length of the compression header `[nblocks, blocksize, lastblocksize, sizes...]` from its first
 /// three values in `head`; `available` bounds it for raw data.
-pub(crate) fn compression_header_len(ctx: &Ctx<'_>, head: &[u8], offset: u64, label: &str, available: usize) -> Result<usize, FormatError> {
+pub(crate) fn compression_header_len(
+    ctx: &Ctx<'_>,
+    head: &[u8],
+    offset: u64,
+    label: &str,
+    available: usize,
+) -> Result<usize, FormatError> {
     let h = ctx.header_size();
     if head.len() < 3 * h {
-        return Err(ctx.too_large(offset, &format!("{label}: compression header"), 3 * h as u64, head.len() as u64));
+        return Err(ctx.too_large(
+            offset,
+            &format!("{label}: compression header"),
+            3 * h as u64,
+            head.len() as u64,
+        ));
     }
     let nblocks = ctx.header_value(head, 0);
-    let len = nblocks.checked_add(3).and_then(|n| n.checked_mul(h as u64)).unwrap_or(u64::MAX);
+    let len = nblocks
+        .checked_add(3)
+        .and_then(|n| n.checked_mul(h as u64))
+        .unwrap_or(u64::MAX);
     let avail = available as u64;
     if len > avail {
-        return Err(ctx.too_large(offset, &format!("{label}: compression header of {nblocks} blocks"), len, avail));
+        return Err(ctx.too_large(
+            offset,
+            &format!("{label}: compression header of {nblocks} blocks"),
+            len,
+            avail,
+        ));
     }
     Ok(len as usize)
 }
@@ -378,33 +551,54 @@ pub(crate) fn decompress_blocks(
     let block_size = ctx.header_value(header, 1);
     let last_size = ctx.header_value(header, 2);
     if nblocks > 0 && (block_size == 0 || last_size > block_size) {
-        return Err(bad(format!("compression header: block size {block_size}, last block size {last_size}")));
+        return Err(bad(format!(
+            "compression header: block size {block_size}, last block size {last_size}"
+        )));
     }
     let mut blocks = Vec::with_capacity(nblocks);
     let (mut comp_pos, mut total) = (0u64, 0u64);
     for i in 0..nblocks {
         let csize = ctx.header_value(header, 3 + i);
-        let usize_ = if i + 1 == nblocks && last_size != 0 { last_size } else { block_size };
+        let usize_ = if i + 1 == nblocks && last_size != 0 {
+            last_size
+        } else {
+            block_size
+        };
         if usize_ > c.max_expansion(csize) {
             return Err(bad(format!("block {i} declares {usize_} bytes from {csize} compressed bytes, more than {c:?} can produce")));
         }
-        let end = comp_pos.checked_add(csize).filter(|&e| e <= payload.len() as u64).ok_or_else(|| {
-            ctx.too_large(offset, &format!("{label}: compressed block {i}"), comp_pos.saturating_add(csize), payload.len() as u64)
-        })?;
+        let end = comp_pos
+            .checked_add(csize)
+            .filter(|&e| e <= payload.len() as u64)
+            .ok_or_else(|| {
+                ctx.too_large(
+                    offset,
+                    &format!("{label}: compressed block {i}"),
+                    comp_pos.saturating_add(csize),
+                    payload.len() as u64,
+                )
+            })?;
         blocks.push((comp_pos as usize..end as usize, total, usize_));
         comp_pos = end;
         total = total.saturating_add(usize_);
     }
     check_expected(total)?;
     if total % dtype.size() as u64 != 0 {
-        return Err(bad(format!("{total} bytes are not a whole number of {} values", dtype.vtk_name())));
+        return Err(bad(format!(
+            "{total} bytes are not a whole number of {} values",
+            dtype.vtk_name()
+        )));
     }
     // The size is only declared so far (bounded by the expected count or by what the compressed
     // bytes can produce), so an allocation the address space cannot hold is an error, not an abort.
     let mut out = usize::try_from(total / dtype.size() as u64)
         .ok()
         .and_then(|n| ArrayData::try_zeros(dtype, n))
-        .ok_or_else(|| bad(format!("compression header declares {total} bytes, more than this process can allocate")))?;
+        .ok_or_else(|| {
+            bad(format!(
+                "compression header declares {total} bytes, more than this process can allocate"
+            ))
+        })?;
     let buf = out.as_bytes_mut();
     let mut pieces: Vec<(&[u8], &mut [u8], usize)> = Vec::with_capacity(nblocks);
     let mut rest = buf;
@@ -413,7 +607,10 @@ pub(crate) fn decompress_blocks(
         pieces.push((&payload[range], head, i));
         rest = tail;
     }
-    let run = |(input, dst, i): (&[u8], &mut [u8], usize)| c.decompress_into(input, dst).map_err(|e| bad(format!("block {i}: {e}")));
+    let run = |(input, dst, i): (&[u8], &mut [u8], usize)| {
+        c.decompress_into(input, dst)
+            .map_err(|e| bad(format!("block {i}: {e}")))
+    };
     if pieces.len() > 2 {
         pieces.into_par_iter().try_for_each(run)?;
     } else {

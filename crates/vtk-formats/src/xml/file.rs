@@ -124,7 +124,12 @@ const NARROW_IDS: usize = 1 << 15;
 impl FileRange<'_> {
     /// Reads `n` native-order `i64` values at `at` as `i32`; `None` when one does not fit (the
     /// caller then reads them as they are). The 64-bit values never fill a buffer of their own.
-    fn read_narrowed(&self, ctx: &Ctx<'_>, n: usize, at: u64) -> Result<Option<Vec<i32>>, FormatError> {
+    fn read_narrowed(
+        &self,
+        ctx: &Ctx<'_>,
+        n: usize,
+        at: u64,
+    ) -> Result<Option<Vec<i32>>, FormatError> {
         use rayon::prelude::*;
         let mut out = vec![0i32; n];
         let fits = out
@@ -134,7 +139,11 @@ impl FileRange<'_> {
                 || vec![0i64; NARROW_IDS],
                 |stage, (k, dst)| {
                     let stage = &mut stage[..dst.len()];
-                    read_at(self.file, bytemuck::cast_slice_mut(stage), self.start + at + (k * NARROW_IDS * 8) as u64)?;
+                    read_at(
+                        self.file,
+                        bytemuck::cast_slice_mut(stage),
+                        self.start + at + (k * NARROW_IDS * 8) as u64,
+                    )?;
                     let mut lost = 0i64;
                     for (d, &v) in dst.iter_mut().zip(stage.iter()) {
                         *d = v as i32;
@@ -144,7 +153,10 @@ impl FileRange<'_> {
                 },
             )
             .try_reduce(|| true, |a, b| Ok::<bool, io::Error>(a && b))
-            .map_err(|source| FormatError::Io { path: ctx.path.to_path_buf(), source })?;
+            .map_err(|source| FormatError::Io {
+                path: ctx.path.to_path_buf(),
+                source,
+            })?;
         Ok(fits.then_some(out))
     }
 
@@ -152,8 +164,13 @@ impl FileRange<'_> {
     /// zeroing the fresh pages it copies into.
     fn read(&self, ctx: &Ctx<'_>, buf: &mut [u8], at: u64) -> Result<(), FormatError> {
         let start = self.start + at;
-        super::bulk::par_fill(buf, |piece, offset| read_at(self.file, piece, start + offset as u64))
-            .map_err(|source| FormatError::Io { path: ctx.path.to_path_buf(), source })
+        super::bulk::par_fill(buf, |piece, offset| {
+            read_at(self.file, piece, start + offset as u64)
+        })
+        .map_err(|source| FormatError::Io {
+            path: ctx.path.to_path_buf(),
+            source,
+        })
     }
 }
 

@@ -97,12 +97,17 @@ impl Default for XmlWriteOptions {
 
 /// Reads a `.vtp`, `.vtu` or `.vti` file.
 pub fn read_file(path: &Path, opts: &ReadOptions) -> Result<DataSet, FormatError> {
-    let io = |source| FormatError::Io { path: path.to_path_buf(), source };
+    let io = |source| FormatError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
     let f = std::fs::File::open(path).map_err(io)?;
     let len = f.metadata().map_err(io)?.len();
     match file::read_head(&f, len).map_err(io)? {
         file::Head::Whole(bytes) => read_bytes(&bytes, path, opts),
-        file::Head::Partial { head, appended_end } => reader::read_document_file(&head, &f, appended_end, path, opts),
+        file::Head::Partial { head, appended_end } => {
+            reader::read_document_file(&head, &f, appended_end, path, opts)
+        }
     }
 }
 
@@ -113,11 +118,17 @@ pub fn read_bytes(bytes: &[u8], path: &Path, opts: &ReadOptions) -> Result<DataS
 
 /// Writes `ds` to `path` atomically (a failed write leaves no file and keeps an existing one).
 pub fn write_file(path: &Path, ds: &DataSet, opts: &XmlWriteOptions) -> Result<(), FormatError> {
-    crate::write_atomic(path, opts.durability, |w| writer::write_document(w, ds, opts, path))
+    crate::write_atomic(path, opts.durability, |w| {
+        writer::write_document(w, ds, opts, path)
+    })
 }
 
 /// Writes `ds` to any writer. The dataset kind picks the file type: `PolyData` is `.vtp`,
 /// `UnstructuredGrid` `.vtu`, `ImageData` `.vti`.
-pub fn write_to(w: &mut dyn Write, ds: &DataSet, opts: &XmlWriteOptions) -> Result<(), FormatError> {
+pub fn write_to(
+    w: &mut dyn Write,
+    ds: &DataSet,
+    opts: &XmlWriteOptions,
+) -> Result<(), FormatError> {
     writer::write_document(w, ds, opts, Path::new("<stream>"))
 }

@@ -4,8 +4,8 @@
 use std::path::Path;
 
 use vtk_model::{
-    ArrayData, Attributes, CellArray, CellType, DataArray, DataSet, ImageData, Matrix3, PolyCells, PolyData,
-    PolyhedronFaces, UnstructuredGrid,
+    ArrayData, Attributes, CellArray, CellType, DataArray, DataSet, ImageData, Matrix3, PolyCells,
+    PolyData, PolyhedronFaces, UnstructuredGrid,
 };
 
 use super::codec::Compressor;
@@ -15,7 +15,11 @@ use super::tree::{self, Element};
 use crate::{FormatError, ReadOptions};
 
 /// Parses a whole file held in memory.
-pub(crate) fn read_document(bytes: &[u8], path: &Path, opts: &ReadOptions) -> Result<DataSet, FormatError> {
+pub(crate) fn read_document(
+    bytes: &[u8],
+    path: &Path,
+    opts: &ReadOptions,
+) -> Result<DataSet, FormatError> {
     read_document_from(bytes, None, path, opts)
 }
 
@@ -37,7 +41,14 @@ fn read_document_from(
     path: &Path,
     opts: &ReadOptions,
 ) -> Result<DataSet, FormatError> {
-    let pre = Ctx { path, max_alloc: opts.max_alloc, header64: false, big_endian: false, compressor: None, appended: None };
+    let pre = Ctx {
+        path,
+        max_alloc: opts.max_alloc,
+        header64: false,
+        big_endian: false,
+        compressor: None,
+        appended: None,
+    };
     let mut doc = tree::parse(&pre, bytes, file.is_some())?;
     if let (Some((file, end)), Some(app)) = (file, doc.appended.as_mut()) {
         app.file = Some(file);
@@ -48,12 +59,20 @@ fn read_document_from(
     let big_endian = match root.attr("byte_order").unwrap_or("LittleEndian") {
         "LittleEndian" => false,
         "BigEndian" => true,
-        other => return Err(bad_root(format!("byte_order=\"{other}\", expected LittleEndian or BigEndian"))),
+        other => {
+            return Err(bad_root(format!(
+                "byte_order=\"{other}\", expected LittleEndian or BigEndian"
+            )))
+        }
     };
     let header64 = match root.attr("header_type").unwrap_or("UInt32") {
         "UInt32" => false,
         "UInt64" => true,
-        other => return Err(bad_root(format!("header_type=\"{other}\", expected UInt32 or UInt64"))),
+        other => {
+            return Err(bad_root(format!(
+                "header_type=\"{other}\", expected UInt32 or UInt64"
+            )))
+        }
     };
     let compressor = match root.attr("compressor").unwrap_or("") {
         "" => None,
@@ -62,17 +81,37 @@ fn read_document_from(
             detail: format!("compressor \"{name}\" (known: vtkZLibDataCompressor, vtkLZ4DataCompressor, vtkLZMADataCompressor)"),
         })?),
     };
-    let ctx = Ctx { path, max_alloc: opts.max_alloc, header64, big_endian, compressor, appended: doc.appended };
-    let kind = root.attr("type").ok_or_else(|| bad_root("missing type attribute".into()))?;
-    let ds = root.child(kind).ok_or_else(|| bad_root(format!("type is {kind}, but there is no <{kind}> element")))?;
-    let model = |source| FormatError::Model { path: path.to_path_buf(), source };
+    let ctx = Ctx {
+        path,
+        max_alloc: opts.max_alloc,
+        header64,
+        big_endian,
+        compressor,
+        appended: doc.appended,
+    };
+    let kind = root
+        .attr("type")
+        .ok_or_else(|| bad_root("missing type attribute".into()))?;
+    let ds = root
+        .child(kind)
+        .ok_or_else(|| bad_root(format!("type is {kind}, but there is no <{kind}> element")))?;
+    let model = |source| FormatError::Model {
+        path: path.to_path_buf(),
+        source,
+    };
     match kind {
-        "PolyData" => read_polydata(&ctx, ds).and_then(|p| p.map_err(model)).map(DataSet::PolyData),
-        "UnstructuredGrid" => read_ugrid(&ctx, ds).and_then(|g| g.map_err(model)).map(DataSet::UnstructuredGrid),
+        "PolyData" => read_polydata(&ctx, ds)
+            .and_then(|p| p.map_err(model))
+            .map(DataSet::PolyData),
+        "UnstructuredGrid" => read_ugrid(&ctx, ds)
+            .and_then(|g| g.map_err(model))
+            .map(DataSet::UnstructuredGrid),
         "ImageData" => read_image(&ctx, ds).map(DataSet::ImageData),
         other => Err(FormatError::Unsupported {
             path: path.to_path_buf(),
-            detail: format!("VTK XML dataset type {other} (supported: PolyData, UnstructuredGrid, ImageData)"),
+            detail: format!(
+                "VTK XML dataset type {other} (supported: PolyData, UnstructuredGrid, ImageData)"
+            ),
         }),
     }
 }
@@ -81,17 +120,28 @@ fn count_attr(ctx: &Ctx<'_>, el: &Element<'_>, key: &str) -> Result<u64, FormatE
     match el.attr(key) {
         None => Ok(0),
         Some(s) => s.trim().parse::<u64>().map_err(|_| {
-            ctx.malformed(Some(el.offset), Some(&el.name), format!("{key}=\"{s}\" is not a non-negative integer"))
+            ctx.malformed(
+                Some(el.offset),
+                Some(&el.name),
+                format!("{key}=\"{s}\" is not a non-negative integer"),
+            )
         }),
     }
 }
 
 fn data_arrays<'s, 'a>(el: &'s Element<'a>) -> impl Iterator<Item = &'s Element<'a>> + 's {
-    el.children.iter().filter(|c| c.name == "DataArray" || c.name == "Array")
+    el.children
+        .iter()
+        .filter(|c| c.name == "DataArray" || c.name == "Array")
 }
 
 /// Reads `<PointData>`/`<CellData>` (absent means no arrays), keeping the file's order.
-fn read_attributes(ctx: &Ctx<'_>, el: Option<&Element<'_>>, assoc: &str, tuples: u64) -> Result<Attributes, FormatError> {
+fn read_attributes(
+    ctx: &Ctx<'_>,
+    el: Option<&Element<'_>>,
+    assoc: &str,
+    tuples: u64,
+) -> Result<Attributes, FormatError> {
     let mut out = Attributes::new();
     let Some(el) = el else { return Ok(out) };
     for (i, a) in data_arrays(el).enumerate() {
@@ -99,38 +149,73 @@ fn read_attributes(ctx: &Ctx<'_>, el: Option<&Element<'_>>, assoc: &str, tuples:
             Some(n) => format!("{assoc}/DataArray[{n}]"),
             None => format!("{assoc}/DataArray #{i}"),
         };
-        let RawArray { name, components, data } = read_data_array(ctx, a, &label, Some(tuples))?;
-        let arr = DataArray::new(name, components, data).map_err(|e| ctx.malformed(Some(a.offset), Some(&label), e.to_string()))?;
+        let RawArray {
+            name,
+            components,
+            data,
+        } = read_data_array(ctx, a, &label, Some(tuples))?;
+        let arr = DataArray::new(name, components, data)
+            .map_err(|e| ctx.malformed(Some(a.offset), Some(&label), e.to_string()))?;
         out.push(arr);
     }
     Ok(out)
 }
 
-fn read_points(ctx: &Ctx<'_>, piece: &Element<'_>, n_points: u64) -> Result<DataArray, FormatError> {
+fn read_points(
+    ctx: &Ctx<'_>,
+    piece: &Element<'_>,
+    n_points: u64,
+) -> Result<DataArray, FormatError> {
     let arr = piece.child("Points").and_then(|p| data_arrays(p).next());
     let Some(arr) = arr else {
         if n_points == 0 {
             return DataArray::new("Points", 3, ArrayData::F32(Vec::new()))
                 .map_err(|e| ctx.malformed(None, Some("Points"), e.to_string()));
         }
-        return Err(ctx.malformed(Some(piece.offset), Some("Piece"), format!("{n_points} points but no <Points> array")));
+        return Err(ctx.malformed(
+            Some(piece.offset),
+            Some("Piece"),
+            format!("{n_points} points but no <Points> array"),
+        ));
     };
     let raw = read_data_array(ctx, arr, "Points/DataArray", Some(n_points))?;
     if raw.components != 3 {
-        return Err(ctx.malformed(Some(arr.offset), Some("Points/DataArray"), format!("{} components, expected 3", raw.components)));
+        return Err(ctx.malformed(
+            Some(arr.offset),
+            Some("Points/DataArray"),
+            format!("{} components, expected 3", raw.components),
+        ));
     }
-    let name = if raw.name.is_empty() { "Points".to_owned() } else { raw.name };
-    DataArray::new(name, 3, raw.data).map_err(|e| ctx.malformed(Some(arr.offset), Some("Points/DataArray"), e.to_string()))
+    let name = if raw.name.is_empty() {
+        "Points".to_owned()
+    } else {
+        raw.name
+    };
+    DataArray::new(name, 3, raw.data)
+        .map_err(|e| ctx.malformed(Some(arr.offset), Some("Points/DataArray"), e.to_string()))
 }
 
 /// Converts an integer array of any width to ids.
-fn to_ids(ctx: &Ctx<'_>, el: &Element<'_>, label: &str, data: ArrayData) -> Result<Vec<i64>, FormatError> {
+fn to_ids(
+    ctx: &Ctx<'_>,
+    el: &Element<'_>,
+    label: &str,
+    data: ArrayData,
+) -> Result<Vec<i64>, FormatError> {
     let bad = |detail: String| ctx.malformed(Some(el.offset), Some(label), detail);
     match data {
         ArrayData::I64(v) => Ok(v),
         ArrayData::I32(v) => Ok(super::bulk::widen_ids(&v)),
-        d if d.dtype().is_float() => Err(bad(format!("ids must be integers, found {}", d.dtype().vtk_name()))),
-        d => d.to_i64_vec().map_err(|i| bad(format!("value {} at index {i} does not fit in a 64-bit id", d.get_f64(i)))),
+        d if d.dtype().is_float() => Err(bad(format!(
+            "ids must be integers, found {}",
+            d.dtype().vtk_name()
+        ))),
+        d => d.to_i64_vec().map_err(|i| {
+            bad(format!(
+                "value {} at index {i} does not fit in a 64-bit id",
+                d.get_f64(i)
+            ))
+        }),
     }
 }
 
@@ -139,10 +224,20 @@ fn named_array<'s, 'a>(el: Option<&'s Element<'a>>, name: &str) -> Option<&'s El
 }
 
 /// Reads an end-offsets array of `n_cells` entries (absent is fine for zero cells).
-fn read_end_offsets(ctx: &Ctx<'_>, section: Option<&Element<'_>>, name: &str, label: &str, n: u64) -> Result<Vec<i64>, FormatError> {
+fn read_end_offsets(
+    ctx: &Ctx<'_>,
+    section: Option<&Element<'_>>,
+    name: &str,
+    label: &str,
+    n: u64,
+) -> Result<Vec<i64>, FormatError> {
     match named_array(section, name) {
         None if n == 0 => Ok(Vec::new()),
-        None => Err(ctx.malformed(section.map(|s| s.offset), Some(label), format!("missing {name} array for {n} entries"))),
+        None => Err(ctx.malformed(
+            section.map(|s| s.offset),
+            Some(label),
+            format!("missing {name} array for {n} entries"),
+        )),
         Some(a) => {
             let raw = read_data_array(ctx, a, label, Some(n))?;
             to_ids(ctx, a, label, raw.data)
@@ -151,9 +246,20 @@ fn read_end_offsets(ctx: &Ctx<'_>, section: Option<&Element<'_>>, name: &str, la
 }
 
 /// The length of a connectivity-like array: the last end offset.
-fn flat_len(ctx: &Ctx<'_>, section: Option<&Element<'_>>, label: &str, ends: &[i64]) -> Result<u64, FormatError> {
+fn flat_len(
+    ctx: &Ctx<'_>,
+    section: Option<&Element<'_>>,
+    label: &str,
+    ends: &[i64],
+) -> Result<u64, FormatError> {
     let len = ends.last().copied().unwrap_or(0);
-    u64::try_from(len).map_err(|_| ctx.malformed(section.map(|s| s.offset), Some(label), format!("last offset is negative ({len})")))
+    u64::try_from(len).map_err(|_| {
+        ctx.malformed(
+            section.map(|s| s.offset),
+            Some(label),
+            format!("last offset is negative ({len})"),
+        )
+    })
 }
 
 /// A connectivity-like array as read: 64-bit ids, or 32-bit ones kept so.
@@ -164,13 +270,28 @@ enum FlatIds {
 
 /// Reads a connectivity-like array whose length is the last end offset. With `narrow_ids`,
 /// 32-bit ids (stored so, or raw 64-bit ones that all fit, narrowed as read) stay 32-bit.
-fn read_flat(ctx: &Ctx<'_>, section: Option<&Element<'_>>, name: &str, label: &str, ends: &[i64], narrow_ids: bool) -> Result<FlatIds, FormatError> {
+fn read_flat(
+    ctx: &Ctx<'_>,
+    section: Option<&Element<'_>>,
+    name: &str,
+    label: &str,
+    ends: &[i64],
+    narrow_ids: bool,
+) -> Result<FlatIds, FormatError> {
     let len = flat_len(ctx, section, label, ends)?;
     match named_array(section, name) {
         None if len == 0 => Ok(FlatIds::I64(Vec::new())),
-        None => Err(ctx.malformed(section.map(|s| s.offset), Some(label), format!("missing {name} array for {len} ids"))),
+        None => Err(ctx.malformed(
+            section.map(|s| s.offset),
+            Some(label),
+            format!("missing {name} array for {len} ids"),
+        )),
         Some(a) => {
-            let read = if narrow_ids { read_ids_array } else { read_data_array };
+            let read = if narrow_ids {
+                read_ids_array
+            } else {
+                read_data_array
+            };
             match read(ctx, a, label, Some(len))?.data {
                 ArrayData::I32(v) if narrow_ids => Ok(FlatIds::I32(v)),
                 data => to_ids(ctx, a, label, data).map(FlatIds::I64),
@@ -180,7 +301,13 @@ fn read_flat(ctx: &Ctx<'_>, section: Option<&Element<'_>>, name: &str, label: &s
 }
 
 /// [`read_flat`] as 64-bit ids.
-fn read_flat_ids(ctx: &Ctx<'_>, section: Option<&Element<'_>>, name: &str, label: &str, ends: &[i64]) -> Result<Vec<i64>, FormatError> {
+fn read_flat_ids(
+    ctx: &Ctx<'_>,
+    section: Option<&Element<'_>>,
+    name: &str,
+    label: &str,
+    ends: &[i64],
+) -> Result<Vec<i64>, FormatError> {
     Ok(match read_flat(ctx, section, name, label, ends, false)? {
         FlatIds::I64(v) => v,
         FlatIds::I32(v) => super::bulk::widen_ids(&v),
@@ -190,7 +317,13 @@ fn read_flat_ids(ctx: &Ctx<'_>, section: Option<&Element<'_>>, name: &str, label
 /// Reads `<Verts>`-style sections and `<Cells>`: `connectivity` + end `offsets`. With
 /// `narrow_ids` (polydata, whose ArrayDict keeps `i4` ids), 32-bit connectivity stays 32-bit and
 /// raw 64-bit connectivity is narrowed as it is read when every id fits.
-fn read_cells(ctx: &Ctx<'_>, section: Option<&Element<'_>>, what: &str, n_cells: u64, narrow_ids: bool) -> Result<CellArray, FormatError> {
+fn read_cells(
+    ctx: &Ctx<'_>,
+    section: Option<&Element<'_>>,
+    what: &str,
+    n_cells: u64,
+    narrow_ids: bool,
+) -> Result<CellArray, FormatError> {
     let ends = read_end_offsets(ctx, section, "offsets", &format!("{what}/offsets"), n_cells)?;
     let label = format!("{what}/connectivity");
     match read_flat(ctx, section, "connectivity", &label, &ends, narrow_ids)? {
@@ -207,7 +340,11 @@ fn beside_cells<P, C, A>(
     points: impl FnOnce() -> Result<P, FormatError> + Send,
     cells: impl FnOnce() -> Result<C, FormatError> + Send,
     attributes: impl FnOnce() -> Result<A, FormatError> + Send,
-) -> (Result<P, FormatError>, Result<C, FormatError>, Result<A, FormatError>)
+) -> (
+    Result<P, FormatError>,
+    Result<C, FormatError>,
+    Result<A, FormatError>,
+)
 where
     P: Send,
     C: Send,
@@ -236,7 +373,10 @@ struct PolyPiece {
     cell_data: Attributes,
 }
 
-fn read_polydata(ctx: &Ctx<'_>, ds: &Element<'_>) -> Result<Result<PolyData, vtk_model::ModelError>, FormatError> {
+fn read_polydata(
+    ctx: &Ctx<'_>,
+    ds: &Element<'_>,
+) -> Result<Result<PolyData, vtk_model::ModelError>, FormatError> {
     let mut pieces = Vec::new();
     for piece in ds.children_named("Piece") {
         let n_points = count_attr(ctx, piece, "NumberOfPoints")?;
@@ -259,10 +399,17 @@ fn read_polydata(ctx: &Ctx<'_>, ds: &Element<'_>) -> Result<Result<PolyData, vtk
             || read_point_and_cell_data(ctx, piece, n_points, n_cells),
         );
         let (points, cells, (point_data, cell_data)) = (points?, cells?, attributes?);
-        pieces.push(PolyPiece { points, cells, point_data, cell_data });
+        pieces.push(PolyPiece {
+            points,
+            cells,
+            point_data,
+            cell_data,
+        });
     }
     let merged = if pieces.len() == 1 {
-        pieces.pop().map(|p| (p.points, p.cells, p.point_data, p.cell_data))
+        pieces
+            .pop()
+            .map(|p| (p.points, p.cells, p.point_data, p.cell_data))
     } else {
         None
     };
@@ -290,17 +437,24 @@ fn merge_poly_pieces(
             (&mut cells.strips, &p.cells.strips),
         ] {
             let shifted: Vec<i64> = src.connectivity().iter().map(|&i| i + base).collect();
-            let part = CellArray::new(src.offsets().to_vec(), shifted).map_err(|e| bad(e.to_string()))?;
+            let part =
+                CellArray::new(src.offsets().to_vec(), shifted).map_err(|e| bad(e.to_string()))?;
             dst.extend(&part);
         }
         base += p.points.tuples() as i64;
     }
-    let pd = concat_attributes(pieces.iter().map(|p| (&p.point_data, 0..p.points.tuples()))).map_err(bad)?;
+    let pd = concat_attributes(pieces.iter().map(|p| (&p.point_data, 0..p.points.tuples())))
+        .map_err(bad)?;
     // Cell data follows VTK's cell order: all verts, then all lines, polys and strips, across pieces.
     let mut parts = Vec::new();
     for kind in 0..4 {
         for p in pieces {
-            let sizes = [p.cells.verts.num_cells(), p.cells.lines.num_cells(), p.cells.polys.num_cells(), p.cells.strips.num_cells()];
+            let sizes = [
+                p.cells.verts.num_cells(),
+                p.cells.lines.num_cells(),
+                p.cells.polys.num_cells(),
+                p.cells.strips.num_cells(),
+            ];
             let start: usize = sizes[..kind].iter().sum();
             parts.push((&p.cell_data, start..start + sizes[kind]));
         }
@@ -318,13 +472,31 @@ struct GridPiece {
     cell_data: Attributes,
 }
 
-fn read_faces(ctx: &Ctx<'_>, section: Option<&Element<'_>>, n_cells: u64) -> Result<Option<PolyhedronFaces>, FormatError> {
-    let bad = |detail: String| ctx.malformed(section.map(|s| s.offset), Some("Cells/faces"), detail);
+fn read_faces(
+    ctx: &Ctx<'_>,
+    section: Option<&Element<'_>>,
+    n_cells: u64,
+) -> Result<Option<PolyhedronFaces>, FormatError> {
+    let bad =
+        |detail: String| ctx.malformed(section.map(|s| s.offset), Some("Cells/faces"), detail);
     if named_array(section, "polyhedron_offsets").is_some() {
         // VTK >= 9.4: faces as a cell array, and per cell the indices of its faces.
-        let cell_ends = read_end_offsets(ctx, section, "polyhedron_offsets", "Cells/polyhedron_offsets", n_cells)?;
-        let cell_faces_ids = read_flat_ids(ctx, section, "polyhedron_to_faces", "Cells/polyhedron_to_faces", &cell_ends)?;
-        let cell_faces = CellArray::from_end_offsets(&cell_ends, cell_faces_ids).map_err(|e| bad(e.to_string()))?;
+        let cell_ends = read_end_offsets(
+            ctx,
+            section,
+            "polyhedron_offsets",
+            "Cells/polyhedron_offsets",
+            n_cells,
+        )?;
+        let cell_faces_ids = read_flat_ids(
+            ctx,
+            section,
+            "polyhedron_to_faces",
+            "Cells/polyhedron_to_faces",
+            &cell_ends,
+        )?;
+        let cell_faces = CellArray::from_end_offsets(&cell_ends, cell_faces_ids)
+            .map_err(|e| bad(e.to_string()))?;
         // The number of faces is not declared anywhere but in the offsets array itself.
         let face_ends = match named_array(section, "face_offsets") {
             None => Vec::new(),
@@ -333,8 +505,15 @@ fn read_faces(ctx: &Ctx<'_>, section: Option<&Element<'_>>, n_cells: u64) -> Res
                 to_ids(ctx, a, "Cells/face_offsets", raw.data)?
             }
         };
-        let face_ids = read_flat_ids(ctx, section, "face_connectivity", "Cells/face_connectivity", &face_ends)?;
-        let faces = CellArray::from_end_offsets(&face_ends, face_ids).map_err(|e| bad(e.to_string()))?;
+        let face_ids = read_flat_ids(
+            ctx,
+            section,
+            "face_connectivity",
+            "Cells/face_connectivity",
+            &face_ends,
+        )?;
+        let faces =
+            CellArray::from_end_offsets(&face_ends, face_ids).map_err(|e| bad(e.to_string()))?;
         return Ok(Some(PolyhedronFaces { faces, cell_faces }));
     }
     if named_array(section, "faceoffsets").is_none() {
@@ -356,16 +535,27 @@ fn read_faces(ctx: &Ctx<'_>, section: Option<&Element<'_>>, n_cells: u64) -> Res
             streams.push(&[]);
             continue;
         }
-        let end = usize::try_from(end).ok().filter(|&e| e >= start && e <= stream.len()).ok_or_else(|| {
-            bad(format!("faceoffsets[{i}] = {end} is outside {start}..={}", stream.len()))
-        })?;
+        let end = usize::try_from(end)
+            .ok()
+            .filter(|&e| e >= start && e <= stream.len())
+            .ok_or_else(|| {
+                bad(format!(
+                    "faceoffsets[{i}] = {end} is outside {start}..={}",
+                    stream.len()
+                ))
+            })?;
         streams.push(&stream[start..end]);
         start = end;
     }
-    PolyhedronFaces::from_legacy_streams(streams).map(Some).map_err(|e| bad(e.to_string()))
+    PolyhedronFaces::from_legacy_streams(streams)
+        .map(Some)
+        .map_err(|e| bad(e.to_string()))
 }
 
-fn read_ugrid(ctx: &Ctx<'_>, ds: &Element<'_>) -> Result<Result<UnstructuredGrid, vtk_model::ModelError>, FormatError> {
+fn read_ugrid(
+    ctx: &Ctx<'_>,
+    ds: &Element<'_>,
+) -> Result<Result<UnstructuredGrid, vtk_model::ModelError>, FormatError> {
     let mut pieces = Vec::new();
     for piece in ds.children_named("Piece") {
         let n_points = count_attr(ctx, piece, "NumberOfPoints")?;
@@ -379,7 +569,13 @@ fn read_ugrid(ctx: &Ctx<'_>, ds: &Element<'_>) -> Result<Result<UnstructuredGrid
         let (points, cells) = (points?, cells?);
         let types = match named_array(section, "types") {
             None if n_cells == 0 => Vec::new(),
-            None => return Err(ctx.malformed(Some(piece.offset), Some("Cells"), "missing types array".into())),
+            None => {
+                return Err(ctx.malformed(
+                    Some(piece.offset),
+                    Some("Cells"),
+                    "missing types array".into(),
+                ))
+            }
             Some(a) => {
                 let raw = read_data_array(ctx, a, "Cells/types", Some(n_cells))?;
                 let ids = to_ids(ctx, a, "Cells/types", raw.data)?;
@@ -396,54 +592,127 @@ fn read_ugrid(ctx: &Ctx<'_>, ds: &Element<'_>) -> Result<Result<UnstructuredGrid
         };
         let faces = read_faces(ctx, section, n_cells)?;
         let (point_data, cell_data) = attributes?;
-        pieces.push(GridPiece { points, cells, types, faces, point_data, cell_data });
+        pieces.push(GridPiece {
+            points,
+            cells,
+            types,
+            faces,
+            point_data,
+            cell_data,
+        });
     }
     if pieces.len() == 1 {
         if let Some(p) = pieces.pop() {
-            return Ok(UnstructuredGrid::try_new(p.points, p.cells, p.types, p.faces, p.point_data, p.cell_data));
+            return Ok(UnstructuredGrid::try_new(
+                p.points,
+                p.cells,
+                p.types,
+                p.faces,
+                p.point_data,
+                p.cell_data,
+            ));
         }
     }
-    let bad = |detail: String| ctx.malformed(Some(ds.offset), Some("UnstructuredGrid/Piece"), detail);
+    let bad =
+        |detail: String| ctx.malformed(Some(ds.offset), Some("UnstructuredGrid/Piece"), detail);
     let points = concat_points(pieces.iter().map(|p| &p.points)).map_err(bad)?;
     let mut cells = CellArray::empty();
     let mut types = Vec::new();
     let any_faces = pieces.iter().any(|p| p.faces.is_some());
-    let mut faces = PolyhedronFaces { faces: CellArray::empty(), cell_faces: CellArray::empty() };
+    let mut faces = PolyhedronFaces {
+        faces: CellArray::empty(),
+        cell_faces: CellArray::empty(),
+    };
     let mut base = 0i64;
     for p in &pieces {
         let shifted: Vec<i64> = p.cells.connectivity().iter().map(|&i| i + base).collect();
-        cells.extend(&CellArray::new(p.cells.offsets().to_vec(), shifted).map_err(|e| bad(e.to_string()))?);
+        cells.extend(
+            &CellArray::new(p.cells.offsets().to_vec(), shifted).map_err(|e| bad(e.to_string()))?,
+        );
         types.extend_from_slice(&p.types);
         if any_faces {
             let face_base = faces.faces.num_cells() as i64;
             match &p.faces {
                 Some(f) => {
                     let ids: Vec<i64> = f.faces.connectivity().iter().map(|&i| i + base).collect();
-                    faces.faces.extend(&CellArray::new(f.faces.offsets().to_vec(), ids).map_err(|e| bad(e.to_string()))?);
-                    let fi: Vec<i64> = f.cell_faces.connectivity().iter().map(|&i| i + face_base).collect();
-                    faces.cell_faces.extend(&CellArray::new(f.cell_faces.offsets().to_vec(), fi).map_err(|e| bad(e.to_string()))?);
+                    faces.faces.extend(
+                        &CellArray::new(f.faces.offsets().to_vec(), ids)
+                            .map_err(|e| bad(e.to_string()))?,
+                    );
+                    let fi: Vec<i64> = f
+                        .cell_faces
+                        .connectivity()
+                        .iter()
+                        .map(|&i| i + face_base)
+                        .collect();
+                    faces.cell_faces.extend(
+                        &CellArray::new(f.cell_faces.offsets().to_vec(), fi)
+                            .map_err(|e| bad(e.to_string()))?,
+                    );
                 }
                 None => (0..p.cells.num_cells()).for_each(|_| faces.cell_faces.push_cell(&[])),
             }
         }
         base += p.points.tuples() as i64;
     }
-    let pd = concat_attributes(pieces.iter().map(|p| (&p.point_data, 0..p.points.tuples()))).map_err(bad)?;
-    let cd = concat_attributes(pieces.iter().map(|p| (&p.cell_data, 0..p.cells.num_cells()))).map_err(bad)?;
-    Ok(UnstructuredGrid::try_new(points, cells, types, any_faces.then_some(faces), pd, cd))
+    let pd = concat_attributes(pieces.iter().map(|p| (&p.point_data, 0..p.points.tuples())))
+        .map_err(bad)?;
+    let cd = concat_attributes(
+        pieces
+            .iter()
+            .map(|p| (&p.cell_data, 0..p.cells.num_cells())),
+    )
+    .map_err(bad)?;
+    Ok(UnstructuredGrid::try_new(
+        points,
+        cells,
+        types,
+        any_faces.then_some(faces),
+        pd,
+        cd,
+    ))
 }
 
-fn floats<const N: usize>(ctx: &Ctx<'_>, el: &Element<'_>, key: &str, default: [f64; N]) -> Result<[f64; N], FormatError> {
-    let Some(s) = el.attr(key) else { return Ok(default) };
-    let bad = || ctx.malformed(Some(el.offset), Some(&el.name), format!("{key}=\"{s}\" is not {N} numbers"));
-    let v: Vec<f64> = s.split_ascii_whitespace().map(str::parse).collect::<Result<_, _>>().map_err(|_| bad())?;
+fn floats<const N: usize>(
+    ctx: &Ctx<'_>,
+    el: &Element<'_>,
+    key: &str,
+    default: [f64; N],
+) -> Result<[f64; N], FormatError> {
+    let Some(s) = el.attr(key) else {
+        return Ok(default);
+    };
+    let bad = || {
+        ctx.malformed(
+            Some(el.offset),
+            Some(&el.name),
+            format!("{key}=\"{s}\" is not {N} numbers"),
+        )
+    };
+    let v: Vec<f64> = s
+        .split_ascii_whitespace()
+        .map(str::parse)
+        .collect::<Result<_, _>>()
+        .map_err(|_| bad())?;
     v.try_into().map_err(|_| bad())
 }
 
 fn extent(ctx: &Ctx<'_>, el: &Element<'_>, key: &str) -> Result<Option<[i64; 6]>, FormatError> {
-    let Some(s) = el.attr(key) else { return Ok(None) };
-    let bad = || ctx.malformed(Some(el.offset), Some(&el.name), format!("{key}=\"{s}\" is not 6 integers"));
-    let v: Vec<i64> = s.split_ascii_whitespace().map(str::parse).collect::<Result<_, _>>().map_err(|_| bad())?;
+    let Some(s) = el.attr(key) else {
+        return Ok(None);
+    };
+    let bad = || {
+        ctx.malformed(
+            Some(el.offset),
+            Some(&el.name),
+            format!("{key}=\"{s}\" is not 6 integers"),
+        )
+    };
+    let v: Vec<i64> = s
+        .split_ascii_whitespace()
+        .map(str::parse)
+        .collect::<Result<_, _>>()
+        .map_err(|_| bad())?;
     v.try_into().map(Some).map_err(|_| bad())
 }
 
@@ -454,32 +723,66 @@ pub(crate) fn extent_counts(e: [i64; 6]) -> Option<(u64, u64)> {
         dims[a] = u64::try_from(e[2 * a + 1].checked_sub(e[2 * a])?.checked_add(1)?).ok()?;
     }
     let points = dims.iter().try_fold(1u64, |acc, &d| acc.checked_mul(d))?;
-    let cells = if points == 0 { 0 } else { dims.iter().map(|&d| d.saturating_sub(1).max(1)).try_fold(1u64, u64::checked_mul)? };
+    let cells = if points == 0 {
+        0
+    } else {
+        dims.iter()
+            .map(|&d| d.saturating_sub(1).max(1))
+            .try_fold(1u64, u64::checked_mul)?
+    };
     Some((points, cells))
 }
 
 fn read_image(ctx: &Ctx<'_>, ds: &Element<'_>) -> Result<ImageData, FormatError> {
     let origin = floats(ctx, ds, "Origin", [0.0; 3])?;
     let spacing = floats(ctx, ds, "Spacing", [1.0; 3])?;
-    let dir = floats(ctx, ds, "Direction", [1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0])?;
+    let dir = floats(
+        ctx,
+        ds,
+        "Direction",
+        [1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0],
+    )?;
     let whole = extent(ctx, ds, "WholeExtent")?;
     let mut pieces = Vec::new();
     for piece in ds.children_named("Piece") {
         let ext = extent(ctx, piece, "Extent")?.or(whole).ok_or_else(|| {
-            ctx.malformed(Some(piece.offset), Some("ImageData/Piece"), "no Extent and no WholeExtent".into())
+            ctx.malformed(
+                Some(piece.offset),
+                Some("ImageData/Piece"),
+                "no Extent and no WholeExtent".into(),
+            )
         })?;
-        let (n_points, n_cells) = extent_counts(ext)
-            .ok_or_else(|| ctx.malformed(Some(piece.offset), Some("ImageData/Piece"), format!("bad extent {ext:?}")))?;
+        let (n_points, n_cells) = extent_counts(ext).ok_or_else(|| {
+            ctx.malformed(
+                Some(piece.offset),
+                Some("ImageData/Piece"),
+                format!("bad extent {ext:?}"),
+            )
+        })?;
         let pd = read_attributes(ctx, piece.child("PointData"), "PointData", n_points)?;
         let cd = read_attributes(ctx, piece.child("CellData"), "CellData", n_cells)?;
         pieces.push((ext, pd, cd));
     }
     let direction = Matrix3::from_row_slice(&dir);
     let (ext, pd, cd) = if pieces.len() == 1 {
-        pieces.pop().ok_or_else(|| ctx.malformed(Some(ds.offset), Some("ImageData"), "no <Piece>".into()))?
+        pieces
+            .pop()
+            .ok_or_else(|| ctx.malformed(Some(ds.offset), Some("ImageData"), "no <Piece>".into()))?
     } else {
-        let whole = whole.ok_or_else(|| ctx.malformed(Some(ds.offset), Some("ImageData"), "several pieces but no WholeExtent".into()))?;
-        merge_images(whole, &pieces, ctx.max_alloc).map_err(|d| ctx.malformed(Some(ds.offset), Some("ImageData/Piece"), d))?
+        let whole = whole.ok_or_else(|| {
+            ctx.malformed(
+                Some(ds.offset),
+                Some("ImageData"),
+                "several pieces but no WholeExtent".into(),
+            )
+        })?;
+        merge_images(whole, &pieces, ctx.max_alloc)
+            .map_err(|d| ctx.malformed(Some(ds.offset), Some("ImageData/Piece"), d))?
     };
-    ImageData::try_new(ext, origin, spacing, direction, pd, cd).map_err(|source| FormatError::Model { path: ctx.path.to_path_buf(), source })
+    ImageData::try_new(ext, origin, spacing, direction, pd, cd).map_err(|source| {
+        FormatError::Model {
+            path: ctx.path.to_path_buf(),
+            source,
+        }
+    })
 }

@@ -28,7 +28,10 @@ pub(crate) struct Element<'a> {
 impl<'a> Element<'a> {
     /// The value of attribute `key`.
     pub fn attr(&self, key: &str) -> Option<&str> {
-        self.attrs.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+        self.attrs
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
     }
 
     /// The first child element called `name`.
@@ -37,7 +40,10 @@ impl<'a> Element<'a> {
     }
 
     /// Child elements called `name`, in order.
-    pub fn children_named<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'s Element<'a>> + 's {
+    pub fn children_named<'s>(
+        &'s self,
+        name: &'s str,
+    ) -> impl Iterator<Item = &'s Element<'a>> + 's {
         self.children.iter().filter(move |c| c.name == name)
     }
 }
@@ -82,22 +88,42 @@ fn rfind(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     if needle.len() > haystack.len() {
         return None;
     }
-    (0..=haystack.len() - needle.len()).rev().find(|&i| haystack[i..].starts_with(needle))
+    (0..=haystack.len() - needle.len())
+        .rev()
+        .find(|&i| haystack[i..].starts_with(needle))
 }
 
-fn parse_start<'a>(ctx: &Ctx<'_>, e: &BytesStart<'_>, offset: u64) -> Result<Element<'a>, FormatError> {
+fn parse_start<'a>(
+    ctx: &Ctx<'_>,
+    e: &BytesStart<'_>,
+    offset: u64,
+) -> Result<Element<'a>, FormatError> {
     let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
     let mut attrs = Vec::new();
     for a in e.attributes() {
-        let a = a.map_err(|err| ctx.malformed(Some(offset), Some(&name), format!("bad attribute: {err}")))?;
+        let a = a.map_err(|err| {
+            ctx.malformed(Some(offset), Some(&name), format!("bad attribute: {err}"))
+        })?;
         let key = String::from_utf8_lossy(a.key.as_ref()).into_owned();
         let value = a
             .unescape_value()
-            .map_err(|err| ctx.malformed(Some(offset), Some(&name), format!("bad value of attribute {key}: {err}")))?
+            .map_err(|err| {
+                ctx.malformed(
+                    Some(offset),
+                    Some(&name),
+                    format!("bad value of attribute {key}: {err}"),
+                )
+            })?
             .into_owned();
         attrs.push((key, value));
     }
-    Ok(Element { name, attrs, children: Vec::new(), text: Vec::new(), offset })
+    Ok(Element {
+        name,
+        attrs,
+        children: Vec::new(),
+        text: Vec::new(),
+        offset,
+    })
 }
 
 /// The closing tags that end a file with appended data.
@@ -135,7 +161,11 @@ fn check_appended_parent(ctx: &Ctx<'_>, stack: &[Element<'_>], at: u64) -> Resul
 }
 
 fn not_vtk(ctx: &Ctx<'_>) -> FormatError {
-    ctx.malformed(Some(0), None, "no <VTKFile> element; not a VTK XML file".into())
+    ctx.malformed(
+        Some(0),
+        None,
+        "no <VTKFile> element; not a VTK XML file".into(),
+    )
 }
 
 /// Checks what follows the appended data (`rest`, at byte `at` of the file): `</AppendedData>`,
@@ -155,14 +185,20 @@ fn check_document_end(ctx: &Ctx<'_>, rest: &[u8], at: u64) -> Result<(), FormatE
 
 /// Whether `rest` is a correct end of a file with appended data (see [`check_document_end`]).
 pub(crate) fn ends_document(rest: &[u8]) -> bool {
-    let after_appended = rest.strip_prefix(APPENDED_END).map(<[u8]>::trim_ascii_start);
+    let after_appended = rest
+        .strip_prefix(APPENDED_END)
+        .map(<[u8]>::trim_ascii_start);
     after_appended.is_some_and(|r| r.starts_with(FILE_END))
 }
 
 /// Parses the XML header of `bytes` (everything before the appended data) into a tree.
 /// `file_backed`: `bytes` ends at the start of raw appended data that stays in the file (whose end
 /// the caller has checked).
-pub(crate) fn parse<'a>(ctx: &Ctx<'_>, bytes: &'a [u8], file_backed: bool) -> Result<Document<'a>, FormatError> {
+pub(crate) fn parse<'a>(
+    ctx: &Ctx<'_>,
+    bytes: &'a [u8],
+    file_backed: bool,
+) -> Result<Document<'a>, FormatError> {
     // Base64 text never contains '<', so the first `<AppendedData` is the section's start tag.
     let appended_tag = find(bytes, b"<AppendedData");
     let xml_end = match appended_tag {
@@ -170,7 +206,13 @@ pub(crate) fn parse<'a>(ctx: &Ctx<'_>, bytes: &'a [u8], file_backed: bool) -> Re
             .iter()
             .position(|&b| b == b'>')
             .map(|q| p + q + 1)
-            .ok_or_else(|| ctx.malformed(Some(p as u64), Some("AppendedData"), "unterminated start tag".into()))?,
+            .ok_or_else(|| {
+                ctx.malformed(
+                    Some(p as u64),
+                    Some("AppendedData"),
+                    "unterminated start tag".into(),
+                )
+            })?,
         None => bytes.len(),
     };
     let mut reader = Reader::from_reader(&bytes[..xml_end]);
@@ -180,9 +222,13 @@ pub(crate) fn parse<'a>(ctx: &Ctx<'_>, bytes: &'a [u8], file_backed: bool) -> Re
     let mut appended_attrs: Option<Element<'a>> = None;
     loop {
         let pos = reader.buffer_position();
-        let ev = reader
-            .read_event()
-            .map_err(|e| ctx.malformed(Some(reader.error_position()), None, format!("invalid XML: {e}")))?;
+        let ev = reader.read_event().map_err(|e| {
+            ctx.malformed(
+                Some(reader.error_position()),
+                None,
+                format!("invalid XML: {e}"),
+            )
+        })?;
         match ev {
             Event::Start(e) => {
                 let el = parse_start(ctx, &e, pos)?;
@@ -192,7 +238,11 @@ pub(crate) fn parse<'a>(ctx: &Ctx<'_>, bytes: &'a [u8], file_backed: bool) -> Re
                     break;
                 }
                 if stack.len() >= MAX_DEPTH {
-                    return Err(ctx.malformed(Some(pos), Some(&el.name), format!("nesting deeper than {MAX_DEPTH}")));
+                    return Err(ctx.malformed(
+                        Some(pos),
+                        Some(&el.name),
+                        format!("nesting deeper than {MAX_DEPTH}"),
+                    ));
                 }
                 stack.push(el);
             }
@@ -205,7 +255,11 @@ pub(crate) fn parse<'a>(ctx: &Ctx<'_>, bytes: &'a [u8], file_backed: bool) -> Re
             }
             Event::End(_) => {
                 let Some(el) = stack.pop() else {
-                    return Err(ctx.malformed(Some(pos), None, "closing tag without an opening tag".into()));
+                    return Err(ctx.malformed(
+                        Some(pos),
+                        None,
+                        "closing tag without an opening tag".into(),
+                    ));
                 };
                 match stack.last_mut() {
                     Some(parent) => parent.children.push(el),
@@ -275,7 +329,13 @@ pub(crate) fn parse<'a>(ctx: &Ctx<'_>, bytes: &'a [u8], file_backed: bool) -> Re
             if !file_backed {
                 check_document_end(ctx, &body[end..], (start + end) as u64)?;
             }
-            Some(Appended { raw, data: &body[..end], file: None, len: end as u64, file_offset: start as u64 })
+            Some(Appended {
+                raw,
+                data: &body[..end],
+                file: None,
+                len: end as u64,
+                file_offset: start as u64,
+            })
         }
     };
     Ok(Document { root, appended })

@@ -52,7 +52,13 @@ impl Values<'_> {
     fn write_ascii(&self, out: &mut Vec<u8>) {
         fn put<T: AsciiValue>(out: &mut Vec<u8>, v: &[T]) {
             for (i, x) in v.iter().enumerate() {
-                out.extend_from_slice(if i == 0 { b"" } else if i % 6 == 0 { b"\n" } else { b" " });
+                out.extend_from_slice(if i == 0 {
+                    b""
+                } else if i % 6 == 0 {
+                    b"\n"
+                } else {
+                    b" "
+                });
                 x.put(out);
             }
         }
@@ -126,7 +132,12 @@ impl<'a> Source<'a> {
 /// One piece of the document: literal XML or a `<DataArray>`.
 enum Node<'a> {
     Xml(String),
-    Array { indent: usize, name: String, components: usize, values: Values<'a> },
+    Array {
+        indent: usize,
+        name: String,
+        components: usize,
+        values: Values<'a>,
+    },
 }
 
 /// Encoded array content: raw appended bytes, or text (base64 / ascii).
@@ -138,7 +149,10 @@ struct Encoded<'a> {
 
 impl<'a> Encoded<'a> {
     fn new(parts: Vec<Cow<'a, [u8]>>) -> Self {
-        Self { parts, widened: None }
+        Self {
+            parts,
+            widened: None,
+        }
     }
     fn len(&self) -> usize {
         self.parts.iter().map(|p| p.len()).sum::<usize>() + self.widened.map_or(0, |v| v.len() * 8)
@@ -163,7 +177,11 @@ impl<'a> Encoded<'a> {
 ///
 /// `piece` is reused from one array to the next: a fresh buffer's pages are each a fault and a
 /// clearing by the kernel.
-fn write_widened(w: &mut dyn Write, ids: StoredIds<'_>, piece: &mut Vec<i64>) -> std::io::Result<()> {
+fn write_widened(
+    w: &mut dyn Write,
+    ids: StoredIds<'_>,
+    piece: &mut Vec<i64>,
+) -> std::io::Result<()> {
     // 1 MiB per write: the `BufWriter`'s capacity, so pieces bypass its copy, and half a core's
     // L2, where the kernel's copy finds what the widening wrote. An HDF5 -> raw `.vtp` run (46 MB
     // out) took 22.4 ms with 1 MiB pieces, 22.7 with 2 MiB and 23.5 with 512 KiB (means of the
@@ -192,28 +210,50 @@ impl<'a> Doc<'a> {
         self.nodes.push(Node::Xml(s));
     }
     fn array(&mut self, indent: usize, name: &str, components: usize, values: Values<'a>) {
-        self.nodes.push(Node::Array { indent, name: name.to_owned(), components, values });
+        self.nodes.push(Node::Array {
+            indent,
+            name: name.to_owned(),
+            components,
+            values,
+        });
     }
     fn attributes(&mut self, tag: &str, attrs: &'a Attributes) {
         self.xml(format!("      <{tag}>\n"));
         for (i, a) in attrs.iter().enumerate() {
             // VTK's readers reject arrays without a name, and its writers name them "Array <address>".
-            let name = if a.name().is_empty() { format!("Array {i}") } else { a.name().to_owned() };
+            let name = if a.name().is_empty() {
+                format!("Array {i}")
+            } else {
+                a.name().to_owned()
+            };
             self.array(8, &name, a.components(), Values::Data(a.data()));
         }
         self.xml(format!("      </{tag}>\n"));
     }
     fn cells(&mut self, tag: &str, c: &'a CellArray) {
         self.xml(format!("      <{tag}>\n"));
-        self.array(8, "connectivity", 1, Values::stored_ids(c.stored_connectivity()));
+        self.array(
+            8,
+            "connectivity",
+            1,
+            Values::stored_ids(c.stored_connectivity()),
+        );
         // VTK XML stores end offsets: all but the leading 0.
-        self.array(8, "offsets", 1, Values::stored_ids(c.stored_offsets().skip(1)));
+        self.array(
+            8,
+            "offsets",
+            1,
+            Values::stored_ids(c.stored_offsets().skip(1)),
+        );
         self.xml(format!("      </{tag}>\n"));
     }
 }
 
 fn fmt_floats(v: &[f64]) -> String {
-    v.iter().map(|x| format!("{x:?}")).collect::<Vec<_>>().join(" ")
+    v.iter()
+        .map(|x| format!("{x:?}"))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn layout(ds: &DataSet) -> (&'static str, Doc<'_>) {
@@ -252,9 +292,24 @@ fn layout(ds: &DataSet) -> (&'static str, Doc<'_>) {
             d.xml("      <Points>\n".into());
             d.array(8, "Points", 3, Values::Data(g.points().data()));
             d.xml("      </Points>\n      <Cells>\n".into());
-            d.array(8, "connectivity", 1, Values::Ids(Cow::Borrowed(g.cells().connectivity())));
-            d.array(8, "offsets", 1, Values::Ids(Cow::Borrowed(&g.cells().offsets()[1..])));
-            d.array(8, "types", 1, Values::Types(g.cell_types().iter().map(|t| t.0).collect()));
+            d.array(
+                8,
+                "connectivity",
+                1,
+                Values::Ids(Cow::Borrowed(g.cells().connectivity())),
+            );
+            d.array(
+                8,
+                "offsets",
+                1,
+                Values::Ids(Cow::Borrowed(&g.cells().offsets()[1..])),
+            );
+            d.array(
+                8,
+                "types",
+                1,
+                Values::Types(g.cell_types().iter().map(|t| t.0).collect()),
+            );
             if let Some(f) = g.faces() {
                 // The pre-9.4 layout (legacy face streams + end offsets, -1 for other cells): every VTK
                 // version reads it, while VMTK's VTK 9.1 cannot read the 9.4 layout.
@@ -279,7 +334,9 @@ fn layout(ds: &DataSet) -> (&'static str, Doc<'_>) {
             let e = img.extent();
             let ext = format!("{} {} {} {} {} {}", e[0], e[1], e[2], e[3], e[4], e[5]);
             let dir = img.direction();
-            let rows: Vec<f64> = (0..3).flat_map(|r| (0..3).map(move |c| dir[(r, c)])).collect();
+            let rows: Vec<f64> = (0..3)
+                .flat_map(|r| (0..3).map(move |c| dir[(r, c)]))
+                .collect();
             d.xml(format!(
                 "  <ImageData WholeExtent=\"{ext}\" Origin=\"{}\" Spacing=\"{}\" Direction=\"{}\">\n    <Piece Extent=\"{ext}\">\n",
                 fmt_floats(&img.origin()),
@@ -307,7 +364,9 @@ fn header_bytes(values: &[u64], header: HeaderType) -> Vec<u8> {
 }
 
 fn b64(bytes: &[u8]) -> Vec<u8> {
-    base64::engine::general_purpose::STANDARD.encode(bytes).into_bytes()
+    base64::engine::general_purpose::STANDARD
+        .encode(bytes)
+        .into_bytes()
 }
 
 /// Encodes one array's binary form (raw or base64).
@@ -326,8 +385,13 @@ fn encode_binary<'a>(source: Source<'a>, opts: &XmlWriteOptions, base64: bool) -
                 all.extend_from_slice(&source.range(0..len));
                 Encoded::new(vec![Cow::Owned(b64(&all))])
             }
-            (false, Source::Bytes(data)) => Encoded::new(vec![Cow::Owned(header), Cow::Borrowed(data)]),
-            (false, Source::Ids(ids)) => Encoded { parts: vec![Cow::Owned(header)], widened: Some(ids) },
+            (false, Source::Bytes(data)) => {
+                Encoded::new(vec![Cow::Owned(header), Cow::Borrowed(data)])
+            }
+            (false, Source::Ids(ids)) => Encoded {
+                parts: vec![Cow::Owned(header)],
+                widened: Some(ids),
+            },
         };
     };
     let bs = opts.block_size.max(1);
@@ -359,13 +423,23 @@ fn encode<'a>(values: &'a Values<'a>, opts: &XmlWriteOptions) -> Encoded<'a> {
             Encoded::new(vec![Cow::Owned(out)])
         }
         XmlEncoding::AppendedRaw => encode_binary(values.source(), opts, false),
-        XmlEncoding::AppendedBase64 | XmlEncoding::InlineBase64 => encode_binary(values.source(), opts, true),
+        XmlEncoding::AppendedBase64 | XmlEncoding::InlineBase64 => {
+            encode_binary(values.source(), opts, true)
+        }
     }
 }
 
 /// Writes `ds` as VTK XML to `w`; `path` names the target in errors.
-pub(crate) fn write_document(w: &mut dyn Write, ds: &DataSet, opts: &XmlWriteOptions, path: &Path) -> Result<(), FormatError> {
-    let io = |source: std::io::Error| FormatError::Io { path: path.to_path_buf(), source };
+pub(crate) fn write_document(
+    w: &mut dyn Write,
+    ds: &DataSet,
+    opts: &XmlWriteOptions,
+    path: &Path,
+) -> Result<(), FormatError> {
+    let io = |source: std::io::Error| FormatError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
     let (kind, doc) = layout(ds);
     let binary = opts.encoding != XmlEncoding::Ascii;
     if binary && opts.header == HeaderType::UInt32 {
@@ -381,9 +455,22 @@ pub(crate) fn write_document(w: &mut dyn Write, ds: &DataSet, opts: &XmlWriteOpt
             }
         }
     }
-    let arrays: Vec<&Values<'_>> = doc.nodes.iter().filter_map(|n| if let Node::Array { values, .. } = n { Some(values) } else { None }).collect();
+    let arrays: Vec<&Values<'_>> = doc
+        .nodes
+        .iter()
+        .filter_map(|n| {
+            if let Node::Array { values, .. } = n {
+                Some(values)
+            } else {
+                None
+            }
+        })
+        .collect();
     let encoded: Vec<Encoded<'_>> = arrays.par_iter().map(|v| encode(v, opts)).collect();
-    let appended = matches!(opts.encoding, XmlEncoding::AppendedRaw | XmlEncoding::AppendedBase64);
+    let appended = matches!(
+        opts.encoding,
+        XmlEncoding::AppendedRaw | XmlEncoding::AppendedBase64
+    );
     let compressor = match (binary, opts.compression) {
         (false, _) | (_, XmlCompression::None) => None,
         (_, XmlCompression::Zlib(_)) => Some(Compressor::Zlib),
@@ -391,7 +478,11 @@ pub(crate) fn write_document(w: &mut dyn Write, ds: &DataSet, opts: &XmlWriteOpt
         (_, XmlCompression::Lzma(_)) => Some(Compressor::Lzma),
     };
     let mut head = String::with_capacity(4096);
-    let order = if cfg!(target_endian = "big") { "BigEndian" } else { "LittleEndian" };
+    let order = if cfg!(target_endian = "big") {
+        "BigEndian"
+    } else {
+        "LittleEndian"
+    };
     let htype = match opts.header {
         HeaderType::UInt32 => "UInt32",
         HeaderType::UInt64 => "UInt64",
@@ -412,10 +503,19 @@ pub(crate) fn write_document(w: &mut dyn Write, ds: &DataSet, opts: &XmlWriteOpt
     for n in &doc.nodes {
         match n {
             Node::Xml(s) => w.write_all(s.as_bytes()).map_err(io)?,
-            Node::Array { indent, name, components, values } => {
+            Node::Array {
+                indent,
+                name,
+                components,
+                values,
+            } => {
                 let Some(e) = enc_iter.next() else { break };
                 let pad = " ".repeat(*indent);
-                let mut tag = format!("{pad}<DataArray type=\"{}\" Name=\"{}\"", values.dtype().vtk_name(), escape(name.as_str()));
+                let mut tag = format!(
+                    "{pad}<DataArray type=\"{}\" Name=\"{}\"",
+                    values.dtype().vtk_name(),
+                    escape(name.as_str())
+                );
                 if *components != 1 {
                     let _ = write!(tag, " NumberOfComponents=\"{components}\"");
                 }
@@ -430,20 +530,27 @@ pub(crate) fn write_document(w: &mut dyn Write, ds: &DataSet, opts: &XmlWriteOpt
                     for p in &e.parts {
                         if opts.encoding == XmlEncoding::Ascii {
                             // Keep ascii lines short: break after every group of values, indented.
-                            let text = String::from_utf8_lossy(p).replace('\n', &format!("\n{pad}  "));
+                            let text =
+                                String::from_utf8_lossy(p).replace('\n', &format!("\n{pad}  "));
                             w.write_all(text.as_bytes()).map_err(io)?;
                         } else {
                             w.write_all(p).map_err(io)?;
                         }
                     }
-                    w.write_all(format!("\n{pad}</DataArray>\n").as_bytes()).map_err(io)?;
+                    w.write_all(format!("\n{pad}</DataArray>\n").as_bytes())
+                        .map_err(io)?;
                 }
             }
         }
     }
     if appended {
-        let enc = if opts.encoding == XmlEncoding::AppendedRaw { "raw" } else { "base64" };
-        w.write_all(format!("  <AppendedData encoding=\"{enc}\">\n   _").as_bytes()).map_err(io)?;
+        let enc = if opts.encoding == XmlEncoding::AppendedRaw {
+            "raw"
+        } else {
+            "base64"
+        };
+        w.write_all(format!("  <AppendedData encoding=\"{enc}\">\n   _").as_bytes())
+            .map_err(io)?;
         let mut piece = Vec::new();
         for e in &encoded {
             e.write_to(w, &mut piece).map_err(io)?;
