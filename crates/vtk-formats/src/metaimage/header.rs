@@ -83,129 +83,170 @@ fn bool_value(v: &str) -> bool {
 pub(crate) fn parse_header<R: BufRead>(path: &Path, r: &mut R) -> Result<Header, FormatError> {
     let mut pos = 0u64;
     let mut line = Vec::new();
-    let mut ndims = None;
-    let mut dims = None;
-    let mut dtype = None;
-    let mut channels = 1usize;
-    let mut spacing = None;
-    let mut element_size = None;
-    let mut origin = None;
-    let mut transform = None;
-    let mut binary = false;
-    let mut msb = false;
-    let mut compressed = false;
-    let mut compressed_size = None;
-    let mut header_size = None;
-    let bad = |offset: u64, key: &str, detail: String| FormatError::Malformed {
-        path: path.to_path_buf(),
-        offset: Some(offset),
-        element: (!key.is_empty()).then(|| key.to_owned()),
-        detail,
-    };
+    let mut fields = HeaderFields::default();
     loop {
         line.clear();
         let n = std::io::Read::take(&mut *r, MAX_HEADER - pos + 1)
             .read_until(b'\n', &mut line)
             // Not `FormatError::Io`: its text would repeat as its source under `{:#}`.
-            .map_err(|e| bad(pos, "", format!("cannot read the header: {e}")))?;
+            .map_err(|e| malformed(path, pos, "", format!("cannot read the header: {e}")))?;
         let start = pos;
         pos += n as u64;
         if n == 0 {
-            return Err(bad(
+            return Err(malformed(
+                path,
                 start,
                 "ElementDataFile",
                 "end of file before the ElementDataFile line ending the header".into(),
             ));
         }
         if pos > MAX_HEADER {
-            return Err(bad(
+            return Err(malformed(
+                path,
                 start,
                 "",
                 format!("no ElementDataFile line in the first {MAX_HEADER} bytes"),
             ));
         }
         let text = std::str::from_utf8(&line)
-            .map_err(|_| bad(start, "", "header line is not text".into()))?;
+            .map_err(|_| malformed(path, start, "", "header line is not text".into()))?;
         let text = text.trim();
         if text.is_empty() {
             continue;
         }
         let Some((key, value)) = text.split_once('=') else {
-            return Err(bad(
+            return Err(malformed(
+                path,
                 start,
                 "",
                 format!("expected 'Key = Value', found '{}'", short(text)),
             ));
         };
-        let (key, value) = (key.trim(), value.trim());
-        let nums = |count: Option<usize>| -> Result<Vec<f64>, FormatError> {
-            let v: Vec<f64> = value
-                .split_whitespace()
-                .map(str::parse)
-                .collect::<Result<_, _>>()
-                .map_err(|_| {
-                    bad(
-                        start,
-                        key,
-                        format!("expected numbers, found '{}'", short(value)),
-                    )
-                })?;
-            if let Some(c) = count {
-                if v.len() < c {
-                    return Err(bad(
-                        start,
-                        key,
-                        format!("expected {c} numbers, found {}", v.len()),
-                    ));
-                }
-            }
-            Ok(v)
+        let entry = Entry {
+            path,
+            offset: start,
+            key: key.trim(),
+            value: value.trim(),
         };
-        let int = || -> Result<i64, FormatError> {
-            value.parse().map_err(|_| {
-                bad(
-                    start,
-                    key,
-                    format!("expected an integer, found '{}'", short(value)),
+        if entry.key == "ElementDataFile" {
+            return fields.finish(&entry, pos);
+        }
+        fields.set(&entry)?;
+    }
+}
+
+/// A `Malformed` error at `offset`, naming `key` unless it is empty.
+fn malformed(path: &Path, offset: u64, key: &str, detail: String) -> FormatError {
+    FormatError::Malformed {
+        path: path.to_path_buf(),
+        offset: Some(offset),
+        element: (!key.is_empty()).then(|| key.to_owned()),
+        detail,
+    }
+}
+
+/// One `Key = Value` line of the header and where it starts, so that its errors can say so.
+struct Entry<'a> {
+    path: &'a Path,
+    offset: u64,
+    key: &'a str,
+    value: &'a str,
+}
+
+impl Entry<'_> {
+    /// A `Malformed` error at this line, naming `key` (not always this line's key: a missing one).
+    fn malformed(&self, key: &str, detail: String) -> FormatError {
+        malformed(self.path, self.offset, key, detail)
+    }
+
+    fn unsupported(&self, detail: String) -> FormatError {
+        FormatError::Unsupported {
+            path: self.path.to_path_buf(),
+            detail,
+        }
+    }
+
+    fn integer(&self) -> Result<i64, FormatError> {
+        self.value.parse().map_err(|_| {
+            self.malformed(
+                self.key,
+                format!("expected an integer, found '{}'", short(self.value)),
+            )
+        })
+    }
+
+    fn numbers(&self) -> Result<Vec<f64>, FormatError> {
+        self.value
+            .split_whitespace()
+            .map(str::parse)
+            .collect::<Result<_, _>>()
+            .map_err(|_| {
+                self.malformed(
+                    self.key,
+                    format!("expected numbers, found '{}'", short(self.value)),
                 )
             })
-        };
-        match key {
+    }
+
+    fn sizes(&self) -> Result<Vec<u64>, FormatError> {
+        self.value
+            .split_whitespace()
+            .map(str::parse)
+            .collect::<Result<_, _>>()
+            .map_err(|_| {
+                self.malformed(
+                    self.key,
+                    format!(
+                        "expected non-negative integers, found '{}'",
+                        short(self.value)
+                    ),
+                )
+            })
+    }
+}
+
+/// The header keys read so far: `set` takes one line, `finish` checks them all at `ElementDataFile`.
+#[derive(Default)]
+struct HeaderFields {
+    ndims: Option<usize>,
+    /// The sizes and the offset of their line, which a count mismatch names.
+    dims: Option<(u64, Vec<u64>)>,
+    dtype: Option<DType>,
+    /// `None` means the default of one channel.
+    channels: Option<usize>,
+    spacing: Option<Vec<f64>>,
+    element_size: Option<Vec<f64>>,
+    origin: Option<Vec<f64>>,
+    transform: Option<Vec<f64>>,
+    binary: bool,
+    msb: bool,
+    compressed: bool,
+    compressed_size: Option<u64>,
+    header_size: Option<i64>,
+}
+
+impl HeaderFields {
+    /// Takes one line other than `ElementDataFile`; a later line overrides an earlier one.
+    fn set(&mut self, entry: &Entry) -> Result<(), FormatError> {
+        let value = entry.value;
+        match entry.key {
             "ObjectType" if value != "Image" => {
-                return Err(FormatError::Unsupported {
-                    path: path.to_path_buf(),
-                    detail: format!("MetaIO ObjectType '{}' (only Image)", short(value)),
-                })
+                return Err(
+                    entry.unsupported(format!("MetaIO ObjectType '{}' (only Image)", short(value)))
+                )
             }
             "NDims" => {
-                let v = int()?;
+                let v = entry.integer()?;
                 if !(1..=3).contains(&v) {
-                    return Err(FormatError::Unsupported {
-                        path: path.to_path_buf(),
-                        detail: format!("NDims = {v} (supported: 1 to 3)"),
-                    });
+                    return Err(entry.unsupported(format!("NDims = {v} (supported: 1 to 3)")));
                 }
-                ndims = Some(v as usize);
+                self.ndims = Some(v as usize);
             }
-            "DimSize" => {
-                let v: Vec<u64> = value
-                    .split_whitespace()
-                    .map(str::parse)
-                    .collect::<Result<_, _>>()
-                    .map_err(|_| {
-                        bad(
-                            start,
-                            key,
-                            format!("expected non-negative integers, found '{}'", short(value)),
-                        )
-                    })?;
-                dims = Some((start, v));
-            }
+            "DimSize" => self.dims = Some((entry.offset, entry.sizes()?)),
             "ElementType" => {
-                dtype = Some(met_dtype(value).ok_or_else(|| {
-                    bad(
-                        start,
-                        key,
+                self.dtype = Some(met_dtype(value).ok_or_else(|| {
+                    entry.malformed(
+                        entry.key,
                         format!(
                             "unknown ElementType '{}' (expected MET_UCHAR, MET_FLOAT, ...)",
                             short(value)
@@ -214,108 +255,121 @@ pub(crate) fn parse_header<R: BufRead>(path: &Path, r: &mut R) -> Result<Header,
                 })?);
             }
             "ElementNumberOfChannels" => {
-                let v = int()?;
+                let v = entry.integer()?;
                 if !(1..=4096).contains(&v) {
-                    return Err(bad(
-                        start,
-                        key,
-                        format!("channel count {v} outside 1..=4096"),
-                    ));
+                    return Err(
+                        entry.malformed(entry.key, format!("channel count {v} outside 1..=4096"))
+                    );
                 }
-                channels = v as usize;
+                self.channels = Some(v as usize);
             }
-            "ElementSpacing" => spacing = Some(nums(None)?),
-            "ElementSize" => element_size = Some(nums(None)?),
-            "Offset" | "Origin" | "Position" => origin = Some(nums(None)?),
-            "TransformMatrix" | "Orientation" | "Rotation" => transform = Some(nums(None)?),
-            "BinaryData" => binary = bool_value(value),
-            "BinaryDataByteOrderMSB" | "ElementByteOrderMSB" => msb = bool_value(value),
-            "CompressedData" => compressed = bool_value(value),
+            "ElementSpacing" => self.spacing = Some(entry.numbers()?),
+            "ElementSize" => self.element_size = Some(entry.numbers()?),
+            "Offset" | "Origin" | "Position" => self.origin = Some(entry.numbers()?),
+            "TransformMatrix" | "Orientation" | "Rotation" => {
+                self.transform = Some(entry.numbers()?);
+            }
+            "BinaryData" => self.binary = bool_value(value),
+            "BinaryDataByteOrderMSB" | "ElementByteOrderMSB" => self.msb = bool_value(value),
+            "CompressedData" => self.compressed = bool_value(value),
             "CompressedDataSize" => {
-                let v = int()?;
-                compressed_size = Some(
-                    u64::try_from(v).map_err(|_| bad(start, key, format!("negative size {v}")))?,
+                let v = entry.integer()?;
+                self.compressed_size = Some(
+                    u64::try_from(v)
+                        .map_err(|_| entry.malformed(entry.key, format!("negative size {v}")))?,
                 );
             }
-            "HeaderSize" => header_size = Some(int()?),
-            "ElementDataFile" => {
-                let data_file = match value {
-                    "LOCAL" | "Local" | "local" => DataFile::Local,
-                    v if v.starts_with("LIST") || v.contains('%') => {
-                        return Err(FormatError::Unsupported {
-                            path: path.to_path_buf(),
-                            detail: format!(
-                                "ElementDataFile = {} (file lists and patterns)",
-                                short(v)
-                            ),
-                        })
-                    }
-                    "" => return Err(bad(start, key, "empty ElementDataFile".into())),
-                    v => DataFile::File(v.to_owned()),
-                };
-                let ndims = ndims.ok_or_else(|| bad(start, "NDims", "missing NDims".into()))?;
-                let (dims_at, dims) =
-                    dims.ok_or_else(|| bad(start, "DimSize", "missing DimSize".into()))?;
-                if dims.len() != ndims {
-                    return Err(bad(
-                        dims_at,
-                        "DimSize",
-                        format!("{} sizes for NDims = {ndims}", dims.len()),
-                    ));
-                }
-                let dtype =
-                    dtype.ok_or_else(|| bad(start, "ElementType", "missing ElementType".into()))?;
-                let fix = |v: Option<Vec<f64>>,
-                           default: f64,
-                           key: &str|
-                 -> Result<Vec<f64>, FormatError> {
-                    match v {
-                        None => Ok(vec![default; ndims]),
-                        Some(v) if v.len() >= ndims && v.iter().all(|x| x.is_finite()) => {
-                            Ok(v[..ndims].to_vec())
-                        }
-                        Some(v) => Err(bad(
-                            start,
-                            key,
-                            format!("{ndims} finite values needed, found {v:?}"),
-                        )),
-                    }
-                };
-                let spacing = fix(spacing.or(element_size), 1.0, "ElementSpacing")?;
-                let origin = fix(origin, 0.0, "Offset")?;
-                let transform = match transform {
-                    Some(t) if t.len() >= ndims * ndims && t.iter().all(|x| x.is_finite()) => {
-                        Some(t[..ndims * ndims].to_vec())
-                    }
-                    Some(t) => {
-                        return Err(bad(
-                            start,
-                            "TransformMatrix",
-                            format!("{} finite values needed, found {}", ndims * ndims, t.len()),
-                        ))
-                    }
-                    None => None,
-                };
-                return Ok(Header {
-                    ndims,
-                    dims,
-                    dtype,
-                    channels,
-                    spacing,
-                    origin,
-                    transform,
-                    binary,
-                    msb,
-                    compressed,
-                    compressed_size,
-                    header_size,
-                    data_file,
-                    length: pos,
-                });
-            }
+            "HeaderSize" => self.header_size = Some(entry.integer()?),
             // MetaIO keeps unknown keys as user fields; so do we (by ignoring them).
             _ => {}
         }
+        Ok(())
+    }
+
+    /// Checks the fields at the `ElementDataFile` line `entry`, which ends the header at `length`.
+    fn finish(self, entry: &Entry, length: u64) -> Result<Header, FormatError> {
+        let data_file = data_file(entry)?;
+        let ndims = self
+            .ndims
+            .ok_or_else(|| entry.malformed("NDims", "missing NDims".into()))?;
+        let (dims_at, dims) = self
+            .dims
+            .ok_or_else(|| entry.malformed("DimSize", "missing DimSize".into()))?;
+        if dims.len() != ndims {
+            return Err(malformed(
+                entry.path,
+                dims_at,
+                "DimSize",
+                format!("{} sizes for NDims = {ndims}", dims.len()),
+            ));
+        }
+        let dtype = self
+            .dtype
+            .ok_or_else(|| entry.malformed("ElementType", "missing ElementType".into()))?;
+        let spacing = per_axis(
+            entry,
+            self.spacing.or(self.element_size),
+            1.0,
+            "ElementSpacing",
+            ndims,
+        )?;
+        let origin = per_axis(entry, self.origin, 0.0, "Offset", ndims)?;
+        let transform = match self.transform {
+            Some(t) if t.len() >= ndims * ndims && t.iter().all(|x| x.is_finite()) => {
+                Some(t[..ndims * ndims].to_vec())
+            }
+            Some(t) => {
+                return Err(entry.malformed(
+                    "TransformMatrix",
+                    format!("{} finite values needed, found {}", ndims * ndims, t.len()),
+                ))
+            }
+            None => None,
+        };
+        Ok(Header {
+            ndims,
+            dims,
+            dtype,
+            channels: self.channels.unwrap_or(1),
+            spacing,
+            origin,
+            transform,
+            binary: self.binary,
+            msb: self.msb,
+            compressed: self.compressed,
+            compressed_size: self.compressed_size,
+            header_size: self.header_size,
+            data_file,
+            length,
+        })
+    }
+}
+
+/// Where the `ElementDataFile` line `entry` puts the pixel data.
+fn data_file(entry: &Entry) -> Result<DataFile, FormatError> {
+    match entry.value {
+        "LOCAL" | "Local" | "local" => Ok(DataFile::Local),
+        v if v.starts_with("LIST") || v.contains('%') => Err(entry.unsupported(format!(
+            "ElementDataFile = {} (file lists and patterns)",
+            short(v)
+        ))),
+        "" => Err(entry.malformed(entry.key, "empty ElementDataFile".into())),
+        v => Ok(DataFile::File(v.to_owned())),
+    }
+}
+
+/// The first `ndims` of `values` (all finite), or `default` on every axis when the key is absent.
+fn per_axis(
+    entry: &Entry,
+    values: Option<Vec<f64>>,
+    default: f64,
+    key: &str,
+    ndims: usize,
+) -> Result<Vec<f64>, FormatError> {
+    match values {
+        None => Ok(vec![default; ndims]),
+        Some(v) if v.len() >= ndims && v.iter().all(|x| x.is_finite()) => Ok(v[..ndims].to_vec()),
+        Some(v) => Err(entry.malformed(key, format!("{ndims} finite values needed, found {v:?}"))),
     }
 }
 
