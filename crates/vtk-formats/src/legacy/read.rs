@@ -436,17 +436,7 @@ impl Reader<'_> {
                     continue;
                 }
                 "LOOKUP_TABLE" => {
-                    self.cur.expect_token(&element, "a table name")?;
-                    let size = self.cur.count(&element, "a table size")?;
-                    let n4 = size
-                        .checked_mul(4)
-                        .ok_or_else(|| self.cur.err(&element, "size overflows"))?;
-                    let ty = if self.ctx.binary {
-                        vtk_model::DType::U8
-                    } else {
-                        vtk_model::DType::F32
-                    };
-                    read_values(&mut self.cur, self.ctx, LegacyType::Plain(ty), n4, &element)?;
+                    self.skip_lookup_table(&element)?;
                     continue;
                 }
                 _ if assoc.is_none() => {
@@ -456,65 +446,8 @@ impl Reader<'_> {
                         format!("'{}' before POINT_DATA/CELL_DATA", shorten(&kw)),
                     ))
                 }
-                "SCALARS" => {
-                    let name = self.name(&element)?;
-                    let ty = self.cur.expect_token(&element, "a data type")?;
-                    let ty = parse_type(&self.cur, ty, &element)?;
-                    let mut t = self
-                        .cur
-                        .expect_token(&element, "LOOKUP_TABLE or a component count")?;
-                    let mut comps = 1;
-                    if !t.eq_ignore_ascii_case("lookup_table") {
-                        let c: i64 = t.parse().unwrap_or(0);
-                        if !(1..=4096).contains(&c) {
-                            return Err(self
-                                .cur
-                                .err(&element, format!("bad component count '{}'", shorten(t))));
-                        }
-                        comps = c as usize;
-                        t = self.cur.expect_token(&element, "LOOKUP_TABLE")?;
-                    }
-                    if !t.eq_ignore_ascii_case("lookup_table") {
-                        return Err(self.cur.err(
-                            &element,
-                            format!("expected LOOKUP_TABLE, found '{}'", shorten(t)),
-                        ));
-                    }
-                    self.cur.expect_token(&element, "a lookup table name")?;
-                    arrays.push(self.array(&element, name, ty, comps, n)?);
-                }
-                "COLOR_SCALARS" => {
-                    let name = self.name(&element)?;
-                    let comps = self.cur.count(&element, "a component count")?.max(1);
-                    let total = comps
-                        .checked_mul(n)
-                        .ok_or_else(|| self.cur.err(&element, "size overflows"))?;
-                    let data = if self.ctx.binary {
-                        read_values(
-                            &mut self.cur,
-                            self.ctx,
-                            LegacyType::Plain(vtk_model::DType::U8),
-                            total,
-                            &element,
-                        )?
-                    } else {
-                        let f = read_values(
-                            &mut self.cur,
-                            self.ctx,
-                            LegacyType::Plain(vtk_model::DType::F32),
-                            total,
-                            &element,
-                        )?;
-                        let ArrayData::F32(f) = f else {
-                            unreachable!("read as f32")
-                        };
-                        ArrayData::U8(f.into_iter().map(|v| (255.0 * v + 0.5) as u8).collect())
-                    };
-                    arrays.push(
-                        DataArray::new(name, comps, data)
-                            .map_err(|e| self.model_at(here, &element, &e))?,
-                    );
-                }
+                "SCALARS" => arrays.push(self.scalars(&element, n)?),
+                "COLOR_SCALARS" => arrays.push(self.color_scalars(&element, n, here)?),
                 "VECTORS" | "NORMALS" | "TENSORS" | "TENSORS6" | "GLOBAL_IDS" | "PEDIGREE_IDS" => {
                     let comps = match kw.as_str() {
                         "VECTORS" | "NORMALS" => 3,
@@ -527,19 +460,7 @@ impl Reader<'_> {
                     let ty = parse_type(&self.cur, ty, &element)?;
                     arrays.push(self.array(&element, name, ty, comps, n)?);
                 }
-                "TEXTURE_COORDINATES" => {
-                    let name = self.name(&element)?;
-                    let comps = self.cur.count(&element, "a dimension")?;
-                    if !(1..=3).contains(&comps) {
-                        return Err(self.cur.err(
-                            &element,
-                            format!("texture dimension {comps}, expected 1 to 3"),
-                        ));
-                    }
-                    let ty = self.cur.expect_token(&element, "a data type")?;
-                    let ty = parse_type(&self.cur, ty, &element)?;
-                    arrays.push(self.array(&element, name, ty, comps, n)?);
-                }
+                "TEXTURE_COORDINATES" => arrays.push(self.texture_coordinates(&element, n)?),
                 "FIELD" => arrays = self.field(&element)?,
                 _ => {
                     return Err(self.cur.err_at(
@@ -555,6 +476,103 @@ impl Reader<'_> {
             }
         }
         Ok(data)
+    }
+
+    /// Skips a `LOOKUP_TABLE name size` section: its colours are not kept.
+    fn skip_lookup_table(&mut self, element: &str) -> Result<(), FormatError> {
+        self.cur.expect_token(element, "a table name")?;
+        let size = self.cur.count(element, "a table size")?;
+        let n4 = size
+            .checked_mul(4)
+            .ok_or_else(|| self.cur.err(element, "size overflows"))?;
+        let ty = if self.ctx.binary {
+            vtk_model::DType::U8
+        } else {
+            vtk_model::DType::F32
+        };
+        read_values(&mut self.cur, self.ctx, LegacyType::Plain(ty), n4, element)?;
+        Ok(())
+    }
+
+    /// `SCALARS name type [components]` and its `LOOKUP_TABLE` line, then `n` tuples.
+    fn scalars(&mut self, element: &str, n: usize) -> Result<DataArray, FormatError> {
+        let name = self.name(element)?;
+        let ty = self.cur.expect_token(element, "a data type")?;
+        let ty = parse_type(&self.cur, ty, element)?;
+        let mut t = self
+            .cur
+            .expect_token(element, "LOOKUP_TABLE or a component count")?;
+        let mut comps = 1;
+        if !t.eq_ignore_ascii_case("lookup_table") {
+            let c: i64 = t.parse().unwrap_or(0);
+            if !(1..=4096).contains(&c) {
+                return Err(self
+                    .cur
+                    .err(element, format!("bad component count '{}'", shorten(t))));
+            }
+            comps = c as usize;
+            t = self.cur.expect_token(element, "LOOKUP_TABLE")?;
+        }
+        if !t.eq_ignore_ascii_case("lookup_table") {
+            return Err(self.cur.err(
+                element,
+                format!("expected LOOKUP_TABLE, found '{}'", shorten(t)),
+            ));
+        }
+        self.cur.expect_token(element, "a lookup table name")?;
+        self.array(element, name, ty, comps, n)
+    }
+
+    /// `COLOR_SCALARS name components`: bytes in binary files, floats in 0..1 in ASCII ones,
+    /// both kept as `u8` (as VTK reads them).
+    fn color_scalars(
+        &mut self,
+        element: &str,
+        n: usize,
+        here: usize,
+    ) -> Result<DataArray, FormatError> {
+        let name = self.name(element)?;
+        let comps = self.cur.count(element, "a component count")?.max(1);
+        let total = comps
+            .checked_mul(n)
+            .ok_or_else(|| self.cur.err(element, "size overflows"))?;
+        let data = if self.ctx.binary {
+            read_values(
+                &mut self.cur,
+                self.ctx,
+                LegacyType::Plain(vtk_model::DType::U8),
+                total,
+                element,
+            )?
+        } else {
+            let f = read_values(
+                &mut self.cur,
+                self.ctx,
+                LegacyType::Plain(vtk_model::DType::F32),
+                total,
+                element,
+            )?;
+            let ArrayData::F32(f) = f else {
+                unreachable!("read as f32")
+            };
+            ArrayData::U8(f.into_iter().map(|v| (255.0 * v + 0.5) as u8).collect())
+        };
+        DataArray::new(name, comps, data).map_err(|e| self.model_at(here, element, &e))
+    }
+
+    /// `TEXTURE_COORDINATES name dimension type`, the dimension 1 to 3.
+    fn texture_coordinates(&mut self, element: &str, n: usize) -> Result<DataArray, FormatError> {
+        let name = self.name(element)?;
+        let comps = self.cur.count(element, "a dimension")?;
+        if !(1..=3).contains(&comps) {
+            return Err(self.cur.err(
+                element,
+                format!("texture dimension {comps}, expected 1 to 3"),
+            ));
+        }
+        let ty = self.cur.expect_token(element, "a data type")?;
+        let ty = parse_type(&self.cur, ty, element)?;
+        self.array(element, name, ty, comps, n)
     }
 
     /// `POINT_DATA n` and `CELL_DATA n` must match the dataset's points and cells.
