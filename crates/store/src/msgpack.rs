@@ -459,27 +459,7 @@ impl<'a, I: Input<'a>> Decoder<'_, I> {
                 }
                 (b"kind", Value::Bytes(b)) => kind = Some(b),
                 (b"kind", Value::Str(s)) => kind = Some(str_bytes(s)),
-                (b"shape", Value::Array(len)) => {
-                    let mut dims = Vec::with_capacity(len);
-                    for _ in 0..len {
-                        let at = self.pos();
-                        match self.value()? {
-                            Value::Int(d) if d >= 0 => {
-                                dims.push(usize::try_from(d).map_err(|_| {
-                                    self.malformed(at, Some(key), "dimension too large".into())
-                                })?);
-                            }
-                            _ => {
-                                return Err(self.malformed(
-                                    at,
-                                    Some(key),
-                                    "shape entries must be non-negative integers".into(),
-                                ))
-                            }
-                        }
-                    }
-                    shape = Some(dims);
-                }
+                (b"shape", Value::Array(len)) => shape = Some(self.shape(len, key)?),
                 (b"data", Value::Bytes(b)) => data = Some((Payload::Mem(b), at)),
                 (b"data", Value::Str(s)) => data = Some((Payload::Mem(str_bytes(s)), at)),
                 (other, v) => {
@@ -508,14 +488,7 @@ impl<'a, I: Input<'a>> Decoder<'_, I> {
         let nd = nd.ok_or_else(|| missing("b'nd'"))?;
         let (type_str, type_at) = dtype.ok_or_else(|| missing("b'type'"))?;
         if let Some(k) = kind.filter(|k| !k.is_empty()) {
-            return Err(StoreError::Unsupported {
-                path: self.path.to_path_buf(),
-                key: key.to_owned(),
-                detail: format!(
-                    "msgpack-numpy kind {:?} (structured or object arrays) is not a numeric array",
-                    String::from_utf8_lossy(&k)
-                ),
-            });
+            return Err(self.structured_kind(key, &k));
         }
         let Some((dt, big_endian)) = DType::from_numpy_str(&type_str) else {
             return Err(self.malformed(
@@ -547,7 +520,59 @@ impl<'a, I: Input<'a>> Decoder<'_, I> {
                 },
             ));
         }
-        let values = match payload {
+        let values = self.payload_values(payload, dt, big_endian, data_at, key)?;
+        NdArray::new(values, shape, MemoryOrder::C).map_err(|source| StoreError::Tree {
+            path: self.path.to_path_buf(),
+            key: key.to_owned(),
+            source,
+        })
+    }
+
+    /// The `shape` array's `len` dimensions.
+    fn shape(&mut self, len: usize, key: &str) -> Result<Vec<usize>, StoreError> {
+        let mut dims = Vec::with_capacity(len);
+        for _ in 0..len {
+            let at = self.pos();
+            match self.value()? {
+                Value::Int(d) if d >= 0 => {
+                    dims.push(usize::try_from(d).map_err(|_| {
+                        self.malformed(at, Some(key), "dimension too large".into())
+                    })?);
+                }
+                _ => {
+                    return Err(self.malformed(
+                        at,
+                        Some(key),
+                        "shape entries must be non-negative integers".into(),
+                    ))
+                }
+            }
+        }
+        Ok(dims)
+    }
+
+    /// The refusal of a non-empty `kind`: structured and object arrays have no numeric dtype.
+    fn structured_kind(&self, key: &str, kind: &[u8]) -> StoreError {
+        StoreError::Unsupported {
+            path: self.path.to_path_buf(),
+            key: key.to_owned(),
+            detail: format!(
+                "msgpack-numpy kind {:?} (structured or object arrays) is not a numeric array",
+                String::from_utf8_lossy(kind)
+            ),
+        }
+    }
+
+    /// The typed values of a `data` payload whose size already matches the shape.
+    fn payload_values(
+        &mut self,
+        payload: Payload<'a>,
+        dt: DType,
+        big_endian: bool,
+        data_at: u64,
+        key: &str,
+    ) -> Result<ArrayData, StoreError> {
+        Ok(match payload {
             Payload::Mem(bytes) => {
                 ArrayData::from_bytes(dt, &bytes, big_endian).map_err(|rem| {
                     self.malformed(data_at, Some(key), format!("{rem} trailing bytes"))
@@ -564,11 +589,6 @@ impl<'a, I: Input<'a>> Decoder<'_, I> {
                 }
                 values
             }
-        };
-        NdArray::new(values, shape, MemoryOrder::C).map_err(|source| StoreError::Tree {
-            path: self.path.to_path_buf(),
-            key: key.to_owned(),
-            source,
         })
     }
 }
