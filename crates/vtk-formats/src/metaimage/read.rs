@@ -64,33 +64,12 @@ pub fn read(path: &Path, opts: &ReadOptions) -> Result<ImageData, FormatError> {
         .ok_or_else(|| too_large(path, "DimSize", u64::MAX, 0, opts))?;
     let compressed = h.compressed
         || matches!(&h.data_file, DataFile::File(n) if n.to_ascii_lowercase().ends_with(".zraw"));
-    // Where the data starts: after the header (LOCAL), after HeaderSize bytes, or at the end (-1).
-    let data_start = match h.header_size {
-        Some(-1) => {
-            let stored = if compressed {
-                h.compressed_size
-            } else {
-                Some(bytes)
-            };
-            let stored = stored.ok_or_else(|| FormatError::Unsupported {
-                path: path.to_path_buf(),
-                detail: "HeaderSize = -1 with compressed data of unknown size".into(),
-            })?;
-            file_len
-                .checked_sub(stored)
-                .ok_or_else(|| too_large(&data_path, "data", stored, file_len, opts))?
-        }
-        Some(s) if s >= 0 && h.data_file != DataFile::Local => s as u64,
-        Some(s) if s < 0 => {
-            return Err(malformed(
-                path,
-                h.length,
-                "HeaderSize",
-                format!("negative HeaderSize {s}"),
-            ))
-        }
-        _ => start,
+    let stored = if compressed {
+        h.compressed_size
+    } else {
+        Some(bytes)
     };
+    let data_start = data_start(path, &data_path, &h, stored, file_len, start, opts)?;
     if data_start > file_len {
         return Err(too_large(
             &data_path,
@@ -115,75 +94,151 @@ pub fn read(path: &Path, opts: &ReadOptions) -> Result<ImageData, FormatError> {
             .seek(SeekFrom::Start(data_start))
             .map_err(|e| data_io(path, &data_path, h.length, data_start, &e))?;
     }
+    let span = DataSpan {
+        header: path,
+        path: data_path,
+        start: data_start,
+        available,
+    };
     let mut data = if !h.binary {
-        read_ascii(path, &data_path, &mut reader, &h, n_values, available, opts)?
+        read_ascii(path, &span.path, &mut reader, &h, n_values, available, opts)?
     } else if compressed {
-        let stored = h.compressed_size.unwrap_or(available);
-        if stored > available {
-            return Err(too_large(
-                &data_path,
-                "CompressedDataSize",
-                stored,
-                available,
-                opts,
-            ));
-        }
-        if bytes > stored.saturating_mul(MAX_DEFLATE_RATIO).saturating_add(64) {
-            return Err(too_large(
-                &data_path,
-                "DimSize x ElementType (compressed)",
-                bytes,
-                stored,
-                opts,
-            ));
-        }
-        // Bytes after the declared stream: the header lies about the data, as for raw data below.
-        if stored < available {
-            return Err(malformed(
-                path,
-                h.length,
-                "CompressedDataSize",
-                format!(
-                    "CompressedDataSize declares {stored} bytes, but the data holds {available}"
-                ),
-            ));
-        }
-        inflate(path, &data_path, data_start, &mut reader, stored, &h, bytes)?
+        read_compressed(&span, &mut reader, &h, bytes, opts)?
     } else {
-        if bytes > available {
-            return Err(too_large(
-                &data_path,
-                "DimSize x ElementType",
-                bytes,
-                available,
-                opts,
-            ));
-        }
-        let mut d = ArrayData::zeros(h.dtype, n_values as usize);
-        reader
-            .read_exact(d.as_bytes_mut())
-            .map_err(|e| data_io(path, &data_path, h.length, data_start, &e))?;
-        // More bytes than the header declares: the header lies about the image (reading only the
-        // declared part would silently drop the rest).
-        if bytes < available {
-            let data = if data_path == path {
-                String::new()
-            } else {
-                format!(" of {}", data_path.display())
-            };
-            return Err(malformed(
-                path,
-                h.length,
-                "DimSize",
-                format!("DimSize x ElementType declares {bytes} bytes, but the data{data} holds {available}"),
-            ));
-        }
-        d
+        read_raw(&span, &mut reader, &h, n_values, bytes, opts)?
     };
     if h.binary && h.msb && h.dtype.size() > 1 {
         data.swap_bytes();
     }
     build_image(path, &h, data, opts.frame)
+}
+
+/// Where the data starts in `data_path`: at `start` (right after the header for LOCAL data, 0 in
+/// a separate file), after `HeaderSize` bytes, or `stored` bytes (the data's size in the file,
+/// unknown for compressed data without `CompressedDataSize`) before the end (`HeaderSize = -1`).
+fn data_start(
+    path: &Path,
+    data_path: &Path,
+    h: &Header,
+    stored: Option<u64>,
+    file_len: u64,
+    start: u64,
+    opts: &ReadOptions,
+) -> Result<u64, FormatError> {
+    Ok(match h.header_size {
+        Some(-1) => {
+            let stored = stored.ok_or_else(|| FormatError::Unsupported {
+                path: path.to_path_buf(),
+                detail: "HeaderSize = -1 with compressed data of unknown size".into(),
+            })?;
+            file_len
+                .checked_sub(stored)
+                .ok_or_else(|| too_large(data_path, "data", stored, file_len, opts))?
+        }
+        Some(s) if s >= 0 && h.data_file != DataFile::Local => s as u64,
+        Some(s) if s < 0 => {
+            return Err(malformed(
+                path,
+                h.length,
+                "HeaderSize",
+                format!("negative HeaderSize {s}"),
+            ))
+        }
+        _ => start,
+    })
+}
+
+/// The file holding the pixel data, positioned at `start`, and what is left of it.
+struct DataSpan<'a> {
+    /// The header file, which the errors about the header's declarations name.
+    header: &'a Path,
+    /// The data file: the header itself for `LOCAL` data.
+    path: PathBuf,
+    start: u64,
+    /// Bytes from `start` to the end of the file.
+    available: u64,
+}
+
+/// Compressed binary data of `bytes` bytes once inflated, after checking the declared sizes
+/// against the file and against the largest deflate ratio.
+fn read_compressed(
+    span: &DataSpan,
+    reader: &mut BufReader<File>,
+    h: &Header,
+    bytes: u64,
+    opts: &ReadOptions,
+) -> Result<ArrayData, FormatError> {
+    let (path, data_path, available) = (span.header, &span.path, span.available);
+    let stored = h.compressed_size.unwrap_or(available);
+    if stored > available {
+        return Err(too_large(
+            data_path,
+            "CompressedDataSize",
+            stored,
+            available,
+            opts,
+        ));
+    }
+    if bytes > stored.saturating_mul(MAX_DEFLATE_RATIO).saturating_add(64) {
+        return Err(too_large(
+            data_path,
+            "DimSize x ElementType (compressed)",
+            bytes,
+            stored,
+            opts,
+        ));
+    }
+    // Bytes after the declared stream: the header lies about the data, as for raw data.
+    if stored < available {
+        return Err(malformed(
+            path,
+            h.length,
+            "CompressedDataSize",
+            format!("CompressedDataSize declares {stored} bytes, but the data holds {available}"),
+        ));
+    }
+    inflate(path, data_path, span.start, reader, stored, h, bytes)
+}
+
+/// Raw binary data: `n_values` values, exactly `bytes` bytes, neither fewer nor more in the file.
+fn read_raw(
+    span: &DataSpan,
+    reader: &mut BufReader<File>,
+    h: &Header,
+    n_values: u64,
+    bytes: u64,
+    opts: &ReadOptions,
+) -> Result<ArrayData, FormatError> {
+    let (path, data_path, available) = (span.header, span.path.as_path(), span.available);
+    if bytes > available {
+        return Err(too_large(
+            data_path,
+            "DimSize x ElementType",
+            bytes,
+            available,
+            opts,
+        ));
+    }
+    let mut d = ArrayData::zeros(h.dtype, n_values as usize);
+    reader
+        .read_exact(d.as_bytes_mut())
+        .map_err(|e| data_io(path, data_path, h.length, span.start, &e))?;
+    // More bytes than the header declares: the header lies about the image (reading only the
+    // declared part would silently drop the rest).
+    if bytes < available {
+        let data = if data_path == path {
+            String::new()
+        } else {
+            format!(" of {}", data_path.display())
+        };
+        return Err(malformed(
+            path,
+            h.length,
+            "DimSize",
+            format!("DimSize x ElementType declares {bytes} bytes, but the data{data} holds {available}"),
+        ));
+    }
+    Ok(d)
 }
 
 fn value_count(path: &Path, h: &Header) -> Result<u64, FormatError> {
