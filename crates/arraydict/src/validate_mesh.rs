@@ -197,7 +197,30 @@ pub(crate) fn cells(c: &Dict, n_points: Option<usize>, p: &mut Problems) -> Opti
         ],
         p,
     );
-    let types = array(c.get("CellTypes"), "/Cells/CellTypes", true, p).and_then(|a| {
+    let types = cell_types(c, p);
+    let cells = cell_point_ids(c, n_points, p);
+    let n_cells = cell_count(cells.as_ref(), types.as_deref(), p);
+    if let (Some(a), Some(cl)) = (
+        array(c.get("CellLocations"), "/Cells/CellLocations", false, p),
+        &cells,
+    ) {
+        locations(a, cl, p);
+    }
+    if let Some(d) = dict(
+        c.get("CellTypesAsStrings"),
+        "/Cells/CellTypesAsStrings",
+        false,
+        p,
+    ) {
+        type_names(d, p);
+    }
+    faces(c, n_points, types.as_deref(), p);
+    n_cells
+}
+
+/// `/Cells/CellTypes`: a 1-d integer array of cell type ids.
+fn cell_types(c: &Dict, p: &mut Problems) -> Option<Vec<CellType>> {
+    array(c.get("CellTypes"), "/Cells/CellTypes", true, p).and_then(|a| {
         if a.ndim() != 1 || !integer(a, "/Cells/CellTypes", p) {
             if a.ndim() != 1 {
                 p.push(
@@ -210,9 +233,14 @@ pub(crate) fn cells(c: &Dict, n_points: Option<usize>, p: &mut Problems) -> Opti
         parse_types(a)
             .map_err(|e| p.push("/Cells/CellTypes", e))
             .ok()
-    });
+    })
+}
+
+/// The layout of `/Cells/CellPointIds` (any of its encodings) when its ids are integers and its
+/// stream is well formed; an id past `/Points` is a problem, not a reason to drop the layout.
+fn cell_point_ids(c: &Dict, n_points: Option<usize>, p: &mut Problems) -> Option<CellLayout> {
     let ids_path = "/Cells/CellPointIds";
-    let cells = match c.get("CellPointIds") {
+    match c.get("CellPointIds") {
         None => {
             p.push(ids_path, "missing");
             None
@@ -248,8 +276,18 @@ pub(crate) fn cells(c: &Dict, n_points: Option<usize>, p: &mut Problems) -> Opti
                 None
             }
         }
-    };
-    let n_cells = match (&cells, &types) {
+    }
+}
+
+/// The number of cells, when `CellTypes` and `CellPointIds` agree on it or only one is known;
+/// a cell type with a fixed size must have that many points.
+fn cell_count(
+    cells: Option<&CellLayout>,
+    types: Option<&[CellType]>,
+    p: &mut Problems,
+) -> Option<usize> {
+    let ids_path = "/Cells/CellPointIds";
+    match (cells, types) {
         (Some(cl), Some(t)) if cl.num_cells() != t.len() => {
             p.push(
                 ids_path,
@@ -279,23 +317,7 @@ pub(crate) fn cells(c: &Dict, n_points: Option<usize>, p: &mut Problems) -> Opti
         (_, Some(t)) => Some(t.len()),
         (Some(cl), None) => Some(cl.num_cells()),
         (None, None) => None,
-    };
-    if let (Some(a), Some(cl)) = (
-        array(c.get("CellLocations"), "/Cells/CellLocations", false, p),
-        &cells,
-    ) {
-        locations(a, cl, p);
     }
-    if let Some(d) = dict(
-        c.get("CellTypesAsStrings"),
-        "/Cells/CellTypesAsStrings",
-        false,
-        p,
-    ) {
-        type_names(d, p);
-    }
-    faces(c, n_points, types.as_deref(), p);
-    n_cells
 }
 
 /// `CellLocations` must be VTK 9's count-free offsets (what VMTK writes) or the legacy locations
