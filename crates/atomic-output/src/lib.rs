@@ -16,6 +16,25 @@
 //! Temporaries of writes in flight are registered process-wide so that a signal handler can remove
 //! them ([`remove_temporaries_in_flight`]); temporaries of killed writers (`SIGKILL`, power loss) are
 //! removed by the next write into the same directory.
+//!
+//! # Example: replace a file atomically
+//!
+//! ```
+//! use std::io::Write;
+//! use atomic_output::{Durability, Output};
+//!
+//! let dir = tempfile::tempdir()?;
+//! let path = dir.path().join("result.txt");
+//! std::fs::write(&path, "old")?;
+//!
+//! let mut output = Output::create(&path)?;
+//! output.write_all(b"new")?;
+//! // Until the commit the old file is untouched; dropping `output` instead would discard the write.
+//! assert_eq!(std::fs::read_to_string(&path)?, "old");
+//! output.commit(Durability::Atomic)?;
+//! assert_eq!(std::fs::read_to_string(&path)?, "new");
+//! # Ok::<(), std::io::Error>(())
+//! ```
 
 // Nothing here needs unsafe code (the mapped files and the allocator live in the store and the CLI).
 #![forbid(unsafe_code)]
