@@ -173,6 +173,41 @@ fn inspect_json_lists_every_node_of_the_tree() {
 /// `--no-map` copies them instead. Both give the same `.vtp`, byte for byte, and the surface that
 /// went in -- in every array a mapped tree can hold (`f4` points and normals, `f8` and `i2` point
 /// data, `i4` cell ids, `i4` cell data).
+/// `surface` written as `dir/s.vtp`, then converted by the binary to an uncompressed `dir/s.hdf5`
+/// (whose large datasets are then read from a mapping of the file).
+fn uncompressed_hdf5_of(dir: &Path, surface: &PolyData) -> std::path::PathBuf {
+    let vtp = dir.join("s.vtp");
+    let ds = DataSet::PolyData(surface.clone());
+    vtk_formats::write(&vtp, &ds, &vtk_formats::WriteOptions::default()).unwrap();
+    let h5 = dir.join("s.hdf5");
+    let (vtp, h5s) = (vtp.to_str().unwrap(), h5.to_str().unwrap());
+    let r = arraydict(&["to-numpy", vtp, "-o", h5s, "--compression", "none"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    h5
+}
+
+/// `from-numpy h5` with the file mapped and with `--no-map` (plus `args`) must give the same bytes;
+/// returns the mapped run's `.vtp`.
+fn mapped_equals_copied(dir: &Path, h5: &Path, args: &[&str]) -> std::path::PathBuf {
+    let mapped = dir.join("mapped.vtp");
+    let copied = dir.join("copied.vtp");
+    let h5 = h5.to_str().unwrap();
+    let r = arraydict(&[&["from-numpy", h5, "-o", mapped.to_str().unwrap()], args].concat());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let no_map = [
+        &["--no-map", "from-numpy", h5, "-o", copied.to_str().unwrap()],
+        args,
+    ]
+    .concat();
+    let r = arraydict(&no_map);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        std::fs::read(&mapped).unwrap(),
+        std::fs::read(&copied).unwrap()
+    );
+    mapped
+}
+
 #[test]
 fn mapped_and_copied_hdf5_inputs_give_the_same_output() {
     use vtk_model::{ArrayData, CellArray, DataArray, PolyCells};
@@ -225,48 +260,8 @@ fn mapped_and_copied_hdf5_inputs_give_the_same_output() {
         cd,
     )
     .unwrap();
-    let vtp = dir.path().join("s.vtp");
-    vtk_formats::write(
-        &vtp,
-        &DataSet::PolyData(surface.clone()),
-        &vtk_formats::WriteOptions::default(),
-    )
-    .unwrap();
-    let h5 = dir.path().join("s.hdf5");
-    let r = arraydict(&[
-        "to-numpy",
-        vtp.to_str().unwrap(),
-        "-o",
-        h5.to_str().unwrap(),
-        "--compression",
-        "none",
-    ]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    let mapped = dir.path().join("mapped.vtp");
-    let copied = dir.path().join("copied.vtp");
-    let r = arraydict(&[
-        "from-numpy",
-        h5.to_str().unwrap(),
-        "-o",
-        mapped.to_str().unwrap(),
-        "--xml-compression",
-        "none",
-    ]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    let r = arraydict(&[
-        "--no-map",
-        "from-numpy",
-        h5.to_str().unwrap(),
-        "-o",
-        copied.to_str().unwrap(),
-        "--xml-compression",
-        "none",
-    ]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    assert_eq!(
-        std::fs::read(&mapped).unwrap(),
-        std::fs::read(&copied).unwrap()
-    );
+    let h5 = uncompressed_hdf5_of(dir.path(), &surface);
+    let mapped = mapped_equals_copied(dir.path(), &h5, &["--xml-compression", "none"]);
     let back = read(&mapped, &ReadOptions::default()).unwrap();
     assert_eq!(back, DataSet::PolyData(surface));
 }
@@ -306,23 +301,7 @@ fn mixed_cell_surfaces_round_trip_as_one_mapped_stream() {
     let points = DataArray::new("Points", 3, ArrayData::F32(points)).unwrap();
     let surface =
         PolyData::try_new(points, PolyCells::polys(cells), Attributes::new(), cd).unwrap();
-    let vtp = dir.path().join("s.vtp");
-    vtk_formats::write(
-        &vtp,
-        &DataSet::PolyData(surface.clone()),
-        &vtk_formats::WriteOptions::default(),
-    )
-    .unwrap();
-    let h5 = dir.path().join("s.hdf5");
-    let r = arraydict(&[
-        "to-numpy",
-        vtp.to_str().unwrap(),
-        "-o",
-        h5.to_str().unwrap(),
-        "--compression",
-        "none",
-    ]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    let h5 = uncompressed_hdf5_of(dir.path(), &surface);
     let r = arraydict(&["inspect", h5.to_str().unwrap()]);
     let line = r
         .stdout
@@ -338,27 +317,7 @@ fn mixed_cell_surfaces_round_trip_as_one_mapped_stream() {
         line.ends_with(&format!("cell stream of {n_cells} cells")),
         "{line}"
     );
-    let mapped = dir.path().join("mapped.vtp");
-    let copied = dir.path().join("copied.vtp");
-    let r = arraydict(&[
-        "from-numpy",
-        h5.to_str().unwrap(),
-        "-o",
-        mapped.to_str().unwrap(),
-    ]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    let r = arraydict(&[
-        "--no-map",
-        "from-numpy",
-        h5.to_str().unwrap(),
-        "-o",
-        copied.to_str().unwrap(),
-    ]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    assert_eq!(
-        std::fs::read(&mapped).unwrap(),
-        std::fs::read(&copied).unwrap()
-    );
+    let mapped = mapped_equals_copied(dir.path(), &h5, &[]);
     assert_eq!(
         read(&mapped, &ReadOptions::default()).unwrap(),
         DataSet::PolyData(surface)

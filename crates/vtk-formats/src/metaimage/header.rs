@@ -176,19 +176,15 @@ impl Entry<'_> {
     }
 
     fn numbers(&self) -> Result<Vec<f64>, FormatError> {
-        self.value
-            .split_whitespace()
-            .map(str::parse)
-            .collect::<Result<_, _>>()
-            .map_err(|_| {
-                self.malformed(
-                    self.key,
-                    format!("expected numbers, found '{}'", short(self.value)),
-                )
-            })
+        self.list("numbers")
     }
 
     fn sizes(&self) -> Result<Vec<u64>, FormatError> {
+        self.list("non-negative integers")
+    }
+
+    /// The value's whitespace-separated items, each parsed as a `T` (`expected` names them).
+    fn list<T: std::str::FromStr>(&self, expected: &str) -> Result<Vec<T>, FormatError> {
         self.value
             .split_whitespace()
             .map(str::parse)
@@ -196,10 +192,7 @@ impl Entry<'_> {
             .map_err(|_| {
                 self.malformed(
                     self.key,
-                    format!(
-                        "expected non-negative integers, found '{}'",
-                        short(self.value)
-                    ),
+                    format!("expected {expected}, found '{}'", short(self.value)),
                 )
             })
     }
