@@ -66,6 +66,17 @@ pub fn run(root: &Path, opts: &Options) -> Result<bool, Failure> {
     }
     let mut skipped = plain.scanner.tally.ignored;
 
+    // `--all-targets` leaves out doctests: the crates' runnable doc examples run here.
+    let doc = cargo_test(root, &["--workspace", "--doc", "--no-fail-fast"], &[])?;
+    add(&mut tally, &doc.scanner.tally);
+    skipped += doc.scanner.tally.ignored;
+    if !doc.exit_ok && doc.scanner.tally.failed == 0 {
+        tally.failed += 1;
+        notes.push(
+            "`cargo test --workspace --doc` failed without a failing test (build error?)".into(),
+        );
+    }
+
     // The house style (rustfmt.toml) is checked like a test: one result for both workspaces.
     match format_check(root) {
         Ok(()) => {
