@@ -16,9 +16,12 @@
 //! The writer produces files VTK, `ParaView` and VMTK open; by default appended raw data, zlib level 6
 //! in 32 KiB blocks (VTK's block size) compressed in parallel, `UInt64` headers and `Int64` ids.
 
+mod blocks;
 mod bulk;
 mod codec;
+mod context;
 mod decode;
+mod extent;
 mod file;
 mod merge;
 mod reader;

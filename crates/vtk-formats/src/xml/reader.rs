@@ -9,7 +9,9 @@ use vtk_model::{
 };
 
 use super::codec::Compressor;
-use super::decode::{read_data_array, read_ids_array, Ctx, RawArray};
+use super::context::Ctx;
+use super::decode::{read_data_array, read_ids_array, RawArray};
+use super::extent::extent_counts;
 use super::merge::{concat_attributes, concat_points, merge_images};
 use super::tree::{self, Element};
 use crate::{FormatError, ReadOptions};
@@ -714,23 +716,6 @@ fn extent(ctx: &Ctx<'_>, el: &Element<'_>, key: &str) -> Result<Option<[i64; 6]>
         .collect::<Result<_, _>>()
         .map_err(|_| bad())?;
     v.try_into().map(Some).map_err(|_| bad())
-}
-
-/// Points and cells of an extent, `None` when it is invalid or overflows.
-pub(crate) fn extent_counts(e: [i64; 6]) -> Option<(u64, u64)> {
-    let mut dims = [0u64; 3];
-    for a in 0..3 {
-        dims[a] = u64::try_from(e[2 * a + 1].checked_sub(e[2 * a])?.checked_add(1)?).ok()?;
-    }
-    let points = dims.iter().try_fold(1u64, |acc, &d| acc.checked_mul(d))?;
-    let cells = if points == 0 {
-        0
-    } else {
-        dims.iter()
-            .map(|&d| d.saturating_sub(1).max(1))
-            .try_fold(1u64, u64::checked_mul)?
-    };
-    Some((points, cells))
 }
 
 fn read_image(ctx: &Ctx<'_>, ds: &Element<'_>) -> Result<ImageData, FormatError> {

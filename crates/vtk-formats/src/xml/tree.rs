@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
-use super::decode::Ctx;
+use super::context::{Appended, Ctx};
 use crate::FormatError;
 
 /// VTK files nest about six levels deep; the bound keeps a hostile file from building a tree whose
@@ -46,23 +46,6 @@ impl<'a> Element<'a> {
     ) -> impl Iterator<Item = &'s Element<'a>> + 's {
         self.children.iter().filter(move |c| c.name == name)
     }
-}
-
-/// Where the appended data lives.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Appended<'a> {
-    /// `encoding="raw"` (otherwise base64).
-    pub raw: bool,
-    /// The bytes after the `_` marker up to the closing tag (or the end of a truncated file); empty
-    /// when they are read from `file` instead.
-    pub data: &'a [u8],
-    /// Raw data left in the file (only the XML head was read): it spans `len` bytes from
-    /// `file_offset`, and each array is read straight into its buffer.
-    pub file: Option<&'a std::fs::File>,
-    /// Length of the appended data.
-    pub len: u64,
-    /// File offset of `data[0]`, for messages.
-    pub file_offset: u64,
 }
 
 /// A parsed file: the `<VTKFile>` element and the appended section, if any.
