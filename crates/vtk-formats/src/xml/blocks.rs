@@ -11,6 +11,12 @@ use super::codec::Compressor;
 use super::context::Ctx;
 use crate::FormatError;
 
+/// One compressed block: where it is in the payload, and its declared uncompressed size.
+struct Block {
+    input: Range<usize>,
+    len: u64,
+}
+
 /// One array being decoded from its binary form: what it must hold and how its errors name it.
 pub(crate) struct BinaryArray<'a> {
     pub ctx: &'a Ctx<'a>,
@@ -120,9 +126,9 @@ impl BinaryArray<'_> {
         let buf = out.as_bytes_mut();
         let mut pieces: Vec<(&[u8], &mut [u8], usize)> = Vec::with_capacity(blocks.len());
         let mut rest = buf;
-        for (i, (range, usize_)) in blocks.into_iter().enumerate() {
-            let (head, tail) = std::mem::take(&mut rest).split_at_mut(usize_ as usize);
-            pieces.push((&payload[range], head, i));
+        for (i, block) in blocks.into_iter().enumerate() {
+            let (head, tail) = std::mem::take(&mut rest).split_at_mut(block.len as usize);
+            pieces.push((&payload[block.input], head, i));
             rest = tail;
         }
         let run = |(input, dst, i): (&[u8], &mut [u8], usize)| {
@@ -148,7 +154,7 @@ impl BinaryArray<'_> {
         c: Compressor,
         header: &[u8],
         payload_len: usize,
-    ) -> Result<(Vec<(Range<usize>, u64)>, u64), FormatError> {
+    ) -> Result<(Vec<Block>, u64), FormatError> {
         let ctx = self.ctx;
         let nblocks = ctx.header_value(header, 0) as usize;
         let block_size = ctx.header_value(header, 1);
@@ -180,7 +186,10 @@ impl BinaryArray<'_> {
                         payload_len as u64,
                     )
                 })?;
-            blocks.push((comp_pos as usize..end as usize, usize_));
+            blocks.push(Block {
+                input: comp_pos as usize..end as usize,
+                len: usize_,
+            });
             comp_pos = end;
             total = total.saturating_add(usize_);
         }

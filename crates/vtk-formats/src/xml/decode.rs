@@ -173,6 +173,7 @@ impl<'e> ArrayAttrs<'e> {
 
     /// Checks the decoded values against the components, the `expected` count of values (when
     /// known) and `NumberOfTuples`.
+    #[allow(clippy::manual_is_multiple_of)] // is_multiple_of needs Rust 1.87, the workspace supports 1.80
     fn check_decoded(&self, data: &ArrayData, expected: Option<u64>) -> Result<(), String> {
         let components = self.components;
         if data.len() % components != 0 {
