@@ -10,7 +10,7 @@ use quick_xml::escape::escape;
 use rayon::prelude::*;
 use vtk_model::{with_array_data, ArrayData, Attributes, CellArray, DType, DataSet, StoredIds};
 
-use super::codec::{compress, Compressor};
+use super::codec::Compressor;
 use super::{HeaderType, XmlCompression, XmlEncoding, XmlWriteOptions};
 use crate::FormatError;
 
@@ -369,14 +369,20 @@ fn b64(bytes: &[u8]) -> Vec<u8> {
         .into_bytes()
 }
 
+/// The block compressor and its level, `None` for uncompressed data.
+fn block_compressor(c: XmlCompression) -> Option<(Compressor, u32)> {
+    match c {
+        XmlCompression::None => None,
+        XmlCompression::Zlib(level) => Some((Compressor::Zlib, level)),
+        XmlCompression::Lz4 => Some((Compressor::Lz4, 0)),
+        XmlCompression::Lzma(level) => Some((Compressor::Lzma, level)),
+    }
+}
+
 /// Encodes one array's binary form (raw or base64).
 fn encode_binary<'a>(source: Source<'a>, opts: &XmlWriteOptions, base64: bool) -> Encoded<'a> {
-    let compressor = match opts.compression {
-        XmlCompression::None => None,
-        c => Some(c),
-    };
     let len = source.len();
-    let Some(c) = compressor else {
+    let Some((c, level)) = block_compressor(opts.compression) else {
         let header = header_bytes(&[len as u64], opts.header);
         // VTK encodes the size and the data as one base64 stream when uncompressed.
         return match (base64, source) {
@@ -395,7 +401,7 @@ fn encode_binary<'a>(source: Source<'a>, opts: &XmlWriteOptions, base64: bool) -
         };
     };
     let bs = opts.block_size.max(1);
-    let block = |b: usize| compress(c, &source.range(b * bs..((b + 1) * bs).min(len)));
+    let block = |b: usize| c.compress(level, &source.range(b * bs..((b + 1) * bs).min(len)));
     let blocks: Vec<Vec<u8>> = if len > bs {
         (0..len.div_ceil(bs)).into_par_iter().map(block).collect()
     } else {
@@ -511,12 +517,9 @@ fn appended(opts: &XmlWriteOptions) -> bool {
 
 /// The XML declaration and the `<VTKFile>` start tag of a file of type `kind`.
 fn file_start(kind: &str, opts: &XmlWriteOptions) -> String {
-    let binary = opts.encoding != XmlEncoding::Ascii;
-    let compressor = match (binary, opts.compression) {
-        (false, _) | (_, XmlCompression::None) => None,
-        (_, XmlCompression::Zlib(_)) => Some(Compressor::Zlib),
-        (_, XmlCompression::Lz4) => Some(Compressor::Lz4),
-        (_, XmlCompression::Lzma(_)) => Some(Compressor::Lzma),
+    let compressor = match opts.encoding {
+        XmlEncoding::Ascii => None,
+        _ => block_compressor(opts.compression),
     };
     let mut head = String::with_capacity(4096);
     let order = if cfg!(target_endian = "big") {
@@ -529,7 +532,7 @@ fn file_start(kind: &str, opts: &XmlWriteOptions) -> String {
         HeaderType::UInt64 => "UInt64",
     };
     let _ = write!(head, "<?xml version=\"1.0\"?>\n<VTKFile type=\"{kind}\" version=\"1.0\" byte_order=\"{order}\" header_type=\"{htype}\"");
-    if let Some(c) = compressor {
+    if let Some((c, _)) = compressor {
         let _ = write!(head, " compressor=\"{}\"", c.vtk_name());
     }
     head.push_str(">\n");
