@@ -10,8 +10,6 @@ use libdeflater::{
     CompressionLvl, Compressor as Deflater, DecompressionError, Decompressor as Inflater,
 };
 
-use super::XmlCompression;
-
 thread_local! {
     // libdeflate's (de)compressor state is tens of KiB to set up, so each thread keeps one.
     static INFLATER: RefCell<Inflater> = RefCell::new(Inflater::new());
@@ -214,40 +212,42 @@ impl Write for SliceWriter<'_> {
     }
 }
 
-/// Compresses one block.
-pub(crate) fn compress(c: XmlCompression, input: &[u8]) -> Vec<u8> {
-    match c {
-        XmlCompression::None => input.to_vec(),
-        XmlCompression::Zlib(level) => DEFLATER.with(|cell| {
-            let level = level.min(9) as i32;
-            let mut slot = cell.borrow_mut();
-            let deflater = match &mut *slot {
-                Some((l, d)) if *l == level => d,
-                _ => {
-                    // 0..=9 are all valid libdeflate levels (it goes up to 12).
-                    let lvl = CompressionLvl::new(level).unwrap_or_default();
-                    &mut slot.insert((level, Deflater::new(lvl))).1
-                }
-            };
-            // Compress into a reused per-thread buffer and keep only the compressed bytes: a
-            // fresh bound-sized buffer per block, truncated but not shrunk, held as much memory
-            // as the uncompressed array until the file was written.
-            SCRATCH.with(|scratch| {
-                let mut out = scratch.borrow_mut();
-                out.resize(deflater.zlib_compress_bound(input.len()), 0);
-                // The bound makes running out of space impossible; an empty block would be caught
-                // by the reader's size check.
-                let n = deflater.zlib_compress(input, &mut out).unwrap_or(0);
-                out[..n].to_vec()
-            })
-        }),
-        XmlCompression::Lz4 => lz4_flex::block::compress(input),
-        XmlCompression::Lzma(_) => {
-            let mut out = Vec::with_capacity(input.len() / 2 + 64);
-            let mut r = input;
-            // lzma-rs has a single (fast, weak) encoder setting, so the level is not used.
-            let _ = lzma_rs::xz_compress(&mut r, &mut out);
-            out
+impl Compressor {
+    /// Compresses one block. `level` is zlib's (0-9); LZ4 and the LZMA encoder have a single
+    /// setting.
+    pub fn compress(self, level: u32, input: &[u8]) -> Vec<u8> {
+        match self {
+            Self::Zlib => DEFLATER.with(|cell| {
+                let level = level.min(9) as i32;
+                let mut slot = cell.borrow_mut();
+                let deflater = match &mut *slot {
+                    Some((l, d)) if *l == level => d,
+                    _ => {
+                        // 0..=9 are all valid libdeflate levels (it goes up to 12).
+                        let lvl = CompressionLvl::new(level).unwrap_or_default();
+                        &mut slot.insert((level, Deflater::new(lvl))).1
+                    }
+                };
+                // Compress into a reused per-thread buffer and keep only the compressed bytes: a
+                // fresh bound-sized buffer per block, truncated but not shrunk, held as much memory
+                // as the uncompressed array until the file was written.
+                SCRATCH.with(|scratch| {
+                    let mut out = scratch.borrow_mut();
+                    out.resize(deflater.zlib_compress_bound(input.len()), 0);
+                    // The bound makes running out of space impossible; an empty block would be
+                    // caught by the reader's size check.
+                    let n = deflater.zlib_compress(input, &mut out).unwrap_or(0);
+                    out[..n].to_vec()
+                })
+            }),
+            Self::Lz4 => lz4_flex::block::compress(input),
+            Self::Lzma => {
+                let mut out = Vec::with_capacity(input.len() / 2 + 64);
+                let mut r = input;
+                // lzma-rs has a single (fast, weak) encoder setting, so the level is not used.
+                let _ = lzma_rs::xz_compress(&mut r, &mut out);
+                out
+            }
         }
     }
 }
@@ -259,12 +259,8 @@ mod tests {
     #[test]
     fn every_compressor_round_trips_and_bounds_output() {
         let data: Vec<u8> = (0..10_000u32).map(|i| (i % 251) as u8).collect();
-        for (c, xc) in [
-            (Compressor::Zlib, XmlCompression::Zlib(6)),
-            (Compressor::Lz4, XmlCompression::Lz4),
-            (Compressor::Lzma, XmlCompression::Lzma(6)),
-        ] {
-            let z = compress(xc, &data);
+        for c in [Compressor::Zlib, Compressor::Lz4, Compressor::Lzma] {
+            let z = c.compress(6, &data);
             let mut out = vec![0u8; data.len()];
             c.decompress_into(&z, &mut out).unwrap();
             assert_eq!(out, data);
@@ -284,7 +280,7 @@ mod tests {
     #[test]
     fn lzma_chunks_declaring_more_than_the_block_are_refused_before_decoding() {
         let data = vec![7u8; 300_000];
-        let z = compress(XmlCompression::Lzma(6), &data);
+        let z = Compressor::Lzma.compress(6, &data);
         let mut out = vec![0u8; 1000];
         let e = Compressor::Lzma.decompress_into(&z, &mut out).unwrap_err();
         assert!(

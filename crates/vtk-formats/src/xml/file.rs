@@ -7,7 +7,9 @@ use std::io;
 
 use vtk_model::{ArrayData, DType};
 
-use super::decode::{compression_header_len, decompress_blocks, Ctx};
+use super::blocks::BinaryArray;
+use super::codec::Compressor;
+use super::context::Ctx;
 use crate::FormatError;
 
 /// Files smaller than this are read whole: the saving would not pay for the extra reads.
@@ -174,94 +176,81 @@ impl FileRange<'_> {
     }
 }
 
-/// Decodes one raw appended array (compressed or not) read from the file; the same checks as for
-/// data in memory, against the bytes the file holds.
+/// Decodes one raw appended array (compressed or not) read from the file at `range`; the same
+/// checks as for data in memory, against the bytes the file holds. `arr.offset` is `range.start`.
 ///
 /// With `narrow_ids`, an uncompressed `Int64` array whose values all fit in 32 bits comes back as
 /// [`ArrayData::I32`] (for point ids, which the ArrayDict side keeps 32-bit).
 pub(crate) fn decode_raw(
-    ctx: &Ctx<'_>,
+    arr: &BinaryArray<'_>,
     range: &FileRange<'_>,
-    dtype: DType,
-    label: &str,
-    expected: Option<u64>,
     narrow_ids: bool,
 ) -> Result<ArrayData, FormatError> {
-    let offset = range.start;
+    match arr.ctx.compressor {
+        None => read_uncompressed(arr, range, narrow_ids),
+        Some(c) => read_compressed(arr, c, range),
+    }
+}
+
+/// A size header, then the data, read straight into the array's buffer.
+fn read_uncompressed(
+    arr: &BinaryArray<'_>,
+    range: &FileRange<'_>,
+    narrow_ids: bool,
+) -> Result<ArrayData, FormatError> {
+    let (ctx, dtype) = (arr.ctx, arr.dtype);
     let h = ctx.header_size() as u64;
-    let bad = |detail: String| ctx.malformed(Some(offset), Some(label), detail);
-    let short = |what: &str, declared: u64, available: u64| {
-        ctx.too_large(offset, &format!("{label}: {what}"), declared, available)
-    };
-    let check_expected = |bytes: u64| -> Result<(), FormatError> {
-        if let Some(n) = expected {
-            let want = n.saturating_mul(dtype.size() as u64);
-            if bytes != want {
-                return Err(bad(format!(
-                    "header declares {bytes} bytes, expected {want} ({n} values of {})",
-                    dtype.vtk_name()
-                )));
-            }
+    if range.len < h {
+        return Err(arr.too_large("size header", h, range.len));
+    }
+    let mut hb = [0u8; 8];
+    range.read(ctx, &mut hb[..h as usize], 0)?;
+    let size = ctx.header_value(&hb, 0);
+    let avail = range.len - h;
+    if size > avail {
+        return Err(arr.too_large("uncompressed data", size, avail));
+    }
+    arr.check_size(size)?;
+    let rem = size % dtype.size() as u64;
+    if rem != 0 {
+        return Err(arr.malformed(format!(
+            "{size} bytes are not a whole number of {} values ({rem} left over)",
+            dtype.vtk_name()
+        )));
+    }
+    let n = (size / dtype.size() as u64) as usize;
+    if narrow_ids && dtype == DType::I64 && ctx.big_endian == cfg!(target_endian = "big") {
+        if let Some(ids) = range.read_narrowed(ctx, n, h)? {
+            return Ok(ArrayData::I32(ids));
         }
-        if bytes > ctx.max_alloc {
-            return Err(short("data", bytes, ctx.max_alloc));
-        }
-        Ok(())
-    };
-    let Some(c) = ctx.compressor else {
-        if range.len < h {
-            return Err(short("size header", h, range.len));
-        }
-        let mut hb = [0u8; 8];
-        range.read(ctx, &mut hb[..h as usize], 0)?;
-        let size = ctx.header_value(&hb, 0);
-        let avail = range.len - h;
-        if size > avail {
-            return Err(short("uncompressed data", size, avail));
-        }
-        check_expected(size)?;
-        let rem = size % dtype.size() as u64;
-        if rem != 0 {
-            return Err(bad(format!(
-                "{size} bytes are not a whole number of {} values ({rem} left over)",
-                dtype.vtk_name()
-            )));
-        }
-        let n = (size / dtype.size() as u64) as usize;
-        if narrow_ids && dtype == DType::I64 && ctx.big_endian == cfg!(target_endian = "big") {
-            if let Some(ids) = range.read_narrowed(ctx, n, h)? {
-                return Ok(ArrayData::I32(ids));
-            }
-        }
-        // A fresh zeroed buffer costs no pass of its own, and the file is read straight into it.
-        let mut out = ArrayData::zeros(dtype, n);
-        range.read(ctx, out.as_bytes_mut(), h)?;
-        if ctx.big_endian != cfg!(target_endian = "big") {
-            super::bulk::par_swap(out.as_bytes_mut(), dtype.size());
-        }
-        return Ok(out);
-    };
+    }
+    // A fresh zeroed buffer costs no pass of its own, and the file is read straight into it.
+    let mut out = ArrayData::zeros(dtype, n);
+    range.read(ctx, out.as_bytes_mut(), h)?;
+    if ctx.big_endian != cfg!(target_endian = "big") {
+        super::bulk::par_swap(out.as_bytes_mut(), dtype.size());
+    }
+    Ok(out)
+}
+
+/// A compression header, then the blocks: both read into memory, then decompressed.
+fn read_compressed(
+    arr: &BinaryArray<'_>,
+    c: Compressor,
+    range: &FileRange<'_>,
+) -> Result<ArrayData, FormatError> {
+    let ctx = arr.ctx;
+    let h = ctx.header_size() as u64;
     let mut head = vec![0u8; range.len.min(3 * h) as usize];
     range.read(ctx, &mut head, 0)?;
     let available = usize::try_from(range.len).unwrap_or(usize::MAX);
-    let header_len = compression_header_len(ctx, &head, offset, label, available)?;
+    let header_len = arr.compression_header_len(&head, available)?;
     let mut header = vec![0u8; header_len];
     range.read(ctx, &mut header, 0)?;
-    let compressed = (0..header_len / h as usize - 3)
-        .map(|i| ctx.header_value(&header, 3 + i))
-        .fold(0u64, u64::saturating_add);
+    let compressed = arr.compressed_len(&header);
     // Only the bytes the file holds are read; blocks that claim more fail in `decompress_blocks`.
     let payload_len = compressed.min(range.len - header_len as u64);
     let mut payload = vec![0u8; payload_len as usize];
     range.read(ctx, &mut payload, header_len as u64)?;
-    decompress_blocks(
-        ctx,
-        c,
-        &header,
-        &payload,
-        dtype,
-        offset,
-        label,
-        &check_expected,
-    )
+    arr.decompress_blocks(c, &header, &payload)
 }

@@ -4,6 +4,8 @@ use std::ops::Range;
 
 use vtk_model::{with_array_data_mut, ArrayData, Attributes, DataArray, Element};
 
+use super::extent::extent_counts;
+
 /// Appends `src[range]` (same dtype as `dst`) to `dst`.
 fn append(dst: &mut ArrayData, src: &ArrayData, range: Range<usize>) -> Result<(), String> {
     with_array_data_mut!(dst, v => {
@@ -107,8 +109,7 @@ pub(crate) fn merge_images(
     pieces: &[([i64; 6], Attributes, Attributes)],
     max_alloc: u64,
 ) -> Result<([i64; 6], Attributes, Attributes), String> {
-    let (wp, wc) =
-        super::reader::extent_counts(whole).ok_or_else(|| format!("bad WholeExtent {whole:?}"))?;
+    let (wp, wc) = extent_counts(whole).ok_or_else(|| format!("bad WholeExtent {whole:?}"))?;
     for (e, _, _) in pieces {
         if (0..3).any(|a| e[2 * a] < whole[2 * a] || e[2 * a + 1] > whole[2 * a + 1]) {
             return Err(format!(

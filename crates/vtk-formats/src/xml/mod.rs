@@ -15,10 +15,24 @@
 //!
 //! The writer produces files VTK, `ParaView` and VMTK open; by default appended raw data, zlib level 6
 //! in 32 KiB blocks (VTK's block size) compressed in parallel, `UInt64` headers and `Int64` ids.
+//!
+//! The modules import one way, so each can be read knowing only those below it. At the bottom,
+//! importing no sibling: `bulk` (parallel byte copies and swaps), `codec` (one block through zlib,
+//! LZ4 or LZMA) and `extent` (points and cells of an image extent). Reading: `context` (the file's
+//! name, limits, byte order, compressor and appended section) on `codec`; `tree` (the XML as
+//! elements) on `context`; `blocks` (one binary array's size checks and compressed blocks) on
+//! `context`, `codec` and `bulk`; `file` (raw appended data read from the file) on `blocks` and
+//! `tree`; `decode` (one `<DataArray>` in any encoding) on `file`, `blocks` and `tree`; `merge`
+//! (joining pieces) on `extent`; `reader` (a dataset from the tree) on `decode`, `merge` and `tree`.
+//! Writing: `writer` on `codec` and this module's option types. This module's functions, on top,
+//! call `file`, `reader` and `writer`.
 
+mod blocks;
 mod bulk;
 mod codec;
+mod context;
 mod decode;
+mod extent;
 mod file;
 mod merge;
 mod reader;

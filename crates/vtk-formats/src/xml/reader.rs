@@ -9,7 +9,9 @@ use vtk_model::{
 };
 
 use super::codec::Compressor;
-use super::decode::{read_data_array, read_ids_array, Ctx, RawArray};
+use super::context::Ctx;
+use super::decode::{read_data_array, read_ids_array, RawArray};
+use super::extent::extent_counts;
 use super::merge::{concat_attributes, concat_points, merge_images};
 use super::tree::{self, Element};
 use crate::{FormatError, ReadOptions};
@@ -558,48 +560,7 @@ fn read_ugrid(
 ) -> Result<Result<UnstructuredGrid, vtk_model::ModelError>, FormatError> {
     let mut pieces = Vec::new();
     for piece in ds.children_named("Piece") {
-        let n_points = count_attr(ctx, piece, "NumberOfPoints")?;
-        let n_cells = count_attr(ctx, piece, "NumberOfCells")?;
-        let section = piece.child("Cells");
-        let (points, cells, attributes) = beside_cells(
-            || read_points(ctx, piece, n_points),
-            || read_cells(ctx, section, "Cells", n_cells, false),
-            || read_point_and_cell_data(ctx, piece, n_points, n_cells),
-        );
-        let (points, cells) = (points?, cells?);
-        let types = match named_array(section, "types") {
-            None if n_cells == 0 => Vec::new(),
-            None => {
-                return Err(ctx.malformed(
-                    Some(piece.offset),
-                    Some("Cells"),
-                    "missing types array".into(),
-                ))
-            }
-            Some(a) => {
-                let raw = read_data_array(ctx, a, "Cells/types", Some(n_cells))?;
-                let ids = to_ids(ctx, a, "Cells/types", raw.data)?;
-                ids.into_iter()
-                    .enumerate()
-                    .map(|(i, t)| {
-                        CellType::from_id(t).ok_or_else(|| {
-                            let detail = format!("cell {i} has type {t}, which is not a VTK cell type (see vtkCellType.h)");
-                            ctx.malformed(Some(a.offset), Some("Cells/types"), detail)
-                        })
-                    })
-                    .collect::<Result<Vec<_>, _>>()?
-            }
-        };
-        let faces = read_faces(ctx, section, n_cells)?;
-        let (point_data, cell_data) = attributes?;
-        pieces.push(GridPiece {
-            points,
-            cells,
-            types,
-            faces,
-            point_data,
-            cell_data,
-        });
+        pieces.push(read_grid_piece(ctx, piece)?);
     }
     if pieces.len() == 1 {
         if let Some(p) = pieces.pop() {
@@ -613,8 +574,77 @@ fn read_ugrid(
             ));
         }
     }
+    merge_grid_pieces(ctx, ds, &pieces)
+}
+
+fn read_grid_piece(ctx: &Ctx<'_>, piece: &Element<'_>) -> Result<GridPiece, FormatError> {
+    let n_points = count_attr(ctx, piece, "NumberOfPoints")?;
+    let n_cells = count_attr(ctx, piece, "NumberOfCells")?;
+    let section = piece.child("Cells");
+    let (points, cells, attributes) = beside_cells(
+        || read_points(ctx, piece, n_points),
+        || read_cells(ctx, section, "Cells", n_cells, false),
+        || read_point_and_cell_data(ctx, piece, n_points, n_cells),
+    );
+    let (points, cells) = (points?, cells?);
+    let types = read_types(ctx, piece, section, n_cells)?;
+    let faces = read_faces(ctx, section, n_cells)?;
+    let (point_data, cell_data) = attributes?;
+    Ok(GridPiece {
+        points,
+        cells,
+        types,
+        faces,
+        point_data,
+        cell_data,
+    })
+}
+
+/// The `types` array of `<Cells>`, each a cell type VTK defines.
+fn read_types(
+    ctx: &Ctx<'_>,
+    piece: &Element<'_>,
+    section: Option<&Element<'_>>,
+    n_cells: u64,
+) -> Result<Vec<CellType>, FormatError> {
+    let Some(a) = named_array(section, "types") else {
+        if n_cells == 0 {
+            return Ok(Vec::new());
+        }
+        return Err(ctx.malformed(
+            Some(piece.offset),
+            Some("Cells"),
+            "missing types array".into(),
+        ));
+    };
+    let raw = read_data_array(ctx, a, "Cells/types", Some(n_cells))?;
+    let ids = to_ids(ctx, a, "Cells/types", raw.data)?;
+    ids.into_iter()
+        .enumerate()
+        .map(|(i, t)| {
+            CellType::from_id(t).ok_or_else(|| {
+                let detail = format!(
+                    "cell {i} has type {t}, which is not a VTK cell type (see vtkCellType.h)"
+                );
+                ctx.malformed(Some(a.offset), Some("Cells/types"), detail)
+            })
+        })
+        .collect()
+}
+
+/// Joins the pieces of an unstructured grid: point ids shifted past the earlier pieces' points,
+/// face ids past their faces, and cells without faces given none.
+fn merge_grid_pieces(
+    ctx: &Ctx<'_>,
+    ds: &Element<'_>,
+    pieces: &[GridPiece],
+) -> Result<Result<UnstructuredGrid, vtk_model::ModelError>, FormatError> {
     let bad =
         |detail: String| ctx.malformed(Some(ds.offset), Some("UnstructuredGrid/Piece"), detail);
+    let shifted = |c: &CellArray, by: i64| {
+        let ids: Vec<i64> = c.connectivity().iter().map(|&i| i + by).collect();
+        CellArray::new(c.offsets().to_vec(), ids).map_err(|e| bad(e.to_string()))
+    };
     let points = concat_points(pieces.iter().map(|p| &p.points)).map_err(bad)?;
     let mut cells = CellArray::empty();
     let mut types = Vec::new();
@@ -624,31 +654,15 @@ fn read_ugrid(
         cell_faces: CellArray::empty(),
     };
     let mut base = 0i64;
-    for p in &pieces {
-        let shifted: Vec<i64> = p.cells.connectivity().iter().map(|&i| i + base).collect();
-        cells.extend(
-            &CellArray::new(p.cells.offsets().to_vec(), shifted).map_err(|e| bad(e.to_string()))?,
-        );
+    for p in pieces {
+        cells.extend(&shifted(&p.cells, base)?);
         types.extend_from_slice(&p.types);
         if any_faces {
             let face_base = faces.faces.num_cells() as i64;
             match &p.faces {
                 Some(f) => {
-                    let ids: Vec<i64> = f.faces.connectivity().iter().map(|&i| i + base).collect();
-                    faces.faces.extend(
-                        &CellArray::new(f.faces.offsets().to_vec(), ids)
-                            .map_err(|e| bad(e.to_string()))?,
-                    );
-                    let fi: Vec<i64> = f
-                        .cell_faces
-                        .connectivity()
-                        .iter()
-                        .map(|&i| i + face_base)
-                        .collect();
-                    faces.cell_faces.extend(
-                        &CellArray::new(f.cell_faces.offsets().to_vec(), fi)
-                            .map_err(|e| bad(e.to_string()))?,
-                    );
+                    faces.faces.extend(&shifted(&f.faces, base)?);
+                    faces.cell_faces.extend(&shifted(&f.cell_faces, face_base)?);
                 }
                 None => (0..p.cells.num_cells()).for_each(|_| faces.cell_faces.push_cell(&[])),
             }
@@ -714,23 +728,6 @@ fn extent(ctx: &Ctx<'_>, el: &Element<'_>, key: &str) -> Result<Option<[i64; 6]>
         .collect::<Result<_, _>>()
         .map_err(|_| bad())?;
     v.try_into().map(Some).map_err(|_| bad())
-}
-
-/// Points and cells of an extent, `None` when it is invalid or overflows.
-pub(crate) fn extent_counts(e: [i64; 6]) -> Option<(u64, u64)> {
-    let mut dims = [0u64; 3];
-    for a in 0..3 {
-        dims[a] = u64::try_from(e[2 * a + 1].checked_sub(e[2 * a])?.checked_add(1)?).ok()?;
-    }
-    let points = dims.iter().try_fold(1u64, |acc, &d| acc.checked_mul(d))?;
-    let cells = if points == 0 {
-        0
-    } else {
-        dims.iter()
-            .map(|&d| d.saturating_sub(1).max(1))
-            .try_fold(1u64, u64::checked_mul)?
-    };
-    Some((points, cells))
 }
 
 fn read_image(ctx: &Ctx<'_>, ds: &Element<'_>) -> Result<ImageData, FormatError> {

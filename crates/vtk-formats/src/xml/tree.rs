@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
-use super::decode::Ctx;
+use super::context::{Appended, Ctx};
 use crate::FormatError;
 
 /// VTK files nest about six levels deep; the bound keeps a hostile file from building a tree whose
@@ -46,23 +46,6 @@ impl<'a> Element<'a> {
     ) -> impl Iterator<Item = &'s Element<'a>> + 's {
         self.children.iter().filter(move |c| c.name == name)
     }
-}
-
-/// Where the appended data lives.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Appended<'a> {
-    /// `encoding="raw"` (otherwise base64).
-    pub raw: bool,
-    /// The bytes after the `_` marker up to the closing tag (or the end of a truncated file); empty
-    /// when they are read from `file` instead.
-    pub data: &'a [u8],
-    /// Raw data left in the file (only the XML head was read): it spans `len` bytes from
-    /// `file_offset`, and each array is read straight into its buffer.
-    pub file: Option<&'a std::fs::File>,
-    /// Length of the appended data.
-    pub len: u64,
-    /// File offset of `data[0]`, for messages.
-    pub file_offset: u64,
 }
 
 /// A parsed file: the `<VTKFile>` element and the appended section, if any.
@@ -199,146 +182,197 @@ pub(crate) fn parse<'a>(
     bytes: &'a [u8],
     file_backed: bool,
 ) -> Result<Document<'a>, FormatError> {
-    // Base64 text never contains '<', so the first `<AppendedData` is the section's start tag.
-    let appended_tag = find(bytes, b"<AppendedData");
-    let xml_end = match appended_tag {
-        Some(p) => bytes[p..]
-            .iter()
-            .position(|&b| b == b'>')
-            .map(|q| p + q + 1)
-            .ok_or_else(|| {
-                ctx.malformed(
-                    Some(p as u64),
-                    Some("AppendedData"),
-                    "unterminated start tag".into(),
-                )
-            })?,
-        None => bytes.len(),
+    let xml_end = xml_end(ctx, bytes)?;
+    let mut tree = TreeBuilder {
+        stack: Vec::new(),
+        roots: Vec::new(),
     };
-    let mut reader = Reader::from_reader(&bytes[..xml_end]);
-    reader.config_mut().check_end_names = true;
-    let mut stack: Vec<Element<'a>> = Vec::new();
-    let mut roots: Vec<Element<'a>> = Vec::new();
-    let mut appended_attrs: Option<Element<'a>> = None;
-    loop {
-        let pos = reader.buffer_position();
-        let ev = reader.read_event().map_err(|e| {
-            ctx.malformed(
-                Some(reader.error_position()),
-                None,
-                format!("invalid XML: {e}"),
-            )
-        })?;
-        match ev {
-            Event::Start(e) => {
-                let el = parse_start(ctx, &e, pos)?;
-                if el.name == "AppendedData" {
-                    check_appended_parent(ctx, &stack, pos)?;
-                    appended_attrs = Some(el);
-                    break;
-                }
-                if stack.len() >= MAX_DEPTH {
-                    return Err(ctx.malformed(
-                        Some(pos),
-                        Some(&el.name),
-                        format!("nesting deeper than {MAX_DEPTH}"),
-                    ));
-                }
-                stack.push(el);
-            }
-            Event::Empty(e) => {
-                let el = parse_start(ctx, &e, pos)?;
-                match stack.last_mut() {
-                    Some(parent) => parent.children.push(el),
-                    None => roots.push(el),
-                }
-            }
-            Event::End(_) => {
-                let Some(el) = stack.pop() else {
-                    return Err(ctx.malformed(
-                        Some(pos),
-                        None,
-                        "closing tag without an opening tag".into(),
-                    ));
-                };
-                match stack.last_mut() {
-                    Some(parent) => parent.children.push(el),
-                    None => roots.push(el),
-                }
-            }
-            Event::Text(t) => {
-                if let Some(top) = stack.last_mut() {
-                    top.text.push(t.into_inner());
-                }
-            }
-            Event::Eof => break,
-            _ => {}
-        }
-    }
-    // Without appended data every element must be closed: a file cut short inside the document is
-    // truncated, even when every array before the cut decodes. Before appended data only
-    // `<VTKFile>` is open (checked above); its end is checked after the data. (A document whose
-    // outer element is something else is not a VTK file, which is said below.)
-    if appended_attrs.is_none() && stack.first().is_some_and(|root| root.name == "VTKFile") {
-        if let Some(open) = stack.last() {
-            return Err(unclosed(ctx, open, bytes.len() as u64));
-        }
-    }
-    while let Some(el) = stack.pop() {
-        match stack.last_mut() {
-            Some(parent) => parent.children.push(el),
-            None => roots.push(el),
-        }
-    }
-    let root = roots
-        .into_iter()
-        .find(|e| e.name == "VTKFile")
-        .ok_or_else(|| not_vtk(ctx))?;
-    let appended = match appended_attrs {
+    let appended_tag = tree.read(ctx, &bytes[..xml_end])?;
+    let root = tree.finish(ctx, appended_tag.is_none(), bytes.len() as u64)?;
+    let appended = match appended_tag {
         None => None,
-        Some(el) => {
-            let raw = match el.attr("encoding").unwrap_or("raw") {
-                "raw" => true,
-                "base64" => false,
-                other => {
-                    return Err(ctx.malformed(
-                        Some(el.offset),
-                        Some("AppendedData"),
-                        format!("encoding \"{other}\", expected \"raw\" or \"base64\""),
-                    ))
-                }
-            };
-            let rest = &bytes[xml_end..];
-            let underscore = rest.iter().position(|&b| !b.is_ascii_whitespace());
-            let start = match underscore {
-                Some(u) if rest[u] == b'_' => xml_end + u + 1,
-                _ => {
-                    return Err(ctx.malformed(
-                        Some(xml_end as u64),
-                        Some("AppendedData"),
-                        "expected '_' marking the start of the appended data".into(),
-                    ))
-                }
-            };
-            let body = &bytes[start..];
-            let end = if raw {
-                rfind(body, APPENDED_END).unwrap_or(body.len())
-            } else {
-                body.iter().position(|&b| b == b'<').unwrap_or(body.len())
-            };
-            if !file_backed {
-                check_document_end(ctx, &body[end..], (start + end) as u64)?;
-            }
-            Some(Appended {
-                raw,
-                data: &body[..end],
-                file: None,
-                len: end as u64,
-                file_offset: start as u64,
-            })
-        }
+        Some(el) => Some(appended_section(ctx, &el, bytes, xml_end, file_backed)?),
     };
     Ok(Document { root, appended })
+}
+
+/// Where the XML ends: after the `<AppendedData ...>` start tag, or at the end of `bytes`.
+fn xml_end(ctx: &Ctx<'_>, bytes: &[u8]) -> Result<usize, FormatError> {
+    // Base64 text never contains '<', so the first `<AppendedData` is the section's start tag.
+    let Some(p) = find(bytes, b"<AppendedData") else {
+        return Ok(bytes.len());
+    };
+    bytes[p..]
+        .iter()
+        .position(|&b| b == b'>')
+        .map(|q| p + q + 1)
+        .ok_or_else(|| {
+            ctx.malformed(
+                Some(p as u64),
+                Some("AppendedData"),
+                "unterminated start tag".into(),
+            )
+        })
+}
+
+/// The element tree as it is built: the open elements, innermost last, and the closed top-level
+/// ones.
+struct TreeBuilder<'a> {
+    stack: Vec<Element<'a>>,
+    roots: Vec<Element<'a>>,
+}
+
+impl<'a> TreeBuilder<'a> {
+    /// Reads the elements of `xml` up to its end or the `<AppendedData>` start tag, which is
+    /// returned.
+    fn read(&mut self, ctx: &Ctx<'_>, xml: &'a [u8]) -> Result<Option<Element<'a>>, FormatError> {
+        let mut reader = Reader::from_reader(xml);
+        reader.config_mut().check_end_names = true;
+        loop {
+            let pos = reader.buffer_position();
+            let ev = reader.read_event().map_err(|e| {
+                ctx.malformed(
+                    Some(reader.error_position()),
+                    None,
+                    format!("invalid XML: {e}"),
+                )
+            })?;
+            match ev {
+                Event::Start(e) => {
+                    let el = parse_start(ctx, &e, pos)?;
+                    if el.name == "AppendedData" {
+                        check_appended_parent(ctx, &self.stack, pos)?;
+                        return Ok(Some(el));
+                    }
+                    self.open(ctx, el, pos)?;
+                }
+                Event::Empty(e) => {
+                    let el = parse_start(ctx, &e, pos)?;
+                    self.attach(el);
+                }
+                Event::End(_) => self.close(ctx, pos)?,
+                Event::Text(t) => {
+                    if let Some(top) = self.stack.last_mut() {
+                        top.text.push(t.into_inner());
+                    }
+                }
+                Event::Eof => return Ok(None),
+                _ => {}
+            }
+        }
+    }
+
+    /// Adds a complete element to the innermost open one (or to the top level).
+    fn attach(&mut self, el: Element<'a>) {
+        match self.stack.last_mut() {
+            Some(parent) => parent.children.push(el),
+            None => self.roots.push(el),
+        }
+    }
+
+    fn open(&mut self, ctx: &Ctx<'_>, el: Element<'a>, pos: u64) -> Result<(), FormatError> {
+        if self.stack.len() >= MAX_DEPTH {
+            return Err(ctx.malformed(
+                Some(pos),
+                Some(&el.name),
+                format!("nesting deeper than {MAX_DEPTH}"),
+            ));
+        }
+        self.stack.push(el);
+        Ok(())
+    }
+
+    fn close(&mut self, ctx: &Ctx<'_>, pos: u64) -> Result<(), FormatError> {
+        let Some(el) = self.stack.pop() else {
+            return Err(ctx.malformed(
+                Some(pos),
+                None,
+                "closing tag without an opening tag".into(),
+            ));
+        };
+        self.attach(el);
+        Ok(())
+    }
+
+    /// The `<VTKFile>` element, once the document (`end` bytes, `all_closed` when it has no
+    /// appended data) is read.
+    fn finish(
+        mut self,
+        ctx: &Ctx<'_>,
+        all_closed: bool,
+        end: u64,
+    ) -> Result<Element<'a>, FormatError> {
+        // Without appended data every element must be closed: a file cut short inside the document
+        // is truncated, even when every array before the cut decodes. Before appended data only
+        // `<VTKFile>` is open (checked when its tag is read); its end is checked after the data. (A
+        // document whose outer element is something else is not a VTK file, which is said below.)
+        if all_closed
+            && self
+                .stack
+                .first()
+                .is_some_and(|root| root.name == "VTKFile")
+        {
+            if let Some(open) = self.stack.last() {
+                return Err(unclosed(ctx, open, end));
+            }
+        }
+        while let Some(el) = self.stack.pop() {
+            self.attach(el);
+        }
+        self.roots
+            .into_iter()
+            .find(|e| e.name == "VTKFile")
+            .ok_or_else(|| not_vtk(ctx))
+    }
+}
+
+/// The appended section that `el`, its start tag, opens and that starts after `xml_end`.
+fn appended_section<'a>(
+    ctx: &Ctx<'_>,
+    el: &Element<'_>,
+    bytes: &'a [u8],
+    xml_end: usize,
+    file_backed: bool,
+) -> Result<Appended<'a>, FormatError> {
+    let raw = match el.attr("encoding").unwrap_or("raw") {
+        "raw" => true,
+        "base64" => false,
+        other => {
+            return Err(ctx.malformed(
+                Some(el.offset),
+                Some("AppendedData"),
+                format!("encoding \"{other}\", expected \"raw\" or \"base64\""),
+            ))
+        }
+    };
+    let rest = &bytes[xml_end..];
+    let underscore = rest.iter().position(|&b| !b.is_ascii_whitespace());
+    let start = match underscore {
+        Some(u) if rest[u] == b'_' => xml_end + u + 1,
+        _ => {
+            return Err(ctx.malformed(
+                Some(xml_end as u64),
+                Some("AppendedData"),
+                "expected '_' marking the start of the appended data".into(),
+            ))
+        }
+    };
+    let body = &bytes[start..];
+    let end = if raw {
+        rfind(body, APPENDED_END).unwrap_or(body.len())
+    } else {
+        body.iter().position(|&b| b == b'<').unwrap_or(body.len())
+    };
+    if !file_backed {
+        check_document_end(ctx, &body[end..], (start + end) as u64)?;
+    }
+    Ok(Appended {
+        raw,
+        data: &body[..end],
+        file: None,
+        len: end as u64,
+        file_offset: start as u64,
+    })
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use quick_xml::escape::escape;
 use rayon::prelude::*;
 use vtk_model::{with_array_data, ArrayData, Attributes, CellArray, DType, DataSet, StoredIds};
 
-use super::codec::{compress, Compressor};
+use super::codec::Compressor;
 use super::{HeaderType, XmlCompression, XmlEncoding, XmlWriteOptions};
 use crate::FormatError;
 
@@ -369,14 +369,20 @@ fn b64(bytes: &[u8]) -> Vec<u8> {
         .into_bytes()
 }
 
+/// The block compressor and its level, `None` for uncompressed data.
+fn block_compressor(c: XmlCompression) -> Option<(Compressor, u32)> {
+    match c {
+        XmlCompression::None => None,
+        XmlCompression::Zlib(level) => Some((Compressor::Zlib, level)),
+        XmlCompression::Lz4 => Some((Compressor::Lz4, 0)),
+        XmlCompression::Lzma(level) => Some((Compressor::Lzma, level)),
+    }
+}
+
 /// Encodes one array's binary form (raw or base64).
 fn encode_binary<'a>(source: Source<'a>, opts: &XmlWriteOptions, base64: bool) -> Encoded<'a> {
-    let compressor = match opts.compression {
-        XmlCompression::None => None,
-        c => Some(c),
-    };
     let len = source.len();
-    let Some(c) = compressor else {
+    let Some((c, level)) = block_compressor(opts.compression) else {
         let header = header_bytes(&[len as u64], opts.header);
         // VTK encodes the size and the data as one base64 stream when uncompressed.
         return match (base64, source) {
@@ -395,7 +401,7 @@ fn encode_binary<'a>(source: Source<'a>, opts: &XmlWriteOptions, base64: bool) -
         };
     };
     let bs = opts.block_size.max(1);
-    let block = |b: usize| compress(c, &source.range(b * bs..((b + 1) * bs).min(len)));
+    let block = |b: usize| c.compress(level, &source.range(b * bs..((b + 1) * bs).min(len)));
     let blocks: Vec<Vec<u8>> = if len > bs {
         (0..len.div_ceil(bs)).into_par_iter().map(block).collect()
     } else {
@@ -441,19 +447,8 @@ pub(crate) fn write_document(
         source,
     };
     let (kind, doc) = layout(ds);
-    let binary = opts.encoding != XmlEncoding::Ascii;
-    if binary && opts.header == HeaderType::UInt32 {
-        for n in &doc.nodes {
-            if let Node::Array { name, values, .. } = n {
-                if u32::try_from(values.source().len()).is_err() {
-                    return Err(FormatError::CannotWrite {
-                        path: path.to_path_buf(),
-                        what: format!("array '{name}' of {} bytes", values.source().len()),
-                        format: "VTK XML with UInt32 headers (use UInt64)".into(),
-                    });
-                }
-            }
-        }
+    if opts.encoding != XmlEncoding::Ascii && opts.header == HeaderType::UInt32 {
+        check_uint32_headers(&doc, path)?;
     }
     let arrays: Vec<&Values<'_>> = doc
         .nodes
@@ -467,15 +462,64 @@ pub(crate) fn write_document(
         })
         .collect();
     let encoded: Vec<Encoded<'_>> = arrays.par_iter().map(|v| encode(v, opts)).collect();
-    let appended = matches!(
+    w.write_all(file_start(kind, opts).as_bytes()).map_err(io)?;
+    let mut body = Body {
+        w: &mut *w,
+        opts,
+        offset: 0,
+    };
+    let mut enc_iter = encoded.iter();
+    for n in &doc.nodes {
+        match n {
+            Node::Xml(s) => body.w.write_all(s.as_bytes()).map_err(io)?,
+            Node::Array {
+                indent,
+                name,
+                components,
+                values,
+            } => {
+                let Some(e) = enc_iter.next() else { break };
+                body.array(*indent, name, *components, values, e)
+                    .map_err(io)?;
+            }
+        }
+    }
+    if appended(opts) {
+        write_appended(w, opts, &encoded).map_err(io)?;
+    }
+    w.write_all(b"</VTKFile>\n").map_err(io)?;
+    Ok(())
+}
+
+/// Refuses arrays too large for a `UInt32` size header.
+fn check_uint32_headers(doc: &Doc<'_>, path: &Path) -> Result<(), FormatError> {
+    for n in &doc.nodes {
+        if let Node::Array { name, values, .. } = n {
+            if u32::try_from(values.source().len()).is_err() {
+                return Err(FormatError::CannotWrite {
+                    path: path.to_path_buf(),
+                    what: format!("array '{name}' of {} bytes", values.source().len()),
+                    format: "VTK XML with UInt32 headers (use UInt64)".into(),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whether the array data goes in an `<AppendedData>` section.
+fn appended(opts: &XmlWriteOptions) -> bool {
+    matches!(
         opts.encoding,
         XmlEncoding::AppendedRaw | XmlEncoding::AppendedBase64
-    );
-    let compressor = match (binary, opts.compression) {
-        (false, _) | (_, XmlCompression::None) => None,
-        (_, XmlCompression::Zlib(_)) => Some(Compressor::Zlib),
-        (_, XmlCompression::Lz4) => Some(Compressor::Lz4),
-        (_, XmlCompression::Lzma(_)) => Some(Compressor::Lzma),
+    )
+}
+
+/// The XML declaration and the `<VTKFile>` start tag of a file of type `kind`.
+fn file_start(kind: &str, opts: &XmlWriteOptions) -> String {
+    let compressor = match opts.encoding {
+        XmlEncoding::Ascii => None,
+        _ => block_compressor(opts.compression),
     };
     let mut head = String::with_capacity(4096);
     let order = if cfg!(target_endian = "big") {
@@ -488,75 +532,83 @@ pub(crate) fn write_document(
         HeaderType::UInt64 => "UInt64",
     };
     let _ = write!(head, "<?xml version=\"1.0\"?>\n<VTKFile type=\"{kind}\" version=\"1.0\" byte_order=\"{order}\" header_type=\"{htype}\"");
-    if let Some(c) = compressor {
+    if let Some((c, _)) = compressor {
         let _ = write!(head, " compressor=\"{}\"", c.vtk_name());
     }
     head.push_str(">\n");
-    w.write_all(head.as_bytes()).map_err(io)?;
-    let format = match opts.encoding {
-        XmlEncoding::Ascii => "ascii",
-        XmlEncoding::InlineBase64 => "binary",
-        XmlEncoding::AppendedRaw | XmlEncoding::AppendedBase64 => "appended",
-    };
-    let mut offset = 0usize;
-    let mut enc_iter = encoded.iter();
-    for n in &doc.nodes {
-        match n {
-            Node::Xml(s) => w.write_all(s.as_bytes()).map_err(io)?,
-            Node::Array {
-                indent,
-                name,
-                components,
-                values,
-            } => {
-                let Some(e) = enc_iter.next() else { break };
-                let pad = " ".repeat(*indent);
-                let mut tag = format!(
-                    "{pad}<DataArray type=\"{}\" Name=\"{}\"",
-                    values.dtype().vtk_name(),
-                    escape(name.as_str())
-                );
-                if *components != 1 {
-                    let _ = write!(tag, " NumberOfComponents=\"{components}\"");
-                }
-                let _ = write!(tag, " format=\"{format}\"");
-                if appended {
-                    let _ = writeln!(tag, " offset=\"{offset}\"/>");
-                    offset += e.len();
-                    w.write_all(tag.as_bytes()).map_err(io)?;
-                } else {
-                    let _ = write!(tag, ">\n{pad}  ");
-                    w.write_all(tag.as_bytes()).map_err(io)?;
-                    for p in &e.parts {
-                        if opts.encoding == XmlEncoding::Ascii {
-                            // Keep ascii lines short: break after every group of values, indented.
-                            let text =
-                                String::from_utf8_lossy(p).replace('\n', &format!("\n{pad}  "));
-                            w.write_all(text.as_bytes()).map_err(io)?;
-                        } else {
-                            w.write_all(p).map_err(io)?;
-                        }
-                    }
-                    w.write_all(format!("\n{pad}</DataArray>\n").as_bytes())
-                        .map_err(io)?;
-                }
+    head
+}
+
+/// The dataset part of the document, written one `<DataArray>` at a time.
+struct Body<'w> {
+    w: &'w mut dyn Write,
+    opts: &'w XmlWriteOptions,
+    /// Where the next array starts in the appended data.
+    offset: usize,
+}
+
+impl Body<'_> {
+    /// Writes one `<DataArray>` element, `e` being its encoded values: with them inside (ascii and
+    /// inline base64) or with their offset in the appended data.
+    fn array(
+        &mut self,
+        indent: usize,
+        name: &str,
+        components: usize,
+        values: &Values<'_>,
+        e: &Encoded<'_>,
+    ) -> std::io::Result<()> {
+        let format = match self.opts.encoding {
+            XmlEncoding::Ascii => "ascii",
+            XmlEncoding::InlineBase64 => "binary",
+            XmlEncoding::AppendedRaw | XmlEncoding::AppendedBase64 => "appended",
+        };
+        let pad = " ".repeat(indent);
+        let mut tag = format!(
+            "{pad}<DataArray type=\"{}\" Name=\"{}\"",
+            values.dtype().vtk_name(),
+            escape(name)
+        );
+        if components != 1 {
+            let _ = write!(tag, " NumberOfComponents=\"{components}\"");
+        }
+        let _ = write!(tag, " format=\"{format}\"");
+        if appended(self.opts) {
+            let _ = writeln!(tag, " offset=\"{}\"/>", self.offset);
+            self.offset += e.len();
+            return self.w.write_all(tag.as_bytes());
+        }
+        let _ = write!(tag, ">\n{pad}  ");
+        self.w.write_all(tag.as_bytes())?;
+        for p in &e.parts {
+            if self.opts.encoding == XmlEncoding::Ascii {
+                // Keep ascii lines short: break after every group of values, indented.
+                let text = String::from_utf8_lossy(p).replace('\n', &format!("\n{pad}  "));
+                self.w.write_all(text.as_bytes())?;
+            } else {
+                self.w.write_all(p)?;
             }
         }
+        self.w
+            .write_all(format!("\n{pad}</DataArray>\n").as_bytes())
     }
-    if appended {
-        let enc = if opts.encoding == XmlEncoding::AppendedRaw {
-            "raw"
-        } else {
-            "base64"
-        };
-        w.write_all(format!("  <AppendedData encoding=\"{enc}\">\n   _").as_bytes())
-            .map_err(io)?;
-        let mut piece = Vec::new();
-        for e in &encoded {
-            e.write_to(w, &mut piece).map_err(io)?;
-        }
-        w.write_all(b"\n  </AppendedData>\n").map_err(io)?;
+}
+
+/// The `<AppendedData>` section: every array's encoded values, in document order.
+fn write_appended(
+    w: &mut dyn Write,
+    opts: &XmlWriteOptions,
+    encoded: &[Encoded<'_>],
+) -> std::io::Result<()> {
+    let enc = if opts.encoding == XmlEncoding::AppendedRaw {
+        "raw"
+    } else {
+        "base64"
+    };
+    w.write_all(format!("  <AppendedData encoding=\"{enc}\">\n   _").as_bytes())?;
+    let mut piece = Vec::new();
+    for e in encoded {
+        e.write_to(w, &mut piece)?;
     }
-    w.write_all(b"</VTKFile>\n").map_err(io)?;
-    Ok(())
+    w.write_all(b"\n  </AppendedData>\n")
 }
