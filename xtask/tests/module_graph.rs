@@ -25,8 +25,8 @@
 //! - Macros are not expanded: a path built inside `macro_rules!` is seen as written.
 //! - Items of an inline `mod x { ... }` belong to the file's module (their `super::` is adjusted),
 //!   so an inline module is never one end of a cycle.
-//! - Inline `#[cfg(test)] mod tests { ... }` blocks are skipped: tests stand above the code they
-//!   test and may use anything. Any other `#[cfg]` is ignored (platform-only uses count).
+//! - `#[cfg(test)]` modules (inline or in their own file) are skipped: tests stand above the code
+//!   they test and may use anything. Any other `#[cfg]` is ignored (platform-only uses count).
 //! - A path starting with a name brought in by an earlier `use` (`use crate::a; a::f()`) is not
 //!   followed -- the `use` itself already counts.
 
@@ -278,8 +278,8 @@ fn is_ident_char(c: char) -> bool {
 
 /// The statements and paths of one file, after blanking comments and strings.
 struct FileScan {
-    /// `mod x;` declarations: (name, `#[path]` if any).
-    child_decls: Vec<(String, Option<String>)>,
+    /// `mod x;` declarations: (name, `#[path]` if any, under `#[cfg(test)]`).
+    child_decls: Vec<(String, Option<String>, bool)>,
     /// `use` statements: (line, is `pub`, text of the tree, inline-module depth).
     uses: Vec<(usize, bool, String, usize)>,
     /// `crate::`/`super::`/`self::` paths outside `use`: (line, segments, inline-module depth).
@@ -320,8 +320,11 @@ fn scan_file(src: &str) -> FileScan {
             if let Some(name) = words.get(after_vis + 1) {
                 if let Some(name) = name.strip_suffix(';') {
                     if inline_mods.is_empty() {
-                        scan.child_decls
-                            .push((name.to_string(), pending_path.take()));
+                        scan.child_decls.push((
+                            name.to_string(),
+                            pending_path.take(),
+                            pending_cfg_test,
+                        ));
                     }
                 } else if trimmed.ends_with('{') {
                     let in_test = pending_cfg_test || inline_mods.last().is_some_and(|m| m.1);
@@ -444,8 +447,8 @@ impl CrateGraph {
             name: name.to_string(),
             ..CrateGraph::default()
         };
-        let mut todo = vec![(Vec::<String>::new(), root.to_path_buf())];
-        while let Some((path, file)) = todo.pop() {
+        let mut todo = vec![(Vec::<String>::new(), root.to_path_buf(), false)];
+        while let Some((path, file, test_only)) = todo.pop() {
             if graph.modules.contains_key(&path) {
                 continue;
             }
@@ -455,8 +458,8 @@ impl CrateGraph {
             let stem = file.file_stem().and_then(|s| s.to_str()).unwrap_or("");
             let is_dir_owner = path.is_empty() || stem == "mod";
             let children: BTreeSet<String> =
-                scan.child_decls.iter().map(|(n, _)| n.clone()).collect();
-            for (child, explicit) in &scan.child_decls {
+                scan.child_decls.iter().map(|(n, ..)| n.clone()).collect();
+            for (child, explicit, cfg_test) in &scan.child_decls {
                 let child_file = if let Some(p) = explicit {
                     dir.join(p)
                 } else {
@@ -474,13 +477,19 @@ impl CrateGraph {
                 };
                 let mut child_path = path.clone();
                 child_path.push(child.clone());
-                todo.push((child_path, child_file));
+                todo.push((child_path, child_file, test_only || *cfg_test));
             }
             let mut refs = Vec::new();
             let mut reexports = Reexports::default();
             let lines: Vec<&str> = src.lines().collect();
             let text_of = |line: usize| lines.get(line - 1).map_or("", |l| l.trim()).to_string();
-            for (line, is_pub, tree, inline_depth) in &scan.uses {
+            let no_uses = Vec::new();
+            let (uses, paths) = if test_only {
+                (&no_uses, &Vec::new())
+            } else {
+                (&scan.uses, &scan.paths)
+            };
+            for (line, is_pub, tree, inline_depth) in uses {
                 for (segments, bound) in expand_use_tree(tree) {
                     let Some(target) = absolute(&path, *inline_depth, &segments, &children) else {
                         continue;
@@ -495,7 +504,7 @@ impl CrateGraph {
                     });
                 }
             }
-            for (line, segments, inline_depth) in &scan.paths {
+            for (line, segments, inline_depth) in paths {
                 if let Some(target) = absolute(&path, *inline_depth, segments, &children) {
                     refs.push(Reference {
                         target,
@@ -800,7 +809,11 @@ fn finds_sibling_loops_and_ignores_facades() {
         // b -> a through the root's re-export of a::Thing: the loop a -> b -> a.
         ("src/b.rs", "pub fn helper() -> crate::Thing { todo!() }\n"),
         // c is only named in a comment, a string and a test of e::f: no loop.
-        ("src/c.rs", "pub fn x() {}\nfn y() { crate::e::F; }\n"),
+        (
+            "src/c.rs",
+            "pub fn x() {}\nfn y() { crate::e::F; }\n#[cfg(test)]\nmod tests;\n",
+        ),
+        ("src/c/tests.rs", "use crate::b::helper;\nfn t() { crate::c::x(); }\n"),
         ("src/d.rs", "pub struct Other;\n"),
         // e/mod.rs re-exports its children and they use the parent's helper: no loop.
         ("src/e/mod.rs", "mod f;\nmod g;\npub use f::F;\npub(crate) fn shared() {}\n"),
@@ -816,7 +829,7 @@ fn finds_sibling_loops_and_ignores_facades() {
     .collect();
     let read = |p: &Path| files.get(p).map(|s| (*s).to_string());
     let graph = CrateGraph::load("demo", Path::new("src/lib.rs"), &read);
-    assert_eq!(graph.modules.len(), 8);
+    assert_eq!(graph.modules.len(), 9);
     let found: Vec<String> = graph
         .cycles()
         .iter()
