@@ -54,7 +54,7 @@ pub mod vtkio_bridge;
 
 pub use attributes::{Attributes, DataArray};
 pub use cell_type::CellType;
-pub use cells::{first_position, id_out_of_range, CellArray, PARALLEL_SCAN_FROM};
+pub use cells::CellArray;
 pub use data::{ArrayData, Element};
 pub use dtype::DType;
 pub use error::ModelError;
