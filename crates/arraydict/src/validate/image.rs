@@ -79,6 +79,7 @@ fn grid_dict(d: &Dict, base: &str, dims: Option<[usize; 3]>, p: &mut Problems) {
     }
 }
 
+/// Checks an image tree: keys, origin, spacing, dimensions, extent start, direction, grid arrays.
 pub(crate) fn check(tree: &Dict, p: &mut Problems) {
     check_keys(
         tree,

@@ -9,6 +9,7 @@ use crate::keys::{POLYHEDRON_FACES, POLYHEDRON_FACE_LOCATIONS, UNKNOWN_CLASS};
 use crate::parse::{face_ranges, parse_cells, parse_types, shape_str};
 use crate::tree::{Dict, Node};
 
+/// Checks a mesh tree: keys, `/Points`, the attribute dicts, `/Cells`.
 pub(crate) fn check(tree: &Dict, p: &mut Problems) {
     check_keys(tree, "", &["Points", "Cells", "CellData", "PointData"], p);
     let n_points = points(tree, p);

@@ -7,6 +7,7 @@ use crate::keys::CELL_KIND_COUNTS;
 use crate::parse::{cell_stream_len, shape_str};
 use crate::tree::{Dict, Node};
 
+/// Checks a surface or centerlines tree: keys, `/Points`, the attribute dicts, the cells.
 pub(crate) fn check(tree: &Dict, p: &mut Problems) {
     check_keys(
         tree,
@@ -21,8 +22,23 @@ pub(crate) fn check(tree: &Dict, p: &mut Problems) {
     let Some(cd) = dict(tree.get("CellData"), "/CellData", true, p) else {
         return;
     };
+    let n_cells = cell_point_ids(cd, n_points, p);
+    attribute_dict(
+        cd,
+        "/CellData",
+        n_cells,
+        "/CellData/CellPointIds has {} cells",
+        "CellPointIds",
+        p,
+    );
+    cell_kind_counts(tree, n_cells, p);
+}
+
+/// `/CellData/CellPointIds`: `(nCells, P)`, a legacy cell stream or a list of 1-D arrays, with
+/// integer ids in `0..n_points`; returns the number of cells when it can be told.
+fn cell_point_ids(cd: &Dict, n_points: Option<usize>, p: &mut Problems) -> Option<usize> {
     let path = "/CellData/CellPointIds";
-    let n_cells = match cd.get("CellPointIds") {
+    match cd.get("CellPointIds") {
         None => {
             p.push(path, "missing");
             None
@@ -73,15 +89,11 @@ pub(crate) fn check(tree: &Dict, p: &mut Problems) {
             p.push(path, "expected an array or a list of arrays, found a dict");
             None
         }
-    };
-    attribute_dict(
-        cd,
-        "/CellData",
-        n_cells,
-        "/CellData/CellPointIds has {} cells",
-        "CellPointIds",
-        p,
-    );
+    }
+}
+
+/// `/CellKindCounts` (ours): 4 non-negative integers adding up to the number of cells.
+fn cell_kind_counts(tree: &Dict, n_cells: Option<usize>, p: &mut Problems) {
     let kp = format!("/{CELL_KIND_COUNTS}");
     if let Some(a) = array(tree.get(CELL_KIND_COUNTS), &kp, false, p) {
         if a.shape() != [4] || a.dtype().is_float() {
