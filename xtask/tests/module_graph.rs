@@ -185,17 +185,14 @@ fn blank_comments_and_strings(src: &str) -> String {
             } else {
                 None
             };
-            match close {
-                Some(j) => {
-                    out.push('\'');
-                    out.push_str(&" ".repeat(j - i - 1));
-                    out.push('\'');
-                    i = j + 1;
-                }
-                None => {
-                    out.push(c);
-                    i += 1;
-                }
+            if let Some(j) = close {
+                out.push('\'');
+                out.push_str(&" ".repeat(j - i - 1));
+                out.push('\'');
+                i = j + 1;
+            } else {
+                out.push(c);
+                i += 1;
             }
         } else {
             out.push(c);
