@@ -1,6 +1,6 @@
 use vtk_model::{with_array_data, ArrayData, DType};
 
-use crate::ArrayDictError;
+use crate::error::ArrayDictError;
 
 /// How an array's elements are laid out in memory.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]

@@ -1,3 +1,9 @@
+//! The errors of the `ArrayDict` layer, and the problems validation reports.
+
+use std::fmt;
+
+use crate::kind::Kind;
+
 /// Errors of the `ArrayDict` layer.
 #[derive(Debug, thiserror::Error, Clone, PartialEq)]
 #[non_exhaustive]
@@ -28,15 +34,46 @@ pub enum ArrayDictError {
         /// What is wrong.
         detail: String,
     },
-    /// A tree does not follow its kind's schema (one line per problem).
-    #[error("invalid {kind} tree:\n{}", .problems.join("\n"))]
+    /// A tree does not follow its kind's schema (one line per problem, `path: message`).
+    #[error("invalid {kind} tree:\n{}", Lines(.problems))]
     Invalid {
         /// The kind the tree was checked against.
-        kind: String,
-        /// Every problem found, each starting with its path.
-        problems: Vec<String>,
+        kind: Kind,
+        /// Every problem found, in the order the checks ran.
+        problems: Vec<Problem>,
     },
     /// The VTK model rejected the converted data.
     #[error(transparent)]
     Model(#[from] vtk_model::ModelError),
+}
+
+/// One way a tree breaks its schema: where (a path into the tree such as `/Cells/CellTypes`,
+/// `/CellData/CellPointIds/3`) and what is wrong there. Printed `path: message`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The path of the offending node, from the tree's root (`/Points`).
+    pub path: String,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.path, self.message)
+    }
+}
+
+/// Problems one per line (joined by line breaks, none after the last).
+struct Lines<'a>(&'a [Problem]);
+
+impl fmt::Display for Lines<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, p) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("\n")?;
+            }
+            write!(f, "{p}")?;
+        }
+        Ok(())
+    }
 }

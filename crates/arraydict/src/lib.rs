@@ -4,6 +4,16 @@
 //! A [`Node`] is a [`Dict`] (ordered string keys), an [`NdArray`] (dtype, shape, memory order) or a
 //! list of arrays. See `SPEC.md` for the exact trees and `EXTENSIONS.md` for our additive keys.
 //!
+//! # Layout
+//!
+//! Modules import one way, each using only those listed before it (`xtask/tests/module_graph.rs`
+//! fails on a loop): `kind` (the four kinds), `error` ([`ArrayDictError`], [`Problem`]), `array`
+//! and `tree` (the data), `keys` (extension key names), `ids` (point-id range scans), `parse`
+//! (reading cell streams and lists, cell types, face streams, image dimensions -- shared by
+//! validation and conversion), `validate` (the schemas: `checks` shared by the kinds' `poly`,
+//! `image` and `mesh`), `convert` (model <-> tree, validating first), and `schema` (the public
+//! face of kinds, keys and validation).
+//!
 //! # Example: model -> `ArrayDict` -> model
 //!
 //! [`to_arraydict`] gives the tree VMTK's `vmtksurfacetonumpy` would; [`validate`] checks a tree
@@ -37,16 +47,21 @@
 
 mod array;
 mod error;
+mod ids;
+mod keys;
+mod kind;
+mod parse;
 mod tree;
 mod validate;
-mod validate_mesh;
 
 pub mod convert;
 pub mod schema;
 
 pub use array::{MemoryOrder, NdArray};
 pub use convert::{from_arraydict, to_arraydict, ToArrayDictOptions};
-pub use error::ArrayDictError;
-pub use schema::{detect_kind, validate, Kind};
+pub use error::{ArrayDictError, Problem};
+pub use kind::Kind;
+pub use schema::detect_kind;
 pub use tree::{Dict, Node};
+pub use validate::validate;
 pub use vtk_model::{ArrayData, DType, Element};

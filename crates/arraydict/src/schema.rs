@@ -1,81 +1,20 @@
-//! The four VMTK `ArrayDict` kinds, how to tell them apart, and their schemas (see [`validate`]).
+//! The four VMTK `ArrayDict` kinds, how to tell them apart, our extension keys and the schema
+//! check ([`validate`]), in one public module.
 
-use std::fmt;
 use std::str::FromStr;
 
-use vtk_model::DataSet;
+use crate::array::NdArray;
+use crate::error::ArrayDictError;
+use crate::parse::cell_stream_len;
+use crate::tree::{Dict, Node};
 
-use crate::{ArrayDictError, Dict, NdArray, Node};
-
+pub use crate::keys::{
+    CELL_KIND_COUNTS, DIRECTION, EXTENT_START, POLYHEDRON_FACES, POLYHEDRON_FACE_LOCATIONS,
+};
+pub use crate::kind::Kind;
 pub use crate::validate::validate;
 
-/// Extension key (ours): `[nVerts, nLines, nPolys, nStrips]` of a polydata whose cells are not all of
-/// the kind's default (polygons for surfaces, lines for centerlines). Surfaces written in the older
-/// list form of mixed cell sizes carry it too, whatever their kinds.
-pub const CELL_KIND_COUNTS: &str = "CellKindCounts";
-/// Extension key (ours): the image direction matrix, `f8 (3, 3)`.
-pub const DIRECTION: &str = "Direction";
-/// Extension key (ours): the image extent's first index, `i8 (3,)`, written only when non-zero.
-pub const EXTENT_START: &str = "ExtentStart";
-/// Extension key (ours): legacy face streams of all polyhedron cells of a mesh, `i8`, concatenated.
-pub const POLYHEDRON_FACES: &str = "PolyhedronFaces";
-/// Extension key (ours): per mesh cell, where its face stream starts in `PolyhedronFaces` (-1: none).
-pub const POLYHEDRON_FACE_LOCATIONS: &str = "PolyhedronFaceLocations";
-
-/// Which of VMTK's four numpy adaptors a tree belongs to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
-pub enum Kind {
-    /// `vmtksurfacetonumpy`: a polygonal surface.
-    Surface,
-    /// `vmtkcenterlinestonumpy`: polylines.
-    Centerlines,
-    /// `vmtkimagetonumpy`: a regular grid.
-    Image,
-    /// `vmtkmeshtonumpy`: an unstructured volume mesh.
-    Mesh,
-}
-
-impl Kind {
-    /// All kinds, in a fixed order.
-    pub const ALL: [Kind; 4] = [Kind::Surface, Kind::Centerlines, Kind::Image, Kind::Mesh];
-
-    /// The lowercase name (`"surface"`, `"centerlines"`, `"image"`, `"mesh"`).
-    pub const fn name(self) -> &'static str {
-        match self {
-            Kind::Surface => "surface",
-            Kind::Centerlines => "centerlines",
-            Kind::Image => "image",
-            Kind::Mesh => "mesh",
-        }
-    }
-
-    /// The natural kind of a dataset: polydata with polygons or strips (or no cells at all) is a
-    /// surface, polydata with lines and no polygons/strips is centerlines; images and meshes map
-    /// directly. Polydata with only vertices counts as a surface (a point cloud).
-    pub fn infer(ds: &DataSet) -> Kind {
-        match ds {
-            DataSet::PolyData(p) => {
-                let c = p.cells();
-                if c.polys.is_empty() && c.strips.is_empty() && !c.lines.is_empty() {
-                    Kind::Centerlines
-                } else {
-                    Kind::Surface
-                }
-            }
-            DataSet::ImageData(_) => Kind::Image,
-            DataSet::UnstructuredGrid(_) => Kind::Mesh,
-        }
-    }
-}
-
-impl fmt::Display for Kind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
+// Here rather than in `kind.rs`: the error type sits above the kind (it names one).
 impl FromStr for Kind {
     type Err = ArrayDictError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -98,7 +37,7 @@ pub fn cell_stream_cells(ids: &NdArray) -> Option<usize> {
     if ids.ndim() != 1 || ids.dtype().is_float() {
         return None;
     }
-    crate::validate::cell_stream_len(ids.data(), None).ok()
+    cell_stream_len(ids.data(), None).ok()
 }
 
 /// Guesses the kind of a tree from its keys, `None` when it matches none.

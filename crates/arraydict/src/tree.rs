@@ -1,6 +1,7 @@
 use indexmap::IndexMap;
 
-use crate::{ArrayDictError, NdArray};
+use crate::array::NdArray;
+use crate::error::ArrayDictError;
 
 /// A node of an `ArrayDict` tree.
 #[derive(Clone, Debug, PartialEq)]

@@ -15,8 +15,8 @@ use vtk_model::{Attributes, CellArray, CellType, PolyCells, UnstructuredGrid};
 fn problems(t: &Dict, kind: Kind) -> Vec<String> {
     match validate(t, kind) {
         Err(ArrayDictError::Invalid { kind: k, problems }) => {
-            assert_eq!(k, kind.to_string());
-            problems
+            assert_eq!(k, kind);
+            problems.iter().map(ToString::to_string).collect()
         }
         other => panic!("expected Invalid, got {other:?}"),
     }

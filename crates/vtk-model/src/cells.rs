@@ -446,7 +446,10 @@ fn uniform_step(ends: &[i64], len: usize) -> Option<usize> {
 /// From [`PARALLEL_SCAN_FROM`] elements on, the chunks are scanned on all cores: an HDF5 -> raw
 /// `.vtp` run checks its 3M ids twice (the tree's schema, then the model), which took 23.7 ms a
 /// run with one core scanning and 22.7 ms with two.
-pub fn first_position<T: Sync>(v: &[T], bad: impl Fn(&T) -> bool + Copy + Sync) -> Option<usize> {
+pub(crate) fn first_position<T: Sync>(
+    v: &[T],
+    bad: impl Fn(&T) -> bool + Copy + Sync,
+) -> Option<usize> {
     const CHUNK: usize = 4096;
     let chunk_fails = |c: &[T]| c.iter().fold(0u32, |acc, x| acc | u32::from(bad(x))) != 0;
     let chunk = if v.len() >= PARALLEL_SCAN_FROM {
@@ -462,13 +465,13 @@ pub fn first_position<T: Sync>(v: &[T], bad: impl Fn(&T) -> bool + Copy + Sync) 
 
 /// Slices at least this long are scanned in parallel by [`first_position`]; below it, handing out
 /// the work costs more than a core saves.
-pub const PARALLEL_SCAN_FROM: usize = 1 << 20;
+pub(crate) const PARALLEL_SCAN_FROM: usize = 1 << 20;
 
 /// 1 when `id` is not in `0..n` (`n >= 0`), else 0, in the 64-bit add, and-not and shift that
 /// baseline x86-64 (SSE2) vectorises; it has no 64-bit compare. `id - n` is negative exactly when
 /// `id < n`, and `!id` is negative exactly when `id >= 0`.
 #[inline]
-pub fn id_out_of_range(id: i64, n: i64) -> u64 {
+pub(crate) fn id_out_of_range(id: i64, n: i64) -> u64 {
     ((id.wrapping_sub(n) & !id) as u64 >> 63) ^ 1
 }
 

@@ -199,6 +199,30 @@ impl_element!(u64, U64, |x| i64::try_from(x).ok());
 impl_element!(f32, F32, |x| float_to_i64(f64::from(x)));
 impl_element!(f64, F64, float_to_i64);
 
+// The typed views of a shared array are here, beside `Element`, so that `shared.rs` (the bytes
+// and their bounds) needs nothing from this file.
+impl SharedArray {
+    /// The elements as a typed slice, when `T` is their type.
+    pub fn typed<T: Element>(&self) -> Option<&[T]> {
+        // `new` checked the bounds and the alignment; the size divides exactly.
+        (T::DTYPE == self.dtype()).then(|| bytemuck::cast_slice(self.as_bytes()))
+    }
+
+    /// A copy in an owned buffer.
+    pub fn to_owned_data(&self) -> ArrayData {
+        let mut out = ArrayData::zeros(self.dtype(), self.len());
+        out.as_bytes_mut().copy_from_slice(self.as_bytes());
+        out
+    }
+}
+
+/// The typed slice of `s` for the element type `T`, for [`with_array_data!`](crate::with_array_data)
+/// (which picks `T` from `s.dtype()`).
+#[doc(hidden)]
+pub fn __typed<T: Element>(s: &SharedArray) -> &[T] {
+    s.typed().unwrap_or_default()
+}
+
 impl ArrayData {
     /// The element type.
     pub fn dtype(&self) -> DType {

@@ -54,7 +54,9 @@ pub mod vtkio_bridge;
 
 pub use attributes::{Attributes, DataArray};
 pub use cell_type::CellType;
-pub use cells::{first_position, id_out_of_range, CellArray, PARALLEL_SCAN_FROM};
+pub use cells::CellArray;
+#[doc(hidden)]
+pub use data::__typed;
 pub use data::{ArrayData, Element};
 pub use dtype::DType;
 pub use error::ModelError;
@@ -63,7 +65,7 @@ pub use image::ImageData;
 pub use nalgebra::{Matrix3, Vector3};
 pub use polydata::{PolyCells, PolyData};
 #[doc(hidden)]
-pub use shared::{__AsShared, __typed};
+pub use shared::__AsShared;
 pub use shared::{SharedArray, SharedBytes};
 pub use ugrid::{PolyhedronFaces, UnstructuredGrid};
 

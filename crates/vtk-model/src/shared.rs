@@ -3,7 +3,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use crate::{ArrayData, DType, Element};
+use crate::DType;
 
 /// The bytes a [`SharedArray`] views: any buffer that can be shared between threads, such as a
 /// read-only file mapping.
@@ -15,7 +15,7 @@ pub type SharedBytes = Arc<dyn AsRef<[u8]> + Send + Sync>;
 /// can map the file and hand out views of it: nothing is copied into fresh memory (which the
 /// kernel must first clear) and the writer of the next format copies straight from the page
 /// cache. Arrays that must change are copied into owned ones first
-/// ([`ArrayData::make_owned`]).
+/// ([`ArrayData::make_owned`](crate::ArrayData::make_owned)).
 #[derive(Clone)]
 pub struct SharedArray {
     dtype: DType,
@@ -61,19 +61,6 @@ impl SharedArray {
         let buf: &[u8] = (*self.bytes).as_ref();
         &buf[self.start..self.start + self.len * self.dtype.size()]
     }
-
-    /// The elements as a typed slice, when `T` is their type.
-    pub fn typed<T: Element>(&self) -> Option<&[T]> {
-        // `new` checked the bounds and the alignment; the size divides exactly.
-        (T::DTYPE == self.dtype).then(|| bytemuck::cast_slice(self.as_bytes()))
-    }
-
-    /// A copy in an owned buffer.
-    pub fn to_owned_data(&self) -> ArrayData {
-        let mut out = ArrayData::zeros(self.dtype, self.len);
-        out.as_bytes_mut().copy_from_slice(self.as_bytes());
-        out
-    }
 }
 
 impl fmt::Debug for SharedArray {
@@ -84,13 +71,6 @@ impl fmt::Debug for SharedArray {
             .field("len", &self.len)
             .finish_non_exhaustive()
     }
-}
-
-/// The typed slice of `s` for the element type `T`, for [`with_array_data!`](crate::with_array_data)
-/// (which picks `T` from `s.dtype()`).
-#[doc(hidden)]
-pub fn __typed<T: Element>(s: &SharedArray) -> &[T] {
-    s.typed().unwrap_or_default()
 }
 
 /// The [`SharedArray`] that [`with_array_data!`](crate::with_array_data) matched, through a shared
@@ -115,7 +95,7 @@ impl<'a> __AsShared<'a> for &'a mut SharedArray {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{with_array_data, CellArray};
+    use crate::{with_array_data, ArrayData, CellArray, Element};
 
     /// A buffer holding `f32` 1.5, -0.0 and 7.0 at byte 4, then `i32` ids 0..6 at byte 16.
     fn buffer() -> SharedBytes {

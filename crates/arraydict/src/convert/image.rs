@@ -3,9 +3,13 @@
 use vtk_model::{ArrayData, ImageData, Matrix3};
 
 use super::{named, put_arrays, take_arrays};
-use crate::schema::{Kind, DIRECTION, EXTENT_START};
-use crate::validate::image_dims;
-use crate::{ArrayDictError, Dict, MemoryOrder, NdArray, Node};
+use crate::array::{MemoryOrder, NdArray};
+use crate::error::ArrayDictError;
+use crate::keys::{DIRECTION, EXTENT_START};
+use crate::kind::Kind;
+use crate::parse::image_dims;
+use crate::tree::{Dict, Node};
+use crate::validate::validate;
 
 /// Memory order of a VTK image buffer seen as the SPEC's array: x fastest, then y, z, and the
 /// components fastest of all. 1 component: `(nx, ny, nz)` Fortran order; C components:
@@ -107,7 +111,7 @@ fn take_ivec3(tree: &Dict, key: &str) -> [i64; 3] {
 /// Validates and converts an image tree back to an image. `Direction` defaults to the identity and
 /// `ExtentStart` to 0 (VMTK's trees have neither). Integer origins and spacings are accepted.
 pub fn arraydict_to_image(mut tree: Dict) -> Result<ImageData, ArrayDictError> {
-    crate::validate(&tree, Kind::Image)?;
+    validate(&tree, Kind::Image)?;
     let origin = take_vec3(&tree, "Origin");
     let spacing = take_vec3(&tree, "Spacing");
     let dims = take_ivec3(&tree, "Dimensions");

@@ -9,9 +9,13 @@ use super::{
     ids_wide, named, nd_to_tuples, put_arrays, take_arrays, take_points, tuples_to_nd,
     ToArrayDictOptions,
 };
-use crate::schema::{Kind, POLYHEDRON_FACES, POLYHEDRON_FACE_LOCATIONS};
-use crate::validate_mesh::{face_ranges, parse_cells, parse_types, UNKNOWN_CLASS};
-use crate::{ArrayDictError, Dict, NdArray, Node};
+use crate::array::NdArray;
+use crate::error::ArrayDictError;
+use crate::keys::{POLYHEDRON_FACES, POLYHEDRON_FACE_LOCATIONS, UNKNOWN_CLASS};
+use crate::kind::Kind;
+use crate::parse::{face_ranges, parse_cells, parse_types};
+use crate::tree::{Dict, Node};
+use crate::validate::validate;
 
 /// Converts a mesh to its tree: `Points, Cells, CellData, PointData` (the last two only with
 /// arrays). `Cells` is `CellLocations, CellPointIds, CellTypes, CellTypesAsStrings` as VMTK writes
@@ -98,7 +102,7 @@ pub fn mesh_to_arraydict(
 /// Validates and converts a mesh tree back to a mesh. `CellPointIds` may be the legacy stream (VMTK's
 /// `CellLocations` is not needed) or a list; polyhedra need the face extension keys.
 pub fn arraydict_to_mesh(mut tree: Dict) -> Result<UnstructuredGrid, ArrayDictError> {
-    crate::validate(&tree, Kind::Mesh)?;
+    validate(&tree, Kind::Mesh)?;
     let points = take_points(&mut tree)?;
     let bad = |path: &str, detail: String| ArrayDictError::Path {
         path: path.into(),

@@ -14,8 +14,10 @@ mod poly;
 use rayon::prelude::*;
 use vtk_model::{ArrayData, Attributes, DataArray, DataSet, Element};
 
-use crate::schema::Kind;
-use crate::{ArrayDictError, Dict, MemoryOrder, NdArray, Node};
+use crate::array::{MemoryOrder, NdArray};
+use crate::error::ArrayDictError;
+use crate::kind::Kind;
+use crate::tree::{Dict, Node};
 
 pub use image::{arraydict_to_image, image_to_arraydict};
 pub use mesh::{arraydict_to_mesh, mesh_to_arraydict};

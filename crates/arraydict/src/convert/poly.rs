@@ -7,8 +7,12 @@ use super::ToArrayDictOptions;
 use super::{
     ids_narrow, ids_wide, named, nd_to_tuples, put_arrays, take_arrays, take_points, tuples_to_nd,
 };
-use crate::schema::{Kind, CELL_KIND_COUNTS};
-use crate::{ArrayDictError, Dict, NdArray, Node};
+use crate::array::{MemoryOrder, NdArray};
+use crate::error::ArrayDictError;
+use crate::keys::CELL_KIND_COUNTS;
+use crate::kind::Kind;
+use crate::tree::{Dict, Node};
+use crate::validate::validate;
 
 /// Index of the kind's default cell array in `[verts, lines, polys, strips]`.
 fn default_slot(kind: Kind) -> usize {
@@ -68,7 +72,7 @@ pub fn polydata_to_arraydict(
         NdArray::new(
             cells_as_rows(cells, counts, n_points),
             shape,
-            crate::MemoryOrder::C,
+            MemoryOrder::C,
         )?
         .into()
     } else if kind == Kind::Surface {
@@ -189,7 +193,7 @@ pub fn arraydict_to_polydata(mut tree: Dict, kind: Kind) -> Result<PolyData, Arr
             detail: format!("a '{kind}' tree is not polydata"),
         });
     }
-    crate::validate(&tree, kind)?;
+    validate(&tree, kind)?;
     let points = take_points(&mut tree)?;
     let Some(Node::Dict(mut cd)) = tree.remove("CellData") else {
         return Err(ArrayDictError::Path {

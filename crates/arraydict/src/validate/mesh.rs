@@ -1,19 +1,39 @@
-//! Schema checks of a mesh's `/Cells` dict, and the parsers shared with the conversion.
+//! The schema of meshes (SPEC section 5; polyhedra as `PolyhedronFaces`, `PolyhedronFaceLocations`).
 
-use vtk_model::{with_array_data, ArrayData, CellArray, CellType, Element, ModelError};
+use vtk_model::{with_array_data, ArrayData, CellType, Element, ModelError};
 
-use crate::schema::{POLYHEDRON_FACES, POLYHEDRON_FACE_LOCATIONS};
-use crate::validate::{array, check_keys, dict, first_bad_in, integer, shape_str, Problems};
-use crate::{Dict, NdArray, Node};
+use super::checks::{array, attribute_dict, check_keys, dict, integer, points, Problems};
+use crate::array::NdArray;
+use crate::ids::first_bad_in;
+use crate::keys::{POLYHEDRON_FACES, POLYHEDRON_FACE_LOCATIONS, UNKNOWN_CLASS};
+use crate::parse::{face_ranges, parse_cells, parse_types, shape_str};
+use crate::tree::{Dict, Node};
 
-/// VTK's name for cell type ids it does not define (`vtkCellTypes::GetClassNameFromTypeId`).
-pub(crate) const UNKNOWN_CLASS: &str = "UnknownClass";
+/// Checks a mesh tree: keys, `/Points`, the attribute dicts, `/Cells`.
+pub(crate) fn check(tree: &Dict, p: &mut Problems) {
+    check_keys(tree, "", &["Points", "Cells", "CellData", "PointData"], p);
+    let n_points = points(tree, p);
+    if let Some(pd) = dict(tree.get("PointData"), "/PointData", false, p) {
+        attribute_dict(pd, "/PointData", n_points, "/Points has {} rows", "", p);
+    }
+    let n_cells = dict(tree.get("Cells"), "/Cells", true, p).and_then(|c| cells(c, n_points, p));
+    if let Some(cd) = dict(tree.get("CellData"), "/CellData", false, p) {
+        attribute_dict(
+            cd,
+            "/CellData",
+            n_cells,
+            "/Cells/CellTypes has {} entries",
+            "",
+            p,
+        );
+    }
+}
 
 /// What validation needs to know of `/Cells/CellPointIds`: the cells' VTK 9 offsets
 /// (`n_cells + 1` entries, from 0). Validation walks the stream where it lies: building the cells
 /// (and before that copying the stream to `int64`) only to check them doubled the peak memory of
 /// every tree -> mesh conversion, the stream being a mesh's largest array.
-pub(crate) struct CellLayout {
+struct CellLayout {
     offsets: Vec<i64>,
 }
 
@@ -96,94 +116,8 @@ fn scan_legacy(
     with_array_data!(data, v => scan(v, n_points))
 }
 
-/// The cells of `/Cells/CellPointIds` (legacy stream or list of arrays), or a message.
-pub(crate) fn parse_cells(node: &Node) -> Result<CellArray, String> {
-    match node {
-        Node::Array(a) => {
-            if a.ndim() != 1 {
-                return Err(format!(
-                    "shape {}, expected a 1-D legacy stream [n0, ids0..., n1, ...]",
-                    shape_str(a.shape())
-                ));
-            }
-            let stream = a
-                .data()
-                .to_i64_vec()
-                .map_err(|i| format!("element {i} does not fit in int64"))?;
-            CellArray::from_legacy(&stream).map_err(|e| e.to_string())
-        }
-        Node::List(l) => {
-            let mut cells = CellArray::empty();
-            for (i, a) in l.iter().enumerate() {
-                if a.ndim() != 1 {
-                    return Err(format!(
-                        "element {i} has shape {}, expected a 1-D array",
-                        shape_str(a.shape())
-                    ));
-                }
-                let ids = a
-                    .data()
-                    .to_i64_vec()
-                    .map_err(|j| format!("element {i}: id {j} does not fit in int64"))?;
-                cells.push_cell(&ids);
-            }
-            Ok(cells)
-        }
-        Node::Dict(_) => Err("expected an array or a list of arrays, found a dict".into()),
-    }
-}
-
-/// One type per cell, from any integer dtype; the error names the first value that is not a cell
-/// type `vtkCellType.h` defines.
-pub(crate) fn parse_types(a: &NdArray) -> Result<Vec<CellType>, String> {
-    (0..a.len())
-        .map(|i| match a.data().get_i64(i) {
-            Some(v) => CellType::from_id(v).ok_or_else(|| {
-                format!("element {i} is {v}, which is not a VTK cell type id (see vtkCellType.h)")
-            }),
-            None => Err(format!("element {i} is not an integer")),
-        })
-        .collect()
-}
-
-/// The `(start, end)` of each cell's legacy face stream in `faces` (`start == end` for none).
-pub(crate) fn face_ranges(faces: &[i64], locations: &[i64]) -> Result<Vec<(usize, usize)>, String> {
-    let mut out = Vec::with_capacity(locations.len());
-    for (cell, &loc) in locations.iter().enumerate() {
-        if loc == -1 {
-            out.push((0, 0));
-            continue;
-        }
-        let bad = |what: &str| {
-            format!(
-                "cell {cell}: face stream at {loc} {what} ({} values)",
-                faces.len()
-            )
-        };
-        let start = usize::try_from(loc)
-            .ok()
-            .filter(|&s| s < faces.len())
-            .ok_or_else(|| bad("is out of range"))?;
-        let n_faces =
-            usize::try_from(faces[start]).map_err(|_| bad("starts with a negative face count"))?;
-        let mut pos = start + 1;
-        for _ in 0..n_faces {
-            let n = faces
-                .get(pos)
-                .and_then(|&n| usize::try_from(n).ok())
-                .ok_or_else(|| bad("is truncated"))?;
-            pos = pos
-                .checked_add(1 + n)
-                .filter(|&e| e <= faces.len())
-                .ok_or_else(|| bad("is truncated"))?;
-        }
-        out.push((start, pos));
-    }
-    Ok(out)
-}
-
 /// Checks `/Cells`; returns the number of cells when it is known.
-pub(crate) fn cells(c: &Dict, n_points: Option<usize>, p: &mut Problems) -> Option<usize> {
+fn cells(c: &Dict, n_points: Option<usize>, p: &mut Problems) -> Option<usize> {
     check_keys(
         c,
         "/Cells",
