@@ -13,7 +13,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 
 use crate::args::BatchArgs;
-use crate::commands::{read_tree, store_options, tree_to_vtk, vtk_options, vtk_to_tree};
+use crate::commands::{
+    read_tree, store_options, tree_to_vtk, vtk_options, vtk_to_tree, RunContext,
+};
 use crate::interrupt;
 use crate::paths::{check_input, is_store_file};
 
@@ -112,6 +114,7 @@ fn is_up_to_date(input: &Path, output: &Path) -> bool {
 /// Converts one file.
 fn convert_one(
     a: &BatchArgs,
+    run: &RunContext,
     input: &Path,
     claimed: &Mutex<HashMap<PathBuf, PathBuf>>,
 ) -> Result<Outcome> {
@@ -144,7 +147,7 @@ fn convert_one(
         if named.as_deref().is_some_and(up_to_date) {
             return Ok(Outcome::Skipped);
         }
-        let tree = read_tree(input)?;
+        let tree = read_tree(input, run)?;
         let (ds, kind) = tree_to_vtk(input, tree, a.tree.kind.map(Kind::from))?;
         let out =
             named.unwrap_or_else(|| a.output.join(format!("{stem}.{}", default_vtk_ext(kind))));
@@ -152,9 +155,9 @@ fn convert_one(
             return Ok(Outcome::Skipped);
         }
         let out = claim(out)?;
-        vtk_formats::write(&out, &ds, &vtk_options(&a.vtk, a.tree.frame))?;
+        vtk_formats::write(&out, &ds, &vtk_options(&a.vtk, a.tree.frame, run))?;
     } else {
-        let opts = store_options(&a.store, Some(StoreFormat::Hdf5));
+        let opts = store_options(&a.store, Some(StoreFormat::Hdf5), run);
         let format = opts.format.unwrap_or(StoreFormat::Hdf5);
         let out = a.output.join(format!("{stem}.{}", store_ext(format)));
         if up_to_date(&out) {
@@ -168,7 +171,7 @@ fn convert_one(
 }
 
 /// Runs `batch`.
-pub fn run(a: &BatchArgs) -> Result<ExitCode> {
+pub fn run(a: &BatchArgs, run: &RunContext) -> Result<ExitCode> {
     let files = expand(&a.inputs)?;
     if files.is_empty() {
         bail!("no input files found in {}", a.inputs.join(", "));
@@ -202,7 +205,7 @@ pub fn run(a: &BatchArgs) -> Result<ExitCode> {
     let results: Vec<(PathBuf, Result<Outcome>)> = files
         .par_iter()
         .map(|f| {
-            let r = convert_one(a, f, &claimed);
+            let r = convert_one(a, run, f, &claimed);
             if let Ok(outcome) = &r {
                 interrupt::batch_done(matches!(outcome, Outcome::Converted));
             }
