@@ -192,10 +192,10 @@ pub fn run(a: &BatchArgs, run: &RunContext) -> Result<ExitCode> {
     };
     let claimed = Mutex::new(HashMap::new());
     // Each output is one renamed file, except a .mhd header with its data file.
-    let one_file_each = !a
-        .vtk_format
-        .as_deref()
-        .is_some_and(|f| f.eq_ignore_ascii_case("mhd"));
+    let vtk_opts = vtk_options(&a.vtk, a.tree.frame, run);
+    let one_file_each = !a.vtk_format.as_deref().is_some_and(|ext| {
+        vtk_formats::files_written(&Path::new("output").with_extension(ext), &vtk_opts) > 1
+    });
     interrupt::set_progress(interrupt::Progress::Batch {
         total: files.len(),
         converted: 0,

@@ -143,7 +143,7 @@ pub fn any_to_tree(
 
 /// The command line's choices that hold for the whole run (`--sync`, `--no-map`), made once by
 /// `main` and handed to every command that reads or writes.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct RunContext {
     /// `--sync`: whether outputs are flushed to disk before they are renamed into place.
     pub durability: arraydict_store::Durability,
@@ -216,13 +216,13 @@ pub fn vtk_options(
         XmlCompressionArg::Lzma => XmlCompression::Lzma(6),
         XmlCompressionArg::None => XmlCompression::None,
     };
-    o.legacy_version = match v.legacy_version {
+    o.legacy.version = match v.legacy_version {
         LegacyVersionArg::V42 => vtk_formats::LegacyVersion::V4_2,
         LegacyVersionArg::V51 => vtk_formats::LegacyVersion::V5_1,
     };
-    o.legacy_binary = !v.legacy_ascii;
-    o.meta_compress = !v.meta_uncompressed;
-    o.frame = frame.into();
+    o.legacy.binary = !v.legacy_ascii;
+    o.metaimage.compress = !v.meta_uncompressed;
+    o.metaimage.frame = frame.into();
     o.durability = run.durability;
     o
 }
@@ -297,16 +297,10 @@ pub fn from_numpy(a: &FromNumpyArgs, run: &RunContext) -> Result<ExitCode> {
     }
     let mut opts = vtk_options(&a.vtk, a.frame, run);
     opts.format = a.format.map(vtk_formats::Format::from);
-    // A .mhd is two files: the data, then the header.
-    let mhd = opts.format.is_none()
-        && a.output
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("mhd"));
-    let files = if mhd { 2 } else { 1 };
     interrupt::set_progress(interrupt::Progress::single(
         &a.output,
         shown(&a.output, "standard output"),
-        files,
+        vtk_formats::files_written(&a.output, &opts),
     ));
     let tree = read_tree(&a.input, run)?;
     let (ds, _) = tree_to_vtk(

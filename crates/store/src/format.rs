@@ -1,7 +1,7 @@
 //! Format selection and the format-independent `read` / `write` entry points.
 
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Read};
+use std::io::{BufReader, Read};
 use std::path::Path;
 
 use arraydict::Dict;
@@ -132,16 +132,10 @@ pub fn write(path: &Path, tree: &Dict, opts: &WriteOptions) -> Result<(), StoreE
             |file| h5::write_tree(file, path, tree, opts.compression),
         );
     }
-    write_atomically(path, opts.durability, |file| match format {
+    write_atomically(path, opts.durability, |w| match format {
         StoreFormat::Hdf5 => unreachable!("HDF5 creates its own file above"),
-        StoreFormat::MessagePack => {
-            let w = BufWriter::with_capacity(1 << 20, file);
-            msgpack::write_to(tree, w, path)
-        }
-        StoreFormat::Pickle => {
-            let w = BufWriter::with_capacity(1 << 20, file);
-            pickle::write_to(tree, w, &opts.pickle, path)
-        }
+        StoreFormat::MessagePack => msgpack::write_to(tree, w, path),
+        StoreFormat::Pickle => pickle::write_to(tree, w, &opts.pickle, path),
     })
 }
 
