@@ -111,10 +111,19 @@ fn is_up_to_date(input: &Path, output: &Path) -> bool {
     matches!((modified(input), modified(output)), (Ok(i), Ok(o)) if o >= i)
 }
 
+/// How every output of the batch is written, made once from the command line.
+struct Outputs {
+    /// For ArrayDict inputs.
+    vtk: vtk_formats::WriteOptions,
+    /// For VTK inputs.
+    store: arraydict_store::WriteOptions,
+}
+
 /// Converts one file.
 fn convert_one(
     a: &BatchArgs,
     run: &RunContext,
+    opts: &Outputs,
     input: &Path,
     claimed: &Mutex<HashMap<PathBuf, PathBuf>>,
 ) -> Result<Outcome> {
@@ -155,17 +164,16 @@ fn convert_one(
             return Ok(Outcome::Skipped);
         }
         let out = claim(out)?;
-        vtk_formats::write(&out, &ds, &vtk_options(&a.vtk, a.tree.frame, run))?;
+        vtk_formats::write(&out, &ds, &opts.vtk)?;
     } else {
-        let opts = store_options(&a.store, Some(StoreFormat::Hdf5), run);
-        let format = opts.format.unwrap_or(StoreFormat::Hdf5);
+        let format = opts.store.format.unwrap_or(StoreFormat::Hdf5);
         let out = a.output.join(format!("{stem}.{}", store_ext(format)));
         if up_to_date(&out) {
             return Ok(Outcome::Skipped);
         }
         let (tree, _) = vtk_to_tree(input, &a.tree)?;
         let out = claim(out)?;
-        arraydict_store::write(&out, &tree, &opts)?;
+        arraydict_store::write(&out, &tree, &opts.store)?;
     }
     Ok(Outcome::Converted)
 }
@@ -192,9 +200,12 @@ pub fn run(a: &BatchArgs, run: &RunContext) -> Result<ExitCode> {
     };
     let claimed = Mutex::new(HashMap::new());
     // Each output is one renamed file, except a .mhd header with its data file.
-    let vtk_opts = vtk_options(&a.vtk, a.tree.frame, run);
+    let opts = Outputs {
+        vtk: vtk_options(&a.vtk, a.tree.frame, run),
+        store: store_options(&a.store, Some(StoreFormat::Hdf5), run),
+    };
     let one_file_each = !a.vtk_format.as_deref().is_some_and(|ext| {
-        vtk_formats::files_written(&Path::new("output").with_extension(ext), &vtk_opts) > 1
+        vtk_formats::files_written(&Path::new("output").with_extension(ext), &opts.vtk) > 1
     });
     interrupt::set_progress(interrupt::Progress::Batch {
         total: files.len(),
@@ -205,7 +216,7 @@ pub fn run(a: &BatchArgs, run: &RunContext) -> Result<ExitCode> {
     let results: Vec<(PathBuf, Result<Outcome>)> = files
         .par_iter()
         .map(|f| {
-            let r = convert_one(a, run, f, &claimed);
+            let r = convert_one(a, run, &opts, f, &claimed);
             if let Ok(outcome) = &r {
                 interrupt::batch_done(matches!(outcome, Outcome::Converted));
             }
