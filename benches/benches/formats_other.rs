@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use vtk_formats::metaimage::{self, MetaWriteOptions};
+use vtk_formats::stl::StlWriteOptions;
 use vtk_formats::{stl, Durability, ImageFrame, ReadOptions};
 use vtk_model::{
     ArrayData, Attributes, CellArray, DataArray, ImageData, Matrix3, PolyCells, PolyData,
@@ -87,13 +88,18 @@ fn bench(c: &mut Criterion) {
     let lps = |compress| MetaWriteOptions {
         compress,
         frame: ImageFrame::Lps,
-        ..MetaWriteOptions::default()
     };
-    metaimage::write(&raw, &img, &lps(false)).expect("write raw");
-    metaimage::write(&zlib, &img, &lps(true)).expect("write zlib");
+    metaimage::write(&raw, &img, &lps(false), Durability::default()).expect("write raw");
+    metaimage::write(&zlib, &img, &lps(true), Durability::default()).expect("write zlib");
     let surf = surface();
     let stl_path = d.join("surface_1m.stl");
-    stl::write(&stl_path, &surf, Durability::default()).expect("write stl");
+    stl::write(
+        &stl_path,
+        &surf,
+        &StlWriteOptions::default(),
+        Durability::default(),
+    )
+    .expect("write stl");
     let opts = ReadOptions::default();
 
     let mut g = c.benchmark_group("formats_other");
@@ -106,17 +112,25 @@ fn bench(c: &mut Criterion) {
     });
     let out = d.join("out.mha");
     g.bench_function("mha_write_raw_256cube_i16", |b| {
-        b.iter(|| metaimage::write(&out, &img, &lps(false)).expect("write"))
+        b.iter(|| metaimage::write(&out, &img, &lps(false), Durability::default()).expect("write"))
     });
     g.bench_function("mha_write_zlib_256cube_i16", |b| {
-        b.iter(|| metaimage::write(&out, &img, &lps(true)).expect("write"))
+        b.iter(|| metaimage::write(&out, &img, &lps(true), Durability::default()).expect("write"))
     });
     g.bench_function("stl_read_binary_1m_triangles", |b| {
         b.iter(|| stl::read(&stl_path, &opts).expect("read"))
     });
     let out = d.join("out.stl");
     g.bench_function("stl_write_binary_1m_triangles", |b| {
-        b.iter(|| stl::write(&out, &surf, Durability::default()).expect("write"))
+        b.iter(|| {
+            stl::write(
+                &out,
+                &surf,
+                &StlWriteOptions::default(),
+                Durability::default(),
+            )
+            .expect("write")
+        })
     });
     g.finish();
 }

@@ -141,10 +141,10 @@ fn to_vtk(input: &Path, output: &Path, uncompressed: bool) {
             _ => XmlCompression::Zlib(6),
         }
     };
-    opts.legacy_version = vtk_formats::LegacyVersion::V4_2;
-    opts.legacy_binary = true;
-    opts.meta_compress = true;
-    opts.frame = ImageFrame::Ras;
+    opts.legacy.version = vtk_formats::LegacyVersion::V4_2;
+    opts.legacy.binary = true;
+    opts.metaimage.compress = true;
+    opts.metaimage.frame = ImageFrame::Ras;
     vtk_formats::write(output, &ds, &opts).unwrap_or_else(|e| panic!("{}: {e}", output.display()));
 }
 

@@ -7,5 +7,5 @@ use libfuzzer_sys::fuzz_target;
 use vtk_formats::{stl, ReadOptions};
 
 fuzz_target!(|data: &[u8]| {
-    let _ = stl::parse(Path::new("fuzz.stl"), data, &ReadOptions::default());
+    let _ = stl::read_bytes(data, Path::new("fuzz.stl"), &ReadOptions::default());
 });

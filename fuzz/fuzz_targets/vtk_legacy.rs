@@ -7,5 +7,5 @@ use libfuzzer_sys::fuzz_target;
 use vtk_formats::{legacy, ReadOptions};
 
 fuzz_target!(|data: &[u8]| {
-    let _ = legacy::parse(Path::new("fuzz.vtk"), data, &ReadOptions::default());
+    let _ = legacy::read_bytes(data, Path::new("fuzz.vtk"), &ReadOptions::default());
 });

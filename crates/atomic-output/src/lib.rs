@@ -217,6 +217,29 @@ impl CreatedOutput {
     }
 }
 
+/// Buffer between a writer and its output: large enough that a conversion makes few system calls.
+const WRITE_BUFFER: usize = 1 << 20;
+
+/// Writes the output `path` names in one go, for every writer that can write to a [`Write`] (the
+/// HDF5 library cannot: see [`create_with`]). `fill` gets a buffered writer to the output, which is
+/// committed (see [`Output::commit`]) only when `fill` and the final flush succeeded; otherwise it is
+/// dropped, so a temporary is removed and an existing file is left as it was. `io_error` turns the
+/// I/O errors met here into the caller's error type (which names the path).
+pub fn write_with<E>(
+    path: &Path,
+    durability: Durability,
+    io_error: impl Fn(io::Error) -> E,
+    fill: impl FnOnce(&mut dyn Write) -> Result<(), E>,
+) -> Result<(), E> {
+    let mut output = Output::create(path).map_err(&io_error)?;
+    {
+        let mut buffered = io::BufWriter::with_capacity(WRITE_BUFFER, &mut output);
+        fill(&mut buffered)?;
+        buffered.flush().map_err(&io_error)?;
+    }
+    output.commit(durability).map_err(io_error)
+}
+
 /// The file a new output at `path` creates: `path` itself, or the final target of the chain of
 /// symbolic links it starts (which may lead through directories that do not exist; creating the
 /// temporary there then fails with the OS's reason).
@@ -528,6 +551,33 @@ mod tests {
             .collect();
         v.sort();
         v
+    }
+
+    #[test]
+    fn write_with_commits_only_what_filled_without_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.txt");
+        std::fs::write(&path, "old").unwrap();
+        let failed: Result<(), String> = write_with(
+            &path,
+            Durability::Atomic,
+            |e| e.to_string(),
+            |w| {
+                w.write_all(b"partial").map_err(|e| e.to_string())?;
+                Err("the writer failed".into())
+            },
+        );
+        assert_eq!(failed, Err("the writer failed".into()));
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "old");
+        assert_eq!(names(dir.path()), ["out.txt"], "the temporary is removed");
+        write_with(
+            &path,
+            Durability::Atomic,
+            |e| e.to_string(),
+            |w| w.write_all(b"new").map_err(|e| e.to_string()),
+        )
+        .unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
     }
 
     #[test]

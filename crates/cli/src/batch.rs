@@ -13,7 +13,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 
 use crate::args::BatchArgs;
-use crate::commands::{read_tree, store_options, tree_to_vtk, vtk_options, vtk_to_tree};
+use crate::commands::{
+    read_tree, store_options, tree_to_vtk, vtk_options, vtk_to_tree, RunContext,
+};
 use crate::interrupt;
 use crate::paths::{check_input, is_store_file};
 
@@ -109,9 +111,19 @@ fn is_up_to_date(input: &Path, output: &Path) -> bool {
     matches!((modified(input), modified(output)), (Ok(i), Ok(o)) if o >= i)
 }
 
+/// How every output of the batch is written, made once from the command line.
+struct Outputs {
+    /// For ArrayDict inputs.
+    vtk: vtk_formats::WriteOptions,
+    /// For VTK inputs.
+    store: arraydict_store::WriteOptions,
+}
+
 /// Converts one file.
 fn convert_one(
     a: &BatchArgs,
+    run: &RunContext,
+    opts: &Outputs,
     input: &Path,
     claimed: &Mutex<HashMap<PathBuf, PathBuf>>,
 ) -> Result<Outcome> {
@@ -144,7 +156,7 @@ fn convert_one(
         if named.as_deref().is_some_and(up_to_date) {
             return Ok(Outcome::Skipped);
         }
-        let tree = read_tree(input)?;
+        let tree = read_tree(input, run)?;
         let (ds, kind) = tree_to_vtk(input, tree, a.tree.kind.map(Kind::from))?;
         let out =
             named.unwrap_or_else(|| a.output.join(format!("{stem}.{}", default_vtk_ext(kind))));
@@ -152,23 +164,22 @@ fn convert_one(
             return Ok(Outcome::Skipped);
         }
         let out = claim(out)?;
-        vtk_formats::write(&out, &ds, &vtk_options(&a.vtk, a.tree.frame))?;
+        vtk_formats::write(&out, &ds, &opts.vtk)?;
     } else {
-        let opts = store_options(&a.store, Some(StoreFormat::Hdf5));
-        let format = opts.format.unwrap_or(StoreFormat::Hdf5);
+        let format = opts.store.format.unwrap_or(StoreFormat::Hdf5);
         let out = a.output.join(format!("{stem}.{}", store_ext(format)));
         if up_to_date(&out) {
             return Ok(Outcome::Skipped);
         }
         let (tree, _) = vtk_to_tree(input, &a.tree)?;
         let out = claim(out)?;
-        arraydict_store::write(&out, &tree, &opts)?;
+        arraydict_store::write(&out, &tree, &opts.store)?;
     }
     Ok(Outcome::Converted)
 }
 
 /// Runs `batch`.
-pub fn run(a: &BatchArgs) -> Result<ExitCode> {
+pub fn run(a: &BatchArgs, run: &RunContext) -> Result<ExitCode> {
     let files = expand(&a.inputs)?;
     if files.is_empty() {
         bail!("no input files found in {}", a.inputs.join(", "));
@@ -189,10 +200,13 @@ pub fn run(a: &BatchArgs) -> Result<ExitCode> {
     };
     let claimed = Mutex::new(HashMap::new());
     // Each output is one renamed file, except a .mhd header with its data file.
-    let one_file_each = !a
-        .vtk_format
-        .as_deref()
-        .is_some_and(|f| f.eq_ignore_ascii_case("mhd"));
+    let opts = Outputs {
+        vtk: vtk_options(&a.vtk, a.tree.frame, run),
+        store: store_options(&a.store, Some(StoreFormat::Hdf5), run),
+    };
+    let one_file_each = !a.vtk_format.as_deref().is_some_and(|ext| {
+        vtk_formats::files_written(&Path::new("output").with_extension(ext), &opts.vtk) > 1
+    });
     interrupt::set_progress(interrupt::Progress::Batch {
         total: files.len(),
         converted: 0,
@@ -202,7 +216,7 @@ pub fn run(a: &BatchArgs) -> Result<ExitCode> {
     let results: Vec<(PathBuf, Result<Outcome>)> = files
         .par_iter()
         .map(|f| {
-            let r = convert_one(a, f, &claimed);
+            let r = convert_one(a, run, &opts, f, &claimed);
             if let Ok(outcome) = &r {
                 interrupt::batch_done(matches!(outcome, Outcome::Converted));
             }

@@ -13,7 +13,7 @@ use arraydict_store::{Compression, StoreFormat};
 use vtk_formats::{ImageFrame, ReadOptions};
 
 use crate::args::{
-    CompressionArg, FrameArg, FromNumpyArgs, KindArg, LegacyVersionArg, StoreFormatArg,
+    Cli, CompressionArg, FrameArg, FromNumpyArgs, KindArg, LegacyVersionArg, StoreFormatArg,
     StoreOptions, ToNumpyArgs, ToTreeOptions, ValidateArgs, VtkFormatArg, VtkWriteArgs,
     XmlCompressionArg, XmlEncodingArg,
 };
@@ -98,9 +98,9 @@ pub fn vtk_to_tree(input: &Path, opts: &ToTreeOptions) -> Result<(Dict, Kind)> {
 }
 
 /// Reads an ArrayDict file (any store format), or standard input (`-`: pickle or MessagePack).
-pub fn read_tree(input: &Path) -> Result<Dict> {
+pub fn read_tree(input: &Path, run: &RunContext) -> Result<Dict> {
     let opts = arraydict_store::ReadOptions {
-        no_map: NO_MAP.load(std::sync::atomic::Ordering::Relaxed),
+        no_map: run.no_map,
         ..arraydict_store::ReadOptions::default()
     };
     if is_std_stream(input) {
@@ -125,10 +125,14 @@ fn check_paths(input: &Path, output: &Path) -> Result<()> {
 }
 
 /// The tree of FILE: read from an ArrayDict file, or converted from a VTK file.
-pub fn any_to_tree(file: &Path, opts: &ToTreeOptions) -> Result<(Dict, Option<Kind>)> {
+pub fn any_to_tree(
+    file: &Path,
+    opts: &ToTreeOptions,
+    run: &RunContext,
+) -> Result<(Dict, Option<Kind>)> {
     check_input(file)?;
     if is_store_file(file) {
-        let tree = read_tree(file)?;
+        let tree = read_tree(file, run)?;
         let kind = opts.kind.map(Kind::from).or_else(|| detect_kind(&tree));
         Ok((tree, kind))
     } else {
@@ -137,29 +141,35 @@ pub fn any_to_tree(file: &Path, opts: &ToTreeOptions) -> Result<(Dict, Option<Ki
     }
 }
 
-/// `--sync`, set once by `main` before any command runs.
-static DURABILITY: std::sync::OnceLock<arraydict_store::Durability> = std::sync::OnceLock::new();
-
-/// Records the command line's `--sync` choice for every writer of this run.
-pub fn set_durability(d: arraydict_store::Durability) {
-    let _ = DURABILITY.set(d);
+/// The command line's choices that hold for the whole run (`--sync`, `--no-map`), made once by
+/// `main` and handed to every command that reads or writes.
+#[derive(Clone, Debug, Default)]
+pub struct RunContext {
+    /// `--sync`: whether outputs are flushed to disk before they are renamed into place.
+    pub durability: arraydict_store::Durability,
+    /// `--no-map`: read uncompressed HDF5 datasets into memory instead of mapping the file.
+    pub no_map: bool,
 }
 
-fn durability() -> arraydict_store::Durability {
-    DURABILITY.get().copied().unwrap_or_default()
-}
-
-static NO_MAP: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-
-/// Records the command line's `--no-map` choice for every HDF5 input of this run.
-pub fn set_no_map(no_map: bool) {
-    NO_MAP.store(no_map, std::sync::atomic::Ordering::Relaxed);
+impl RunContext {
+    /// The run's context from the parsed command line.
+    pub fn from_cli(cli: &Cli) -> Self {
+        Self {
+            durability: if cli.sync {
+                arraydict_store::Durability::Synced
+            } else {
+                arraydict_store::Durability::Atomic
+            },
+            no_map: cli.no_map,
+        }
+    }
 }
 
 /// Store write options from the command line.
 pub fn store_options(
     s: &StoreOptions,
     default_format: Option<StoreFormat>,
+    run: &RunContext,
 ) -> arraydict_store::WriteOptions {
     let mut o = arraydict_store::WriteOptions {
         format: s
@@ -174,7 +184,7 @@ pub fn store_options(
             CompressionArg::Gzip => Compression::Gzip(s.level),
             CompressionArg::None => Compression::None,
         },
-        durability: durability(),
+        durability: run.durability,
         ..arraydict_store::WriteOptions::default()
     };
     if let Some(p) = s.pickle_protocol {
@@ -184,7 +194,11 @@ pub fn store_options(
 }
 
 /// VTK write options from the command line.
-pub fn vtk_options(v: &VtkWriteArgs, frame: FrameArg) -> vtk_formats::WriteOptions {
+pub fn vtk_options(
+    v: &VtkWriteArgs,
+    frame: FrameArg,
+    run: &RunContext,
+) -> vtk_formats::WriteOptions {
     use vtk_formats::xml::{XmlCompression, XmlEncoding};
     let mut o = vtk_formats::WriteOptions::default();
     o.xml.encoding = match v.xml_encoding {
@@ -202,24 +216,24 @@ pub fn vtk_options(v: &VtkWriteArgs, frame: FrameArg) -> vtk_formats::WriteOptio
         XmlCompressionArg::Lzma => XmlCompression::Lzma(6),
         XmlCompressionArg::None => XmlCompression::None,
     };
-    o.legacy_version = match v.legacy_version {
+    o.legacy.version = match v.legacy_version {
         LegacyVersionArg::V42 => vtk_formats::LegacyVersion::V4_2,
         LegacyVersionArg::V51 => vtk_formats::LegacyVersion::V5_1,
     };
-    o.legacy_binary = !v.legacy_ascii;
-    o.meta_compress = !v.meta_uncompressed;
-    o.frame = frame.into();
-    o.durability = durability();
+    o.legacy.binary = !v.legacy_ascii;
+    o.metaimage.compress = !v.meta_uncompressed;
+    o.metaimage.frame = frame.into();
+    o.durability = run.durability;
     o
 }
 
 /// `arraydict to-numpy`.
-pub fn to_numpy(a: &ToNumpyArgs) -> Result<ExitCode> {
+pub fn to_numpy(a: &ToNumpyArgs, run: &RunContext) -> Result<ExitCode> {
     check_paths(&a.input, &a.output)?;
     if is_store_file(&a.input) {
         bail!("{}: already an ArrayDict file; to-numpy reads VTK files (.vtp .vtu .vti .vtk .mha .mhd .stl)", a.input.display());
     }
-    let opts = store_options(&a.store, None);
+    let opts = store_options(&a.store, None, run);
     if opts.format.is_none() {
         if is_std_stream(&a.output) {
             bail!("-o -: standard output has no extension to take the format from; pass --format pickle, hdf5 or msgpack");
@@ -276,25 +290,19 @@ impl From<VtkFormatArg> for vtk_formats::Format {
 }
 
 /// `arraydict from-numpy`.
-pub fn from_numpy(a: &FromNumpyArgs) -> Result<ExitCode> {
+pub fn from_numpy(a: &FromNumpyArgs, run: &RunContext) -> Result<ExitCode> {
     check_paths(&a.input, &a.output)?;
     if a.format.is_none() && is_std_stream(&a.output) {
         bail!("-o -: standard output has no extension to take the format from; pass --format vtp, vtu, vti, vtk, mha or stl");
     }
-    let mut opts = vtk_options(&a.vtk, a.frame);
+    let mut opts = vtk_options(&a.vtk, a.frame, run);
     opts.format = a.format.map(vtk_formats::Format::from);
-    // A .mhd is two files: the data, then the header.
-    let mhd = opts.format.is_none()
-        && a.output
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("mhd"));
-    let files = if mhd { 2 } else { 1 };
     interrupt::set_progress(interrupt::Progress::single(
         &a.output,
         shown(&a.output, "standard output"),
-        files,
+        vtk_formats::files_written(&a.output, &opts),
     ));
-    let tree = read_tree(&a.input)?;
+    let tree = read_tree(&a.input, run)?;
     let (ds, _) = tree_to_vtk(
         Path::new(&shown(&a.input, STDIN)),
         tree,
@@ -316,8 +324,8 @@ pub fn print_stdout(text: &str) -> Result<()> {
 }
 
 /// `arraydict validate`.
-pub fn validate(a: &ValidateArgs) -> Result<ExitCode> {
-    let (tree, kind) = any_to_tree(&a.file, &a.tree)?;
+pub fn validate(a: &ValidateArgs, run: &RunContext) -> Result<ExitCode> {
+    let (tree, kind) = any_to_tree(&a.file, &a.tree, run)?;
     let Some(kind) = kind else {
         print_stdout(&format!(
             "{}: /: cannot tell the kind from the keys (expected surface, centerlines, image or mesh keys); pass --kind\n",

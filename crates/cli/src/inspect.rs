@@ -8,7 +8,7 @@ use arraydict::{Dict, MemoryOrder, NdArray, Node};
 use serde_json::{json, Value};
 
 use crate::args::InspectArgs;
-use crate::commands::{any_to_tree, print_stdout};
+use crate::commands::{any_to_tree, print_stdout, RunContext};
 
 /// One line of the listing.
 struct Entry {
@@ -123,8 +123,8 @@ fn entries(tree: &Dict) -> Vec<Entry> {
 }
 
 /// Runs `inspect`.
-pub fn run(a: &InspectArgs) -> Result<ExitCode> {
-    let (tree, kind) = any_to_tree(&a.file, &a.tree)?;
+pub fn run(a: &InspectArgs, run: &RunContext) -> Result<ExitCode> {
+    let (tree, kind) = any_to_tree(&a.file, &a.tree, run)?;
     let list = entries(&tree);
     let mut text = String::new();
     if a.json {

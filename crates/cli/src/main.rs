@@ -35,18 +35,13 @@ fn main() -> ExitCode {
             .num_threads(n.max(1))
             .build_global();
     }
-    commands::set_durability(if cli.sync {
-        arraydict_store::Durability::Synced
-    } else {
-        arraydict_store::Durability::Atomic
-    });
-    commands::set_no_map(cli.no_map);
+    let run = commands::RunContext::from_cli(&cli);
     let result = match cli.command {
-        Command::ToNumpy(a) => commands::to_numpy(&a),
-        Command::FromNumpy(a) => commands::from_numpy(&a),
-        Command::Inspect(a) => inspect::run(&a),
-        Command::Validate(a) => commands::validate(&a),
-        Command::Batch(a) => batch::run(&a),
+        Command::ToNumpy(a) => commands::to_numpy(&a, &run),
+        Command::FromNumpy(a) => commands::from_numpy(&a, &run),
+        Command::Inspect(a) => inspect::run(&a, &run),
+        Command::Validate(a) => commands::validate(&a, &run),
+        Command::Batch(a) => batch::run(&a, &run),
     };
     match result {
         Ok(code) => code,

@@ -5,9 +5,8 @@
 
 use arraydict::{from_arraydict, to_arraydict, Kind, ToArrayDictOptions};
 use arraydict_store::{Compression, StoreFormat, WriteOptions};
-use vtk_formats::xml::{
-    read_file, write_file, HeaderType, XmlCompression, XmlEncoding, XmlWriteOptions,
-};
+use vtk_formats::xml::{self, HeaderType, XmlCompression, XmlEncoding, XmlWriteOptions};
+use vtk_formats::Durability;
 use vtk_formats::ReadOptions;
 use vtk_model::{ArrayData, Attributes, CellArray, CellType, DataArray, DataSet, UnstructuredGrid};
 
@@ -50,8 +49,8 @@ fn big_mesh_with_point_ids_above_2_pow_31_round_trips() {
         header: HeaderType::UInt64,
         ..XmlWriteOptions::default()
     };
-    write_file(&vtu, &ds, &opts).unwrap();
-    let back = read_file(&vtu, &ReadOptions::default()).unwrap();
+    xml::write(&vtu, &ds, &opts, Durability::default()).unwrap();
+    let back = xml::read(&vtu, &ReadOptions::default()).unwrap();
     assert!(back == ds, "the mesh did not round-trip through .vtu");
     drop(back);
     std::fs::remove_file(&vtu).unwrap();

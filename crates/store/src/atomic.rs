@@ -7,9 +7,10 @@ use std::path::Path;
 
 use crate::StoreError;
 
-/// Runs `fill` on the output `path` names (see [`atomic_output::OutputTarget`]) and, when it
-/// succeeds, commits it (flushing it to disk first when `durability` asks for it). On any error a
-/// temporary file is removed and an existing file at `path` is untouched.
+/// Runs `fill` on a buffered writer to the output `path` names (see [`atomic_output::OutputTarget`])
+/// and, when it succeeds, commits it (flushing it to disk first when `durability` asks for it), through
+/// [`atomic_output::write_with`] as every other writer of the workspace. On any error a temporary
+/// file is removed and an existing file at `path` is untouched.
 pub(crate) fn write_atomically(
     path: &Path,
     durability: atomic_output::Durability,
@@ -19,9 +20,7 @@ pub(crate) fn write_atomically(
         path: path.to_path_buf(),
         source,
     };
-    let mut out = atomic_output::Output::create(path).map_err(io)?;
-    fill(&mut out)?;
-    out.commit(durability).map_err(io)
+    atomic_output::write_with(path, durability, io, fill)
 }
 
 /// [`write_atomically`] for a writer that creates its file itself (the HDF5 library): `create`

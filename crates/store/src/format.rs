@@ -1,7 +1,7 @@
 //! Format selection and the format-independent `read` / `write` entry points.
 
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Read};
+use std::io::{BufReader, Read};
 use std::path::Path;
 
 use arraydict::Dict;
@@ -124,25 +124,21 @@ pub fn write(path: &Path, tree: &Dict, opts: &WriteOptions) -> Result<(), StoreE
         Some(f) => f,
         None => StoreFormat::from_extension(path)?,
     };
-    if format == StoreFormat::Hdf5 {
-        return write_atomically_created(
+    match format {
+        // The HDF5 library creates its file itself.
+        StoreFormat::Hdf5 => write_atomically_created(
             path,
             opts.durability,
             |tmp_path| h5::create_file(tmp_path, path),
             |file| h5::write_tree(file, path, tree, opts.compression),
-        );
-    }
-    write_atomically(path, opts.durability, |file| match format {
-        StoreFormat::Hdf5 => unreachable!("HDF5 creates its own file above"),
+        ),
         StoreFormat::MessagePack => {
-            let w = BufWriter::with_capacity(1 << 20, file);
-            msgpack::write_to(tree, w, path)
+            write_atomically(path, opts.durability, |w| msgpack::write_to(tree, w, path))
         }
-        StoreFormat::Pickle => {
-            let w = BufWriter::with_capacity(1 << 20, file);
+        StoreFormat::Pickle => write_atomically(path, opts.durability, |w| {
             pickle::write_to(tree, w, &opts.pickle, path)
-        }
-    })
+        }),
+    }
 }
 
 /// Reads the tree stored at `path`.

@@ -1,14 +1,22 @@
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::Path;
 
 use crate::{Durability, FormatError};
 
-/// Writes a file through `atomic-output`: a regular file's content goes to a temporary file in its
-/// directory, which is renamed over it only when `write` succeeded, so a failure leaves no output and
-/// never damages an existing file. A symbolic link is followed (its final target is replaced, the link
-/// stays); a character device, FIFO or socket is written through and never replaced; `-` is standard
-/// output. See [`atomic_output::OutputTarget`].
-pub fn write_atomic<F>(path: &Path, durability: Durability, write: F) -> Result<(), FormatError>
+/// How errors name an output that is a [`Write`] rather than a path (the formats' `write_to`).
+pub(crate) const STREAM: &str = "<stream>";
+
+/// Writes a file through [`atomic_output::write_with`], the one place every output is persisted: a
+/// regular file's content goes to a temporary file in its directory, which is renamed over it only
+/// when `write` succeeded, so a failure leaves no output and never damages an existing file. A
+/// symbolic link is followed (its final target is replaced, the link stays); a character device,
+/// FIFO or socket is written through and never replaced; `-` is standard output. See
+/// [`atomic_output::OutputTarget`].
+pub(crate) fn write_atomic<F>(
+    path: &Path,
+    durability: Durability,
+    write: F,
+) -> Result<(), FormatError>
 where
     F: FnOnce(&mut dyn Write) -> Result<(), FormatError>,
 {
@@ -16,11 +24,5 @@ where
         path: path.to_path_buf(),
         source,
     };
-    let mut out = atomic_output::Output::create(path).map_err(io)?;
-    {
-        let mut w = BufWriter::with_capacity(1 << 20, &mut out);
-        write(&mut w)?;
-        w.flush().map_err(io)?;
-    }
-    out.commit(durability).map_err(io)
+    atomic_output::write_with(path, durability, io, write)
 }

@@ -4,26 +4,25 @@ use std::path::Path;
 
 use vtk_model::DataSet;
 
-use crate::legacy::{LegacyVersion, LegacyWriteOptions};
+use crate::legacy::LegacyWriteOptions;
 use crate::metaimage::MetaWriteOptions;
+use crate::stl::StlWriteOptions;
 use crate::xml::{self, XmlWriteOptions};
-use crate::{detect, legacy, metaimage, stl, Format, FormatError, ImageFrame, ReadOptions};
+use crate::{detect, legacy, metaimage, stl, Durability, Format, FormatError, ReadOptions};
 
-/// Options for [`write`]; each format uses its own fields.
+/// Options for [`write()`]: each format's own options, and what holds for every format.
 #[derive(Clone, Debug, Default)]
 pub struct WriteOptions {
-    /// VTK XML (`.vtp`, `.vtu`, `.vti`) encoding and compression.
+    /// VTK XML (`.vtp`, `.vtu`, `.vti`): encoding and compression.
     pub xml: XmlWriteOptions,
-    /// Legacy `.vtk` file version.
-    pub legacy_version: LegacyVersion,
-    /// Legacy `.vtk`: binary (big-endian) instead of ascii.
-    pub legacy_binary: bool,
-    /// `MetaImage`: zlib-compress the pixel data.
-    pub meta_compress: bool,
-    /// `MetaImage`: the frame of the image's geometry (converted to the file's LPS frame).
-    pub frame: ImageFrame,
+    /// Legacy `.vtk`: file version, ascii or binary.
+    pub legacy: LegacyWriteOptions,
+    /// `MetaImage` (`.mha`, `.mhd`): compression and the frame of the image's geometry.
+    pub metaimage: MetaWriteOptions,
+    /// STL.
+    pub stl: StlWriteOptions,
     /// Whether outputs are flushed to disk before they are renamed into place (every format).
-    pub durability: crate::Durability,
+    pub durability: Durability,
     /// The format to write; `None` takes it from the path's extension. Needed for standard output
     /// (`-`) and for paths without a known extension (`/dev/stdout`, a FIFO).
     pub format: Option<Format>,
@@ -35,7 +34,7 @@ pub fn read(path: &Path, opts: &ReadOptions) -> Result<DataSet, FormatError> {
         Format::LegacyVtk => legacy::read(path, opts),
         Format::MetaImage => metaimage::read(path, opts).map(DataSet::ImageData),
         Format::Stl => stl::read(path, opts).map(DataSet::PolyData),
-        Format::Vtp | Format::Vtu | Format::Vti => xml::read_file(path, opts),
+        Format::Vtp | Format::Vtu | Format::Vti => xml::read(path, opts),
     }
 }
 
@@ -50,8 +49,8 @@ pub fn read_bytes(bytes: &[u8], name: &Path, opts: &ReadOptions) -> Result<DataS
         }
     })?;
     match format {
-        Format::LegacyVtk => legacy::parse(name, bytes, opts),
-        Format::Stl => stl::parse(name, bytes, opts).map(DataSet::PolyData),
+        Format::LegacyVtk => legacy::read_bytes(bytes, name, opts),
+        Format::Stl => stl::read_bytes(bytes, name, opts).map(DataSet::PolyData),
         Format::Vtp | Format::Vtu | Format::Vti => xml::read_bytes(bytes, name, opts),
         Format::MetaImage => Err(FormatError::Unsupported {
             path: name.to_path_buf(),
@@ -70,48 +69,50 @@ fn kind(ds: &DataSet) -> &'static str {
     }
 }
 
-/// Writes a dataset in the format `opts.format` or else its extension names (atomically; symbolic
-/// links, devices, FIFOs and `-` for standard output as [`write_atomic`](crate::write_atomic) says):
-/// `.vtp`/`.vtu`/`.vti` must match the dataset kind, `.vtk` takes any kind, `.mha`/`.mhd` images,
-/// `.stl` polygon surfaces. Anything else is [`FormatError::CannotWrite`] (or
-/// [`FormatError::UnknownFormat`] for unknown extensions).
-pub fn write(path: &Path, ds: &DataSet, opts: &WriteOptions) -> Result<(), FormatError> {
+/// The format [`write()`] writes `path` in: `opts.format`, or else the one its extension names.
+fn output_format(path: &Path, opts: &WriteOptions) -> Result<Format, FormatError> {
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
-    let format = opts
-        .format
+    opts.format
         .or_else(|| Format::from_extension(ext))
         .ok_or_else(|| FormatError::UnknownFormat {
             path: path.to_path_buf(),
             detail: format!("cannot choose a writer for extension '{ext}'"),
-        })?;
+        })
+}
+
+/// How many files [`write()`] commits for `path`: two for a `MetaImage` `.mhd` (the header and its
+/// data file, see [`metaimage::has_separate_data_file`]), one otherwise.
+pub fn files_written(path: &Path, opts: &WriteOptions) -> u64 {
+    let metaimage = output_format(path, opts).is_ok_and(|f| f == Format::MetaImage);
+    if metaimage && metaimage::has_separate_data_file(path) {
+        2
+    } else {
+        1
+    }
+}
+
+/// Writes a dataset in the format `opts.format` or else its extension names (atomically; symbolic
+/// links, devices, FIFOs and `-` for standard output as [`atomic_output::OutputTarget`] says):
+/// `.vtp`/`.vtu`/`.vti` must match the dataset kind, `.vtk` takes any kind, `.mha`/`.mhd` images,
+/// `.stl` polygon surfaces. Anything else is [`FormatError::CannotWrite`] (or
+/// [`FormatError::UnknownFormat`] for unknown extensions).
+pub fn write(path: &Path, ds: &DataSet, opts: &WriteOptions) -> Result<(), FormatError> {
+    let format = output_format(path, opts)?;
     let cannot = |format: &str| FormatError::CannotWrite {
         path: path.to_path_buf(),
         what: kind(ds).into(),
         format: format.into(),
     };
+    let durability = opts.durability;
     match (format, ds) {
-        (Format::LegacyVtk, _) => legacy::write(
-            path,
-            ds,
-            &LegacyWriteOptions {
-                version: opts.legacy_version,
-                binary: opts.legacy_binary,
-                durability: opts.durability,
-            },
-        ),
-        (Format::MetaImage, DataSet::ImageData(img)) => metaimage::write(
-            path,
-            img,
-            &MetaWriteOptions {
-                compress: opts.meta_compress,
-                frame: opts.frame,
-                durability: opts.durability,
-            },
-        ),
+        (Format::LegacyVtk, _) => legacy::write(path, ds, &opts.legacy, durability),
+        (Format::MetaImage, DataSet::ImageData(img)) => {
+            metaimage::write(path, img, &opts.metaimage, durability)
+        }
         (Format::Stl, DataSet::PolyData(pd))
             if !pd.cells().polys.is_empty() || !pd.cells().strips.is_empty() =>
         {
-            stl::write(path, pd, opts.durability)
+            stl::write(path, pd, &opts.stl, durability)
         }
         (Format::Stl, DataSet::PolyData(_)) => Err(FormatError::CannotWrite {
             path: path.to_path_buf(),
@@ -120,14 +121,7 @@ pub fn write(path: &Path, ds: &DataSet, opts: &WriteOptions) -> Result<(), Forma
         }),
         (Format::Vtp, DataSet::PolyData(_))
         | (Format::Vtu, DataSet::UnstructuredGrid(_))
-        | (Format::Vti, DataSet::ImageData(_)) => xml::write_file(
-            path,
-            ds,
-            &XmlWriteOptions {
-                durability: opts.durability,
-                ..opts.xml
-            },
-        ),
+        | (Format::Vti, DataSet::ImageData(_)) => xml::write(path, ds, &opts.xml, durability),
         (Format::Vtp, _) => Err(cannot("VTK XML PolyData (.vtp)")),
         (Format::Vtu, _) => Err(cannot("VTK XML UnstructuredGrid (.vtu)")),
         (Format::Vti, _) => Err(cannot("VTK XML ImageData (.vti)")),

@@ -1,8 +1,12 @@
 //! Readers and writers for the VTK file formats VMTK users have: VTK XML (`.vtp`, `.vtu`, `.vti`),
 //! legacy `.vtk`, `MetaImage` (`.mha`, `.mhd`) and STL.
 //!
-//! [`read`] and [`write`] pick the codec from the extension (and, for reading, from the content when
-//! the extension is unknown); the per-format modules give direct access with their own options.
+//! [`read`] and [`write()`] pick the codec from the extension (and, for reading, from the content when
+//! the extension is unknown); the per-format modules give direct access with their own options,
+//! each in the same shape: `read` (a path), `read_bytes` (a file held in memory, with a name for
+//! errors), `write` (a path, atomically: see [`atomic_output::write_with`]) and `write_to` (any
+//! [`Write`](std::io::Write)). [`metaimage`] has no `read_bytes` and writes only `.mha` to a
+//! `Write`: a `.mhd` header names a data file beside it.
 //!
 //! # Example: read a `.vtp`, write it as legacy `.vtk`, read it back
 //!
@@ -41,16 +45,11 @@ pub mod legacy;
 pub mod metaimage;
 mod options;
 pub mod stl;
-/// The vtkio conversions, which moved to [`vtk_model::vtkio_bridge`] (where `From`/`TryFrom` impls
-/// are allowed); kept here so existing paths still work.
-#[cfg(feature = "vtkio")]
-pub use vtk_model::vtkio_bridge;
 pub mod xml;
 
-pub use atomic::write_atomic;
 pub use atomic_output::Durability;
 pub use detect::{detect, detect_content, Format};
-pub use dispatch::{read, read_bytes, write, WriteOptions};
+pub use dispatch::{files_written, read, read_bytes, write, WriteOptions};
 pub use error::FormatError;
 pub use legacy::LegacyVersion;
 pub use options::{ImageFrame, ReadOptions};

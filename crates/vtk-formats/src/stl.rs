@@ -8,7 +8,7 @@ use std::path::Path;
 use vtk_model::{ArrayData, Attributes, CellArray, DataArray, PolyCells, PolyData};
 
 use crate::legacy::cursor::{shorten, Cursor};
-use crate::{FormatError, ReadOptions};
+use crate::{Durability, FormatError, ReadOptions};
 
 /// Reads an STL file (ascii or binary) into a triangle surface.
 ///
@@ -23,11 +23,11 @@ use crate::{FormatError, ReadOptions};
 /// shorter than its count declares; a smaller count is read past, as VTK does).
 pub fn read(path: &Path, opts: &ReadOptions) -> Result<PolyData, FormatError> {
     let buf = crate::detect::read_all(path)?;
-    parse(path, &buf, opts)
+    read_bytes(&buf, path, opts)
 }
 
-/// Parses an STL file already in memory (`path` is used in errors only).
-pub fn parse(path: &Path, buf: &[u8], opts: &ReadOptions) -> Result<PolyData, FormatError> {
+/// Reads an STL file held in memory; `path` is used only in error messages.
+pub fn read_bytes(buf: &[u8], path: &Path, opts: &ReadOptions) -> Result<PolyData, FormatError> {
     if is_binary(buf) {
         parse_binary(path, buf, opts)
     } else {
@@ -240,14 +240,45 @@ fn expect(cur: &mut Cursor<'_>, found: &str, word: &str) -> Result<(), FormatErr
     }
 }
 
-/// Writes a surface as a binary STL (atomically): polygons are fan-triangulated, strips split into
+/// Options of the STL writer. There is nothing to choose yet (the writer writes binary STL); the
+/// struct gives STL the same `write(path, data, options, durability)` / `write_to(writer, data,
+/// options)` shape as the other formats, and a place for options to come.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct StlWriteOptions {}
+
+/// Writes a surface as a binary STL file at `path`, atomically (a failed write leaves no file and
+/// keeps an existing one), as [`write_to`] writes it; `durability` says whether it is flushed to
+/// disk before its rename. A surface STL cannot hold is refused before the output is opened.
+pub fn write(
+    path: &Path,
+    pd: &PolyData,
+    _opts: &StlWriteOptions,
+    durability: Durability,
+) -> Result<(), FormatError> {
+    let count = triangle_count(pd, path)?;
+    crate::atomic::write_atomic(path, durability, |w| write_triangles(w, pd, count, path))
+}
+
+/// Writes a surface as a binary STL to any writer: polygons are fan-triangulated, strips split into
 /// triangles, and each facet gets its unit normal. Point and cell arrays are not written (STL has
 /// none); vertices and lines cannot be written and are an error.
-#[allow(clippy::many_single_char_names)]
-pub fn write(path: &Path, pd: &PolyData, durability: crate::Durability) -> Result<(), FormatError> {
+pub fn write_to(
+    w: &mut dyn Write,
+    pd: &PolyData,
+    _opts: &StlWriteOptions,
+) -> Result<(), FormatError> {
+    let name = Path::new(crate::atomic::STREAM);
+    let count = triangle_count(pd, name)?;
+    write_triangles(w, pd, count, name)
+}
+
+/// The number of triangles the surface makes, or why STL cannot hold it; `name` is the output as
+/// errors name it.
+fn triangle_count(pd: &PolyData, name: &Path) -> Result<u32, FormatError> {
     let cells = pd.cells();
     let cannot = |what: &str| FormatError::CannotWrite {
-        path: path.to_path_buf(),
+        path: name.to_path_buf(),
         what: what.into(),
         format: "STL".into(),
     };
@@ -264,58 +295,67 @@ pub fn write(path: &Path, pd: &PolyData, durability: crate::Durability) -> Resul
             .iter()
             .map(|c| c.len().saturating_sub(2))
             .sum::<usize>();
-    let count = u32::try_from(count).map_err(|_| cannot("more than 2^32-1 triangles"))?;
+    u32::try_from(count).map_err(|_| cannot("more than 2^32-1 triangles"))
+}
+
+/// The binary STL of a surface of `count` triangles ([`triangle_count`]).
+#[allow(clippy::many_single_char_names)]
+fn write_triangles(
+    w: &mut dyn Write,
+    pd: &PolyData,
+    count: u32,
+    name: &Path,
+) -> Result<(), FormatError> {
+    let cells = pd.cells();
     let pts = pd.points().data();
     let p = |id: i64| {
         let i = id as usize * 3;
         [pts.get_f64(i), pts.get_f64(i + 1), pts.get_f64(i + 2)]
     };
-    crate::write_atomic(path, durability, |w| {
-        let io = |source: std::io::Error| FormatError::Io {
-            path: path.to_path_buf(),
-            source,
-        };
-        let mut header = [b' '; 80];
-        let text = b"binary STL written by arraydict";
-        header[..text.len()].copy_from_slice(text);
-        w.write_all(&header).map_err(io)?;
-        w.write_all(&count.to_le_bytes()).map_err(io)?;
-        let emit = |a: i64, b: i64, c: i64, w: &mut dyn Write| -> std::io::Result<()> {
-            let (a, b, c) = (p(a), p(b), p(c));
-            let u = [b[0] - a[0], b[1] - a[1], b[2] - a[2]];
-            let v = [c[0] - a[0], c[1] - a[1], c[2] - a[2]];
-            let mut nrm = [
-                u[1] * v[2] - u[2] * v[1],
-                u[2] * v[0] - u[0] * v[2],
-                u[0] * v[1] - u[1] * v[0],
-            ];
-            let len = (nrm[0] * nrm[0] + nrm[1] * nrm[1] + nrm[2] * nrm[2]).sqrt();
-            if len > 0.0 {
-                for x in &mut nrm {
-                    *x /= len;
-                }
-            }
-            let mut rec = [0u8; 50];
-            for (k, val) in nrm.iter().chain(&a).chain(&b).chain(&c).enumerate() {
-                rec[4 * k..4 * k + 4].copy_from_slice(&(*val as f32).to_le_bytes());
-            }
-            w.write_all(&rec)
-        };
-        for c in cells.polys.iter() {
-            for i in 1..c.len().saturating_sub(1) {
-                emit(c[0], c[i], c[i + 1], w).map_err(io)?;
+    let io = |source: std::io::Error| FormatError::Io {
+        path: name.to_path_buf(),
+        source,
+    };
+    let mut header = [b' '; 80];
+    let text = b"binary STL written by arraydict";
+    header[..text.len()].copy_from_slice(text);
+    w.write_all(&header).map_err(io)?;
+    w.write_all(&count.to_le_bytes()).map_err(io)?;
+    let emit = |a: i64, b: i64, c: i64, w: &mut dyn Write| -> std::io::Result<()> {
+        let (a, b, c) = (p(a), p(b), p(c));
+        let u = [b[0] - a[0], b[1] - a[1], b[2] - a[2]];
+        let v = [c[0] - a[0], c[1] - a[1], c[2] - a[2]];
+        let mut nrm = [
+            u[1] * v[2] - u[2] * v[1],
+            u[2] * v[0] - u[0] * v[2],
+            u[0] * v[1] - u[1] * v[0],
+        ];
+        let len = (nrm[0] * nrm[0] + nrm[1] * nrm[1] + nrm[2] * nrm[2]).sqrt();
+        if len > 0.0 {
+            for x in &mut nrm {
+                *x /= len;
             }
         }
-        for s in cells.strips.iter() {
-            for i in 0..s.len().saturating_sub(2) {
-                let (a, b) = if i % 2 == 0 {
-                    (s[i], s[i + 1])
-                } else {
-                    (s[i + 1], s[i])
-                };
-                emit(a, b, s[i + 2], w).map_err(io)?;
-            }
+        let mut rec = [0u8; 50];
+        for (k, val) in nrm.iter().chain(&a).chain(&b).chain(&c).enumerate() {
+            rec[4 * k..4 * k + 4].copy_from_slice(&(*val as f32).to_le_bytes());
         }
-        Ok(())
-    })
+        w.write_all(&rec)
+    };
+    for c in cells.polys.iter() {
+        for i in 1..c.len().saturating_sub(1) {
+            emit(c[0], c[i], c[i + 1], w).map_err(io)?;
+        }
+    }
+    for s in cells.strips.iter() {
+        for i in 0..s.len().saturating_sub(2) {
+            let (a, b) = if i % 2 == 0 {
+                (s[i], s[i + 1])
+            } else {
+                (s[i + 1], s[i])
+            };
+            emit(a, b, s[i + 2], w).map_err(io)?;
+        }
+    }
+    Ok(())
 }

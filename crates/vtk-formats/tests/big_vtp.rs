@@ -4,9 +4,8 @@
 
 use std::path::Path;
 
-use vtk_formats::xml::{
-    read_file, write_file, HeaderType, XmlCompression, XmlEncoding, XmlWriteOptions,
-};
+use vtk_formats::xml::{self, HeaderType, XmlCompression, XmlEncoding, XmlWriteOptions};
+use vtk_formats::Durability;
 use vtk_formats::ReadOptions;
 use vtk_model::{ArrayData, Attributes, CellArray, DataArray, DataSet, PolyCells, PolyData};
 
@@ -56,10 +55,10 @@ fn big_vtp_point_array_over_4_gib_round_trips_with_uint64_headers() {
         header: HeaderType::UInt64,
         ..XmlWriteOptions::default()
     };
-    write_file(&path, &ds, &opts).unwrap();
+    xml::write(&path, &ds, &opts, Durability::default()).unwrap();
     let size = std::fs::metadata(&path).unwrap().len();
     assert!(size > 4 << 30, "file is only {size} bytes");
-    let back = read_file(&path, &ReadOptions::default()).unwrap();
+    let back = xml::read(&path, &ReadOptions::default()).unwrap();
     assert!(back == ds, "the > 4 GiB array did not round-trip");
     report(
         "big_vtp_point_array_over_4_gib_round_trips_with_uint64_headers",

@@ -10,6 +10,8 @@
 
 use std::path::{Path, PathBuf};
 
+use vtk_formats::legacy::LegacyWriteOptions;
+use vtk_formats::metaimage::MetaWriteOptions;
 use vtk_formats::{
     detect, detect_content, read, write, Format, FormatError, LegacyVersion, ReadOptions,
     WriteOptions,
@@ -107,9 +109,14 @@ fn image() -> ImageData {
 fn write_and_read_dispatch_by_extension() {
     let d = tempfile::tempdir().unwrap();
     let opts = WriteOptions {
-        legacy_version: LegacyVersion::V4_2,
-        legacy_binary: true,
-        meta_compress: true,
+        legacy: LegacyWriteOptions {
+            version: LegacyVersion::V4_2,
+            binary: true,
+        },
+        metaimage: MetaWriteOptions {
+            compress: true,
+            ..MetaWriteOptions::default()
+        },
         ..WriteOptions::default()
     };
     let s: DataSet = surface().into();

@@ -11,6 +11,7 @@
 use std::path::{Path, PathBuf};
 
 use vtk_formats::legacy::{self, LegacyVersion, LegacyWriteOptions};
+use vtk_formats::Durability;
 use vtk_formats::{FormatError, ReadOptions};
 use vtk_model::{
     ArrayData, Attributes, CellArray, CellType, DType, DataArray, DataSet, ImageData, Matrix3,
@@ -439,11 +440,8 @@ fn round_trip_every_version_and_encoding() {
                 legacy::write(
                     &p,
                     ds,
-                    &LegacyWriteOptions {
-                        version,
-                        binary,
-                        ..LegacyWriteOptions::default()
-                    },
+                    &LegacyWriteOptions { version, binary },
+                    Durability::default(),
                 )
                 .unwrap();
                 let back = legacy::read(&p, &ReadOptions::default()).unwrap();
@@ -466,7 +464,13 @@ fn image_origin_is_first_point_and_direction_is_dropped() {
     .unwrap();
     let d = tmp();
     let p = d.path().join("x.vtk");
-    legacy::write(&p, &img.into(), &LegacyWriteOptions::default()).unwrap();
+    legacy::write(
+        &p,
+        &img.into(),
+        &LegacyWriteOptions::default(),
+        Durability::default(),
+    )
+    .unwrap();
     let DataSet::ImageData(back) = legacy::read(&p, &ReadOptions::default()).unwrap() else {
         panic!()
     };
@@ -491,6 +495,7 @@ fn v4_2_rejects_ids_beyond_32_bits_and_unnamed_arrays() {
         &d.path().join("u.vtk"),
         &pd.into(),
         &LegacyWriteOptions::default(),
+        Durability::default(),
     )
     .unwrap_err();
     assert!(matches!(e, FormatError::CannotWrite { .. }), "{e}");

@@ -7,7 +7,7 @@ use std::path::Path;
 use vtk_formats::{legacy, FormatError, ReadOptions};
 
 fn parse_err(bytes: &[u8]) -> FormatError {
-    legacy::parse(Path::new("bad.vtk"), bytes, &ReadOptions::default()).unwrap_err()
+    legacy::read_bytes(bytes, Path::new("bad.vtk"), &ReadOptions::default()).unwrap_err()
 }
 
 /// The message with its source chain, as `anyhow`'s `{:#}` prints it.

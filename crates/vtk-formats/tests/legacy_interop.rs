@@ -16,6 +16,7 @@ use std::process::Command;
 use serde_json::Value;
 use vtk_formats::legacy::{self, LegacyVersion, LegacyWriteOptions};
 use vtk_formats::metaimage::{self, MetaWriteOptions};
+use vtk_formats::stl::StlWriteOptions;
 use vtk_formats::Durability;
 use vtk_formats::{stl, ImageFrame, ReadOptions};
 use vtk_model::{
@@ -214,11 +215,8 @@ fn interop_legacy_meta_stl_written_files_read_by_python() {
                 legacy::write(
                     &p,
                     ds,
-                    &LegacyWriteOptions {
-                        version,
-                        binary,
-                        ..LegacyWriteOptions::default()
-                    },
+                    &LegacyWriteOptions { version, binary },
+                    Durability::default(),
                 )
                 .unwrap();
             }
@@ -235,8 +233,8 @@ fn interop_legacy_meta_stl_written_files_read_by_python() {
             &MetaWriteOptions {
                 compress,
                 frame: ImageFrame::Lps,
-                ..MetaWriteOptions::default()
             },
+            Durability::default(),
         )
         .unwrap();
         images.push((name, img));
@@ -256,7 +254,13 @@ fn interop_legacy_meta_stl_written_files_read_by_python() {
         )
         .unwrap()
     };
-    stl::write(&d.join("quad.stl"), &surface, Durability::default()).unwrap();
+    stl::write(
+        &d.join("quad.stl"),
+        &surface,
+        &StlWriteOptions::default(),
+        Durability::default(),
+    )
+    .unwrap();
 
     let script =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/interop_legacy_meta_stl.py");

@@ -12,6 +12,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use vtk_formats::metaimage::{self, MetaWriteOptions};
+use vtk_formats::Durability;
 use vtk_formats::{FormatError, ImageFrame, ReadOptions};
 use vtk_model::{ArrayData, Attributes, DType, DataArray, ImageData, Matrix3};
 
@@ -127,8 +128,8 @@ fn real_aorta_round_trips_in_both_frames() {
             &MetaWriteOptions {
                 compress: true,
                 frame,
-                ..MetaWriteOptions::default()
             },
+            Durability::default(),
         )
         .unwrap();
         assert_eq!(
@@ -291,11 +292,8 @@ fn round_trip_mha_and_mhd_compressed_or_not_in_both_frames() {
             metaimage::write(
                 &p,
                 &img,
-                &MetaWriteOptions {
-                    compress,
-                    frame,
-                    ..MetaWriteOptions::default()
-                },
+                &MetaWriteOptions { compress, frame },
+                Durability::default(),
             )
             .unwrap();
             if ext == "mhd" {
@@ -321,8 +319,8 @@ fn writer_converts_ras_to_lps_numbers() {
         &MetaWriteOptions {
             compress: false,
             frame: ImageFrame::Ras,
-            ..MetaWriteOptions::default()
         },
+        Durability::default(),
     )
     .unwrap();
     let text = String::from_utf8_lossy(&std::fs::read(&p).unwrap()).into_owned();
@@ -346,8 +344,13 @@ fn writer_rejects_images_without_exactly_one_point_array() {
     )
     .unwrap();
     let d = tmp();
-    let e =
-        metaimage::write(&d.path().join("e.mha"), &img, &MetaWriteOptions::default()).unwrap_err();
+    let e = metaimage::write(
+        &d.path().join("e.mha"),
+        &img,
+        &MetaWriteOptions::default(),
+        Durability::default(),
+    )
+    .unwrap_err();
     assert!(matches!(e, FormatError::CannotWrite { .. }));
 }
 

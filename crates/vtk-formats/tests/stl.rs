@@ -10,6 +10,7 @@
 
 use std::path::{Path, PathBuf};
 
+use vtk_formats::stl::StlWriteOptions;
 use vtk_formats::Durability;
 use vtk_formats::{stl, FormatError, ReadOptions};
 use vtk_model::{ArrayData, Attributes, CellArray, DataArray, PolyCells, PolyData};
@@ -119,7 +120,7 @@ fn write_then_read_round_trip_with_fan_and_strip() {
     let pd = PolyData::try_new(pts, cells, Attributes::new(), Attributes::new()).unwrap();
     let d = tmp();
     let p = d.path().join("w.stl");
-    stl::write(&p, &pd, Durability::default()).unwrap();
+    stl::write(&p, &pd, &StlWriteOptions::default(), Durability::default()).unwrap();
     let bytes = std::fs::read(&p).unwrap();
     assert_eq!(bytes.len(), 84 + 50 * 3);
     assert!(!bytes.starts_with(b"solid"));
@@ -145,7 +146,12 @@ fn write_rejects_lines() {
     .unwrap();
     let d = tmp();
     assert!(matches!(
-        stl::write(&d.path().join("l.stl"), &pd, Durability::default()),
+        stl::write(
+            &d.path().join("l.stl"),
+            &pd,
+            &StlWriteOptions::default(),
+            Durability::default()
+        ),
         Err(FormatError::CannotWrite { .. })
     ));
 }

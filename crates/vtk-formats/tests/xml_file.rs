@@ -1,11 +1,11 @@
-//! `xml::read_file` on big files with raw appended data reads only the XML head into memory and
+//! `xml::read` on big files with raw appended data reads only the XML head into memory and
 //! each array straight from the file; it must give exactly what reading the bytes in memory gives,
 //! and fail cleanly on truncated or corrupt files.
 
 use std::path::Path;
 
 use vtk_formats::xml::{
-    read_bytes, read_file, write_to, HeaderType, XmlCompression, XmlEncoding, XmlWriteOptions,
+    self, read_bytes, write_to, HeaderType, XmlCompression, XmlEncoding, XmlWriteOptions,
 };
 use vtk_formats::{FormatError, ReadOptions};
 use vtk_model::{ArrayData, Attributes, CellArray, DataArray, DataSet, PolyCells, PolyData};
@@ -76,14 +76,13 @@ fn big_raw_appended_files_read_from_disk_equal_in_memory_reads() {
                     compression,
                     header,
                     block_size: 1 << 20,
-                    ..XmlWriteOptions::default()
                 };
                 let (path, bytes) = write(dir.path(), "s.vtp", &ds, &opts);
                 assert!(
                     bytes.len() > 1 << 20,
                     "{opts:?}: file too small to take the file path"
                 );
-                let from_disk = read_file(&path, &ReadOptions::default()).unwrap();
+                let from_disk = xml::read(&path, &ReadOptions::default()).unwrap();
                 let from_memory = read_bytes(&bytes, &path, &ReadOptions::default()).unwrap();
                 assert_eq!(from_disk, from_memory, "{opts:?}");
                 assert_eq!(from_disk, ds, "{opts:?}");
@@ -117,7 +116,7 @@ fn truncated_big_files_are_errors() {
                 continue;
             }
             std::fs::write(&path, &t).unwrap();
-            let r = read_file(&path, &ReadOptions::default());
+            let r = xml::read(&path, &ReadOptions::default());
             assert!(
                 r.is_err(),
                 "{compression:?}: cut at {cut} of {} read fine",
@@ -143,7 +142,7 @@ fn big_files_without_their_closing_tags_are_truncated_not_smaller() {
     // Every array is whole in both: only the end of the document is missing.
     for cut in [rfind(b"</VTKFile>"), rfind(b"</AppendedData>")] {
         std::fs::write(&path, &bytes[..cut]).unwrap();
-        let from_disk = read_file(&path, &ReadOptions::default());
+        let from_disk = xml::read(&path, &ReadOptions::default());
         let from_memory = read_bytes(&bytes[..cut], &path, &ReadOptions::default());
         for r in [from_disk, from_memory] {
             let msg = r
@@ -166,7 +165,7 @@ fn huge_declared_size_in_big_file_is_rejected_before_allocating() {
     let data_start = appended_start(&bytes);
     bytes[data_start..data_start + 8].copy_from_slice(&(u64::MAX / 2).to_le_bytes());
     std::fs::write(&path, &bytes).unwrap();
-    match read_file(&path, &ReadOptions::default()) {
+    match xml::read(&path, &ReadOptions::default()) {
         Err(FormatError::TooLarge { declared, .. }) => assert_eq!(declared, u64::MAX / 2),
         other => panic!("expected TooLarge, got {other:?}"),
     }
@@ -186,7 +185,7 @@ fn raw_64_bit_polydata_ids_that_fit_are_read_32_bit() {
         ..XmlWriteOptions::default()
     };
     let (path, mut bytes) = write(dir.path(), "s.vtp", &ds, &opts);
-    let back = read_file(&path, &ReadOptions::default()).unwrap();
+    let back = xml::read(&path, &ReadOptions::default()).unwrap();
     assert_eq!(back, ds);
     let DataSet::PolyData(p) = &back else {
         panic!("not polydata")
@@ -212,7 +211,7 @@ fn raw_64_bit_polydata_ids_that_fit_are_read_32_bit() {
     let at = appended_start(&bytes) + offset + 8 + 5 * 8;
     bytes[at..at + 8].copy_from_slice(&(1i64 << 40).to_le_bytes());
     std::fs::write(&path, &bytes).unwrap();
-    let err = read_file(&path, &ReadOptions::default())
+    let err = xml::read(&path, &ReadOptions::default())
         .unwrap_err()
         .to_string();
     assert!(err.contains("1099511627776"), "{err}");

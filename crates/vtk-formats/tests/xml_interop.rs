@@ -6,7 +6,8 @@ mod xml_support;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use vtk_formats::xml::{read_file, write_file};
+use vtk_formats::xml;
+use vtk_formats::Durability;
 use vtk_formats::ReadOptions;
 use vtk_model::{Attributes, DataSet};
 use xml_support::{all_modes, image, polydata, ugrid};
@@ -133,7 +134,7 @@ fn interop_xml_written_files_read_by_vtk() {
     for (k, (ext, ds)) in sets.iter().enumerate() {
         for (m, opts) in all_modes().into_iter().enumerate() {
             let path = dir.path().join(format!("s{k}_m{m}.{ext}"));
-            write_file(&path, ds, &opts).unwrap();
+            xml::write(&path, ds, &opts, Durability::default()).unwrap();
             expect.push_str(&format!("file {}\n", path.display()));
             for l in describe(ds) {
                 expect.push_str(&l);
@@ -162,7 +163,7 @@ fn interop_xml_vtk_written_files_read_by_us() {
         let file = lines.next().unwrap().strip_prefix("file ").unwrap();
         let expected: Vec<&str> = lines.collect();
         files += 1;
-        let ds = match read_file(Path::new(file), &ReadOptions::default()) {
+        let ds = match xml::read(Path::new(file), &ReadOptions::default()) {
             Ok(ds) => ds,
             Err(e) => {
                 failures.push(format!("{file}: {e}"));

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use vtk_formats::xml::read_file;
+use vtk_formats::xml;
 use vtk_formats::ReadOptions;
 use vtk_model::{DType, DataSet, PolyData};
 
@@ -17,7 +17,7 @@ fn real(name: &str) -> Option<PolyData> {
         );
         return None;
     }
-    match read_file(&path, &ReadOptions::default()) {
+    match xml::read(&path, &ReadOptions::default()) {
         Ok(DataSet::PolyData(p)) => Some(p),
         other => panic!("{name}: {other:?}"),
     }

@@ -5,9 +5,8 @@ mod xml_support;
 use std::path::Path;
 
 use proptest::prelude::*;
-use vtk_formats::xml::{
-    read_bytes, read_file, write_file, write_to, XmlCompression, XmlEncoding, XmlWriteOptions,
-};
+use vtk_formats::xml::{self, read_bytes, write_to, XmlCompression, XmlEncoding, XmlWriteOptions};
+use vtk_formats::Durability;
 use vtk_formats::ReadOptions;
 use vtk_model::{ArrayData, Attributes, CellArray, DataArray, DataSet, PolyCells, PolyData};
 use xml_support::{all_modes, arr, image, polydata, ugrid};
@@ -75,12 +74,18 @@ fn default_options_are_appended_raw_zlib() {
 }
 
 #[test]
-fn write_file_is_atomic_and_readable() {
+fn write_is_atomic_and_readable() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("s.vtp");
     let ds = polydata(false);
-    write_file(&path, &ds, &XmlWriteOptions::default()).unwrap();
-    assert_eq!(read_file(&path, &ReadOptions::default()).unwrap(), ds);
+    xml::write(
+        &path,
+        &ds,
+        &XmlWriteOptions::default(),
+        Durability::default(),
+    )
+    .unwrap();
+    assert_eq!(xml::read(&path, &ReadOptions::default()).unwrap(), ds);
     assert_eq!(
         std::fs::read_dir(dir.path()).unwrap().count(),
         1,

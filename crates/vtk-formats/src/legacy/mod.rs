@@ -5,5 +5,5 @@ mod read;
 pub(crate) mod values;
 mod write;
 
-pub use read::{parse, read};
-pub use write::{write, LegacyVersion, LegacyWriteOptions};
+pub use read::{read, read_bytes};
+pub use write::{write, write_to, LegacyVersion, LegacyWriteOptions};

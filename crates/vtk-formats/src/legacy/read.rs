@@ -21,11 +21,11 @@ use crate::{FormatError, ReadOptions};
 /// `(255 v + 0.5) as u8`, as VTK's reader does.
 pub fn read(path: &Path, opts: &ReadOptions) -> Result<DataSet, FormatError> {
     let buf = crate::detect::read_all(path)?;
-    parse(path, &buf, opts)
+    read_bytes(&buf, path, opts)
 }
 
-/// Parses a legacy VTK file already in memory (`path` is used in errors only).
-pub fn parse(path: &Path, buf: &[u8], opts: &ReadOptions) -> Result<DataSet, FormatError> {
+/// Reads a legacy VTK file held in memory; `path` is used only in error messages.
+pub fn read_bytes(buf: &[u8], path: &Path, opts: &ReadOptions) -> Result<DataSet, FormatError> {
     let mut cur = Cursor::new(path, buf);
     let first = cur.line();
     let magic = b"# vtk DataFile Version";

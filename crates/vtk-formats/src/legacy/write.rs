@@ -6,7 +6,7 @@ use std::path::Path;
 use vtk_model::{ArrayData, Attributes, CellArray, CellType, DataArray, DataSet, UnstructuredGrid};
 
 use super::values::{encode_name, type_name, write_values};
-use crate::FormatError;
+use crate::{Durability, FormatError};
 
 /// Which legacy file version to write.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -25,32 +25,55 @@ pub struct LegacyWriteOptions {
     pub version: LegacyVersion,
     /// Big-endian binary blocks instead of ascii.
     pub binary: bool,
-    /// Whether the output is flushed to disk before it is renamed into place.
-    pub durability: crate::Durability,
 }
 
-/// Writes a dataset as a legacy VTK file (atomically).
+/// Writes a dataset as a legacy VTK file at `path`, atomically (a failed write leaves no file and
+/// keeps an existing one), as [`write_to`] writes it; `durability` says whether it is flushed to disk
+/// before its rename. A dataset the format cannot hold is refused before the output is opened.
+pub fn write(
+    path: &Path,
+    ds: &DataSet,
+    opts: &LegacyWriteOptions,
+    durability: Durability,
+) -> Result<(), FormatError> {
+    check_names(path, ds)?;
+    crate::atomic::write_atomic(path, durability, |w| write_checked(w, ds, *opts, path))
+}
+
+/// Writes a dataset as a legacy VTK file to any writer.
 ///
 /// All point and cell arrays go into `FIELD FieldData` blocks, which VTK reads back as plain named
 /// arrays with their exact dtype and component count. Images are written as `STRUCTURED_POINTS`:
 /// the legacy format has no direction matrix (VTK 9's reader rejects a `DIRECTION` keyword), so the
 /// direction is not written and the origin written is the world position of the extent's first point.
-pub fn write(path: &Path, ds: &DataSet, opts: &LegacyWriteOptions) -> Result<(), FormatError> {
-    check_names(path, ds)?;
-    crate::write_atomic(path, opts.durability, |w| {
-        let io = |source: std::io::Error| FormatError::Io {
-            path: path.to_path_buf(),
+pub fn write_to(
+    w: &mut dyn Write,
+    ds: &DataSet,
+    opts: &LegacyWriteOptions,
+) -> Result<(), FormatError> {
+    let name = Path::new(crate::atomic::STREAM);
+    check_names(name, ds)?;
+    write_checked(w, ds, *opts, name)
+}
+
+/// [`write_to`] after [`check_names`]; `name` is the output as errors name it.
+fn write_checked(
+    w: &mut dyn Write,
+    ds: &DataSet,
+    opts: LegacyWriteOptions,
+    name: &Path,
+) -> Result<(), FormatError> {
+    let mut wr = Writer {
+        w,
+        opts,
+        path: name,
+    };
+    wr.dataset(ds).map_err(|e| match e {
+        WriteErr::Io(source) => FormatError::Io {
+            path: name.to_path_buf(),
             source,
-        };
-        let mut wr = Writer {
-            w,
-            opts: *opts,
-            path,
-        };
-        wr.dataset(ds).map_err(|e| match e {
-            WriteErr::Io(e) => io(e),
-            WriteErr::Format(f) => f,
-        })
+        },
+        WriteErr::Format(f) => f,
     })
 }
 

@@ -5,4 +5,4 @@ mod read;
 mod write;
 
 pub use read::read;
-pub use write::{write, MetaWriteOptions};
+pub use write::{has_separate_data_file, write, write_to, MetaWriteOptions};

@@ -1,14 +1,15 @@
 //! `MetaImage` writer.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::io::Write;
 use std::path::Path;
 
-use vtk_model::{ImageData, Matrix3, Vector3};
+use vtk_model::{DataArray, ImageData, Matrix3, Vector3};
 
 use super::header::met_name;
 use super::read::lps_ras;
-use crate::{FormatError, ImageFrame};
+use crate::{Durability, FormatError, ImageFrame};
 
 /// zlib level of compressed pixel data: `MetaIO`'s default (2). On CT-like data level 6 is ~6x slower
 /// for ~10% smaller files.
@@ -23,59 +24,43 @@ pub struct MetaWriteOptions {
     /// (the inverse of what [`read`](super::read) does), so reading back in the same frame gives the
     /// same numbers.
     pub frame: ImageFrame,
-    /// Whether the outputs are flushed to disk before they are renamed into place.
-    pub durability: crate::Durability,
 }
 
-/// Writes an image with exactly one point array as `.mha` (data in the same file) or `.mhd` (data in
-/// `<stem>.raw`, or `<stem>.zraw` when compressed, next to it). Both files are written atomically.
+/// True when `path` names a `.mhd` header (any case): its pixel data goes to a second file beside it
+/// (`<stem>.raw`, or `<stem>.zraw` when compressed), so writing it makes two files and it can be
+/// written to a file only, never to a stream or standard output (a `.mha` holds both in one file).
+/// The one place this rule is decided.
+pub fn has_separate_data_file(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|x| x.eq_ignore_ascii_case("mhd"))
+}
+
+/// Writes an image with exactly one point array as `.mha` (data in the same file, as [`write_to`]
+/// writes it) or `.mhd` (data in `<stem>.raw`, or `<stem>.zraw` when compressed, next to it). Every
+/// file is written atomically; `durability` says whether they are flushed to disk before their
+/// rename.
+///
+/// A `.mhd` is written here only, not by [`write_to`]: it is two files, and the header names its data
+/// file, which goes beside the header's final file (through any symbolic links) -- a place a stream
+/// has not.
 ///
 /// `Offset` is the world position of the extent's first point, so an image whose extent does not
 /// start at 0 comes back with the same world geometry and an extent starting at 0.
 /// `TransformMatrix` is written column by column (ITK's convention, see [`read`](super::read)), and
 /// `AnatomicalOrientation` the way ITK derives it from the direction.
-#[allow(clippy::many_single_char_names)]
-pub fn write(path: &Path, img: &ImageData, opts: &MetaWriteOptions) -> Result<(), FormatError> {
-    let cannot = |what: String| FormatError::CannotWrite {
-        path: path.to_path_buf(),
-        what,
-        format: "MetaImage".into(),
-    };
-    if img.point_data().len() != 1 || !img.cell_data().is_empty() {
-        return Err(cannot(format!(
-            "an image with {} point arrays and {} cell arrays (MetaImage holds exactly one point array)",
-            img.point_data().len(),
-            img.cell_data().len()
-        )));
+pub fn write(
+    path: &Path,
+    img: &ImageData,
+    opts: &MetaWriteOptions,
+    durability: Durability,
+) -> Result<(), FormatError> {
+    let encoded = Encoded::new(img, *opts, path)?;
+    if !has_separate_data_file(path) {
+        return crate::atomic::write_atomic(path, durability, |w| encoded.write_mha(w, path));
     }
-    let arr = img.point_data().iter().next().expect("checked: one array");
-    let e = img.extent();
-    let mut origin = Vector3::from(img.index_to_world([e[0] as f64, e[2] as f64, e[4] as f64]));
-    let mut dir = img.direction();
-    if opts.frame == ImageFrame::Ras {
-        origin = lps_ras() * origin;
-        dir = lps_ras() * dir;
-    }
-    let payload: std::borrow::Cow<'_, [u8]> = if opts.compress {
-        let mut enc =
-            flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::new(META_ZLIB_LEVEL));
-        let io = |source| FormatError::Io {
-            path: path.to_path_buf(),
-            source,
-        };
-        enc.write_all(arr.data().as_bytes()).map_err(io)?;
-        enc.finish().map_err(io)?.into()
-    } else {
-        arr.data().as_bytes().into()
-    };
-    let mhd = path
-        .extension()
-        .is_some_and(|x| x.eq_ignore_ascii_case("mhd"));
-    // The data file goes beside the header's final file (through any symbolic links), which a
-    // stream or standard output has not.
     let header_file = match atomic_output::OutputTarget::resolve(path) {
         Ok(atomic_output::OutputTarget::File(file)) => file,
-        Ok(_) if mhd => {
+        Ok(_) => {
             return Err(FormatError::Unsupported {
                 path: path.to_path_buf(),
                 detail: "a .mhd header and its separate data file cannot be written to a stream or standard \
@@ -83,73 +68,145 @@ pub fn write(path: &Path, img: &ImageData, opts: &MetaWriteOptions) -> Result<()
                     .into(),
             })
         }
-        _ => path.to_path_buf(),
+        // A path that does not resolve (a directory, a loop of links) fails when its header is written.
+        Err(_) => path.to_path_buf(),
     };
-    let data_name = if mhd {
-        let stem = header_file
-            .file_stem()
-            .and_then(|s| s.to_str())
-            .ok_or_else(|| cannot("a file name that is not UTF-8".into()))?;
-        Some(format!(
-            "{stem}.{}",
-            if opts.compress { "zraw" } else { "raw" }
-        ))
-    } else {
-        None
-    };
-    let d = img.dimensions();
-    let s = img.spacing();
-    let mut h = String::new();
-    h.push_str(
-        "ObjectType = Image\nNDims = 3\nBinaryData = True\nBinaryDataByteOrderMSB = False\n",
-    );
-    let _ = writeln!(
-        h,
-        "CompressedData = {}",
-        if opts.compress { "True" } else { "False" }
-    );
-    if opts.compress {
-        let _ = writeln!(h, "CompressedDataSize = {}", payload.len());
+    let stem = header_file
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .ok_or_else(|| cannot(path, "a file name that is not UTF-8".into()))?;
+    let data_name = format!("{stem}.{}", if opts.compress { "zraw" } else { "raw" });
+    let header = encoded.header(&data_name);
+    let data_path = header_file
+        .parent()
+        .unwrap_or(Path::new(""))
+        .join(data_name);
+    crate::atomic::write_atomic(&data_path, durability, |w| {
+        w.write_all(&encoded.payload).map_err(io(&data_path))
+    })?;
+    crate::atomic::write_atomic(path, durability, |w| {
+        w.write_all(header.as_bytes()).map_err(io(path))
+    })
+}
+
+/// Writes an image with exactly one point array as a `.mha` (header and data in one stream) to any
+/// writer; see [`write()`] for the geometry written, and for `.mhd`.
+pub fn write_to(
+    w: &mut dyn Write,
+    img: &ImageData,
+    opts: &MetaWriteOptions,
+) -> Result<(), FormatError> {
+    let name = Path::new(crate::atomic::STREAM);
+    Encoded::new(img, *opts, name)?.write_mha(w, name)
+}
+
+fn cannot(name: &Path, what: String) -> FormatError {
+    FormatError::CannotWrite {
+        path: name.to_path_buf(),
+        what,
+        format: "MetaImage".into(),
     }
-    let tm: Vec<f64> = (0..3)
-        .flat_map(|c| (0..3).map(move |r| (r, c)))
-        .map(|(r, c)| dir[(r, c)])
-        .collect();
-    let _ = writeln!(h, "TransformMatrix = {}", nums(&tm));
-    let _ = writeln!(h, "Offset = {}", nums(origin.as_slice()));
-    h.push_str("CenterOfRotation = 0 0 0\n");
-    let _ = writeln!(h, "AnatomicalOrientation = {}", orientation(&dir));
-    let _ = writeln!(h, "ElementSpacing = {}", nums(&s));
-    let _ = writeln!(h, "DimSize = {} {} {}", d[0], d[1], d[2]);
-    if arr.components() > 1 {
-        let _ = writeln!(h, "ElementNumberOfChannels = {}", arr.components());
+}
+
+fn io(name: &Path) -> impl Fn(std::io::Error) -> FormatError {
+    let name = name.to_path_buf();
+    move |source| FormatError::Io {
+        path: name.clone(),
+        source,
     }
-    let _ = writeln!(h, "ElementType = {}", met_name(arr.dtype()));
-    let _ = writeln!(
-        h,
-        "ElementDataFile = {}",
-        data_name.as_deref().unwrap_or("LOCAL")
-    );
-    let io = |p: &Path| {
-        let p = p.to_path_buf();
-        move |source| FormatError::Io {
-            path: p.clone(),
-            source,
+}
+
+/// An image ready to be written: its one array's bytes (compressed when asked) and its geometry in
+/// the file's LPS frame.
+struct Encoded<'a> {
+    img: &'a ImageData,
+    array: &'a DataArray,
+    payload: Cow<'a, [u8]>,
+    compressed: bool,
+    origin: Vector3<f64>,
+    direction: Matrix3<f64>,
+}
+
+impl<'a> Encoded<'a> {
+    /// Checks that `MetaImage` can hold the image and encodes it; `name` is the output as errors
+    /// name it.
+    fn new(img: &'a ImageData, opts: MetaWriteOptions, name: &Path) -> Result<Self, FormatError> {
+        if img.point_data().len() != 1 || !img.cell_data().is_empty() {
+            return Err(cannot(
+                name,
+                format!(
+                    "an image with {} point arrays and {} cell arrays (MetaImage holds exactly one point array)",
+                    img.point_data().len(),
+                    img.cell_data().len()
+                ),
+            ));
         }
-    };
-    if let Some(name) = data_name {
-        let data_path = header_file.parent().unwrap_or(Path::new("")).join(name);
-        crate::write_atomic(&data_path, opts.durability, |w| {
-            w.write_all(&payload).map_err(io(&data_path))
-        })?;
-        crate::write_atomic(path, opts.durability, |w| {
-            w.write_all(h.as_bytes()).map_err(io(path))
+        let array = img.point_data().iter().next().expect("checked: one array");
+        let e = img.extent();
+        let mut origin = Vector3::from(img.index_to_world([e[0] as f64, e[2] as f64, e[4] as f64]));
+        let mut direction = img.direction();
+        if opts.frame == ImageFrame::Ras {
+            origin = lps_ras() * origin;
+            direction = lps_ras() * direction;
+        }
+        let payload: Cow<'_, [u8]> = if opts.compress {
+            let mut enc = flate2::write::ZlibEncoder::new(
+                Vec::new(),
+                flate2::Compression::new(META_ZLIB_LEVEL),
+            );
+            enc.write_all(array.data().as_bytes()).map_err(io(name))?;
+            enc.finish().map_err(io(name))?.into()
+        } else {
+            array.data().as_bytes().into()
+        };
+        Ok(Self {
+            img,
+            array,
+            payload,
+            compressed: opts.compress,
+            origin,
+            direction,
         })
-    } else {
-        crate::write_atomic(path, opts.durability, |w| {
-            w.write_all(h.as_bytes()).map_err(io(path))?;
-            w.write_all(&payload).map_err(io(path))
-        })
+    }
+
+    /// The `.mha` file: the header, then the data.
+    fn write_mha(&self, w: &mut dyn Write, name: &Path) -> Result<(), FormatError> {
+        w.write_all(self.header("LOCAL").as_bytes())
+            .map_err(io(name))?;
+        w.write_all(&self.payload).map_err(io(name))
+    }
+
+    /// The header text; `data_file` is its `ElementDataFile` (`LOCAL`: the data follows the header).
+    fn header(&self, data_file: &str) -> String {
+        let (d, s, dir) = (self.img.dimensions(), self.img.spacing(), &self.direction);
+        let mut h = String::new();
+        h.push_str(
+            "ObjectType = Image\nNDims = 3\nBinaryData = True\nBinaryDataByteOrderMSB = False\n",
+        );
+        let _ = writeln!(
+            h,
+            "CompressedData = {}",
+            if self.compressed { "True" } else { "False" }
+        );
+        if self.compressed {
+            let _ = writeln!(h, "CompressedDataSize = {}", self.payload.len());
+        }
+        let tm: Vec<f64> = (0..3)
+            .flat_map(|c| (0..3).map(move |r| (r, c)))
+            .map(|(r, c)| dir[(r, c)])
+            .collect();
+        let _ = writeln!(h, "TransformMatrix = {}", nums(&tm));
+        let _ = writeln!(h, "Offset = {}", nums(self.origin.as_slice()));
+        h.push_str("CenterOfRotation = 0 0 0\n");
+        let _ = writeln!(h, "AnatomicalOrientation = {}", orientation(dir));
+        let _ = writeln!(h, "ElementSpacing = {}", nums(&s));
+        let _ = writeln!(h, "DimSize = {} {} {}", d[0], d[1], d[2]);
+        if self.array.components() > 1 {
+            let _ = writeln!(h, "ElementNumberOfChannels = {}", self.array.components());
+        }
+        let _ = writeln!(h, "ElementType = {}", met_name(self.array.dtype()));
+        let _ = writeln!(h, "ElementDataFile = {data_file}");
+        h
     }
 }
 

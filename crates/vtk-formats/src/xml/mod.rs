@@ -44,7 +44,7 @@ use std::path::Path;
 
 use vtk_model::DataSet;
 
-use crate::{FormatError, ReadOptions};
+use crate::{Durability, FormatError, ReadOptions};
 
 /// How array data is stored in the file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -93,8 +93,6 @@ pub struct XmlWriteOptions {
     pub header: HeaderType,
     /// Uncompressed bytes per compressed block (VTK uses 32 KiB).
     pub block_size: usize,
-    /// Whether [`write_file`] flushes the output to disk before renaming it into place.
-    pub durability: crate::Durability,
 }
 
 impl Default for XmlWriteOptions {
@@ -104,13 +102,12 @@ impl Default for XmlWriteOptions {
             compression: XmlCompression::Zlib(6),
             header: HeaderType::UInt64,
             block_size: 32 * 1024,
-            durability: crate::Durability::default(),
         }
     }
 }
 
 /// Reads a `.vtp`, `.vtu` or `.vti` file.
-pub fn read_file(path: &Path, opts: &ReadOptions) -> Result<DataSet, FormatError> {
+pub fn read(path: &Path, opts: &ReadOptions) -> Result<DataSet, FormatError> {
     let io = |source| FormatError::Io {
         path: path.to_path_buf(),
         source,
@@ -130,9 +127,15 @@ pub fn read_bytes(bytes: &[u8], path: &Path, opts: &ReadOptions) -> Result<DataS
     reader::read_document(bytes, path, opts)
 }
 
-/// Writes `ds` to `path` atomically (a failed write leaves no file and keeps an existing one).
-pub fn write_file(path: &Path, ds: &DataSet, opts: &XmlWriteOptions) -> Result<(), FormatError> {
-    crate::write_atomic(path, opts.durability, |w| {
+/// Writes `ds` to `path` atomically (a failed write leaves no file and keeps an existing one), as
+/// [`write_to`] writes it; `durability` says whether it is flushed to disk before its rename.
+pub fn write(
+    path: &Path,
+    ds: &DataSet,
+    opts: &XmlWriteOptions,
+    durability: Durability,
+) -> Result<(), FormatError> {
+    crate::atomic::write_atomic(path, durability, |w| {
         writer::write_document(w, ds, opts, path)
     })
 }
@@ -144,5 +147,5 @@ pub fn write_to(
     ds: &DataSet,
     opts: &XmlWriteOptions,
 ) -> Result<(), FormatError> {
-    writer::write_document(w, ds, opts, Path::new("<stream>"))
+    writer::write_document(w, ds, opts, Path::new(crate::atomic::STREAM))
 }

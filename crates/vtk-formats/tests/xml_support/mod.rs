@@ -38,7 +38,6 @@ pub fn all_modes() -> Vec<XmlWriteOptions> {
                         compression,
                         header,
                         block_size,
-                        ..XmlWriteOptions::default()
                     });
                 }
             }
