@@ -57,7 +57,7 @@ pub use cell_type::CellType;
 pub use cells::{first_position, id_out_of_range, CellArray, PARALLEL_SCAN_FROM};
 pub use data::{ArrayData, Element};
 pub use dtype::DType;
-pub use error::ModelError;
+pub use error::{location as error_location, ModelError};
 pub use ids::StoredIds;
 pub use image::ImageData;
 pub use nalgebra::{Matrix3, Vector3};
