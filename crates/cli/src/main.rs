@@ -4,7 +4,6 @@
 //! Exit codes: 0 success, 1 bad input or failed conversion (the message names the file and the
 //! problem), 2 usage error, 130 / 143 / 129 interrupted by SIGINT / SIGTERM / SIGHUP.
 
-mod alloc;
 mod args;
 mod batch;
 mod commands;
@@ -19,7 +18,7 @@ use clap::Parser;
 use crate::args::{Cli, Command};
 
 #[global_allocator]
-static GLOBAL: alloc::HugePageHint = alloc::HugePageHint;
+static GLOBAL: huge_page_alloc::HugePageHint = huge_page_alloc::HugePageHint;
 
 fn main() -> ExitCode {
     #[cfg(unix)]

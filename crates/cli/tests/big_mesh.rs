@@ -11,8 +11,7 @@ use vtk_formats::xml::{
 use vtk_formats::ReadOptions;
 use vtk_model::{ArrayData, Attributes, CellArray, CellType, DataArray, DataSet, UnstructuredGrid};
 
-#[path = "../../../tools/memory.rs"]
-mod memory;
+use test_support::memory;
 
 use memory::{available_mib, peak_rss_mib};
 
