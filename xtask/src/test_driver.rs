@@ -249,13 +249,7 @@ fn clippy_check(root: &Path) -> Result<(), Failure> {
         return Ok(());
     }
     let stderr = String::from_utf8_lossy(&out.stderr);
-    // `--message-format=short` puts each diagnostic on one `path:line:col: level: text` line.
-    let mut warnings: Vec<&str> = stderr
-        .lines()
-        .filter(|l| l.contains(": error") || l.contains(": warning"))
-        .filter(|l| !l.starts_with("error:") && !l.starts_with("warning:"))
-        .collect();
-    warnings.dedup();
+    let warnings = diagnostics(&stderr);
     if warnings.is_empty() {
         return Err(Failure(format!("cargo clippy failed: {}", stderr.trim())));
     }
@@ -299,6 +293,20 @@ fn format_check(root: &Path) -> Result<(), Failure> {
             differing.join(", ")
         )))
     }
+}
+
+/// The diagnostics of a `cargo clippy --message-format=short` run, each once: the
+/// `path:line:col: level: text` lines, not cargo's own `error: could not compile ...` summaries.
+fn diagnostics(stderr: &str) -> Vec<&str> {
+    let mut lines: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains(": error") || l.contains(": warning"))
+        .filter(|l| !l.starts_with("error") && !l.starts_with("warning"))
+        .collect();
+    // The same file is checked once per target that includes it.
+    lines.sort_unstable();
+    lines.dedup();
+    lines
 }
 
 fn add(into: &mut Tally, t: &Tally) {
@@ -347,4 +355,27 @@ fn cargo_test(root: &Path, args: &[&str], env: &[(&str, OsString)]) -> Result<Ru
         scanner,
         exit_ok: status.success(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::diagnostics;
+
+    #[test]
+    fn clippy_diagnostics_are_the_located_lines_each_once() {
+        let stderr = "    Checking vtk-model v0.1.0\n\
+            crates/a/src/x.rs:3:5: error: strict comparison of `f32` or `f64` arrays\n\
+            crates/a/tests/y.rs:1:9: error: item in documentation is missing backticks\n\
+            crates/a/src/x.rs:3:5: error: strict comparison of `f32` or `f64` arrays\n\
+            error: could not compile `vtk-model` (lib test) due to 2 previous errors\n\
+            warning: build failed, waiting for other jobs to finish...\n";
+        assert_eq!(
+            diagnostics(stderr),
+            [
+                "crates/a/src/x.rs:3:5: error: strict comparison of `f32` or `f64` arrays",
+                "crates/a/tests/y.rs:1:9: error: item in documentation is missing backticks",
+            ]
+        );
+        assert!(diagnostics("    Finished `dev` profile\n").is_empty());
+    }
 }
