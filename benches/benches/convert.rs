@@ -2,6 +2,9 @@
 //! `iter_batched` hands each iteration an owned input, so the move-based API is timed without the
 //! clone that prepares it.
 
+// `criterion_group!` generates an undocumented `pub fn`; a bench has no public API to document.
+#![allow(missing_docs)]
+
 use arraydict::{from_arraydict, to_arraydict, Kind, ToArrayDictOptions};
 use arraydict_benches::{image_i16, triangle_surface};
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};

@@ -3,6 +3,9 @@
 //! The files are kept in `$TMPDIR/arraydict-bench-formats-other/` so the Python reference
 //! (SimpleITK / VTK) can be timed on exactly the same bytes.
 
+// `criterion_group!` generates an undocumented `pub fn`; a bench has no public API to document.
+#![allow(missing_docs)]
+
 use std::path::PathBuf;
 
 use criterion::{criterion_group, criterion_main, Criterion};
@@ -105,20 +108,20 @@ fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("formats_other");
     g.sample_size(10);
     g.bench_function("mha_read_raw_256cube_i16", |b| {
-        b.iter(|| metaimage::read(&raw, &opts).expect("read"))
+        b.iter(|| metaimage::read(&raw, &opts).expect("read"));
     });
     g.bench_function("mha_read_zlib_256cube_i16", |b| {
-        b.iter(|| metaimage::read(&zlib, &opts).expect("read"))
+        b.iter(|| metaimage::read(&zlib, &opts).expect("read"));
     });
     let out = d.join("out.mha");
     g.bench_function("mha_write_raw_256cube_i16", |b| {
-        b.iter(|| metaimage::write(&out, &img, &lps(false), Durability::default()).expect("write"))
+        b.iter(|| metaimage::write(&out, &img, &lps(false), Durability::default()).expect("write"));
     });
     g.bench_function("mha_write_zlib_256cube_i16", |b| {
-        b.iter(|| metaimage::write(&out, &img, &lps(true), Durability::default()).expect("write"))
+        b.iter(|| metaimage::write(&out, &img, &lps(true), Durability::default()).expect("write"));
     });
     g.bench_function("stl_read_binary_1m_triangles", |b| {
-        b.iter(|| stl::read(&stl_path, &opts).expect("read"))
+        b.iter(|| stl::read(&stl_path, &opts).expect("read"));
     });
     let out = d.join("out.stl");
     g.bench_function("stl_write_binary_1m_triangles", |b| {
@@ -129,8 +132,8 @@ fn bench(c: &mut Criterion) {
                 &StlWriteOptions::default(),
                 Durability::default(),
             )
-            .expect("write")
-        })
+            .expect("write");
+        });
     });
     g.finish();
 }

@@ -4,6 +4,9 @@
 //! The files are kept in `$TMPDIR/arraydict-bench-formats-xml/` so Python VTK's
 //! `vtkXMLPolyDataReader` can be timed on exactly the same bytes.
 
+// `criterion_group!` generates an undocumented `pub fn`; a bench has no public API to document.
+#![allow(missing_docs)]
+
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 

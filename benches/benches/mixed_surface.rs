@@ -4,6 +4,9 @@
 //! model (`read`); the file sizes and their ratio are printed once (criterion prints the times;
 //! compare `mixed_quad_tri_1M` with `triangles_1M`). Measured figures: PERFORMANCE.md.
 
+// `criterion_group!` generates an undocumented `pub fn`; a bench has no public API to document.
+#![allow(missing_docs)]
+
 use std::hint::black_box;
 
 use arraydict::{from_arraydict, to_arraydict, Kind, ToArrayDictOptions};

@@ -18,6 +18,9 @@
 //! The criterion id of a case is [`case_id`]; the harness computes the same name to find
 //! `<criterion home>/pipeline/<id>/new/estimates.json`.
 
+// `criterion_group!` generates an undocumented `pub fn`; a bench has no public API to document.
+#![allow(missing_docs)]
+
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -28,12 +31,8 @@ use vtk_formats::xml::XmlCompression;
 use vtk_formats::{ImageFrame, ReadOptions};
 
 // The CLI's allocator, so in-process times see the same page-fault behaviour as the binary.
-#[path = "../../crates/cli/src/alloc.rs"]
-#[allow(dead_code)]
-mod alloc;
-
 #[global_allocator]
-static GLOBAL: alloc::HugePageHint = alloc::HugePageHint;
+static GLOBAL: huge_page_alloc::HugePageHint = huge_page_alloc::HugePageHint;
 
 /// What one case does, mirroring one `arraydict` command line of the harness.
 #[derive(Clone, Copy, Debug)]
@@ -93,9 +92,7 @@ impl Mode {
     }
 }
 
-#[path = "../../tools/bench_case_id.rs"]
-mod bench_case_id;
-use bench_case_id::case_id;
+use test_support::bench_case_id::case_id;
 
 /// `to-numpy`: `commands::vtk_to_tree` + `arraydict_store::write` with the CLI's options.
 fn to_store(input: &Path, output: &Path, format: StoreFormat, compression: Compression) {
@@ -159,40 +156,47 @@ fn run_case(mode: Mode, input: &Path, output: &Path) {
     }
 }
 
+/// `ARRAYDICT_BENCH_CASES`: `INPUT:MODE` entries separated by commas or newlines, inputs relative
+/// to `base`.
+fn listed_cases(base: &Path, spec: &str) -> Result<Vec<(PathBuf, String)>, String> {
+    spec.split([',', '\n'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|entry| {
+            let (input, mode) = entry
+                .rsplit_once(':')
+                .ok_or_else(|| format!("case {entry:?}: expected INPUT:MODE"))?;
+            Ok((base.join(input), mode.to_owned()))
+        })
+        .collect()
+}
+
+/// Every VTK input in `base`, each to HDF5 with and without gzip and to pickle.
+fn default_cases(base: &Path) -> Result<Vec<(PathBuf, String)>, String> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(base)
+        .map_err(|e| format!("{}: {e}", base.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.extension().is_some_and(|x| {
+                ["vtp", "vtu", "vti", "mha"]
+                    .iter()
+                    .any(|k| x.eq_ignore_ascii_case(k))
+            })
+        })
+        .collect();
+    files.sort();
+    Ok(files
+        .into_iter()
+        .flat_map(|f| ["hdf5-gzip", "hdf5-none", "pickle"].map(|m| (f.clone(), m.to_owned())))
+        .collect())
+}
+
 /// The cases to run: `(id, input path, mode)`.
 fn cases(base: &Path) -> Result<Vec<(String, PathBuf, Mode)>, String> {
-    let list: Vec<(PathBuf, String)> = match std::env::var("ARRAYDICT_BENCH_CASES") {
-        Ok(spec) => spec
-            .split([',', '\n'])
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(|entry| {
-                let (input, mode) = entry
-                    .rsplit_once(':')
-                    .ok_or_else(|| format!("case {entry:?}: expected INPUT:MODE"))?;
-                Ok((base.join(input), mode.to_owned()))
-            })
-            .collect::<Result<_, String>>()?,
-        Err(_) => {
-            let mut files: Vec<PathBuf> = std::fs::read_dir(base)
-                .map_err(|e| format!("{}: {e}", base.display()))?
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| {
-                    p.extension().is_some_and(|x| {
-                        ["vtp", "vtu", "vti", "mha"]
-                            .iter()
-                            .any(|k| x.eq_ignore_ascii_case(k))
-                    })
-                })
-                .collect();
-            files.sort();
-            files
-                .into_iter()
-                .flat_map(|f| {
-                    ["hdf5-gzip", "hdf5-none", "pickle"].map(|m| (f.clone(), m.to_owned()))
-                })
-                .collect()
-        }
+    let list = if let Ok(spec) = std::env::var("ARRAYDICT_BENCH_CASES") {
+        listed_cases(base, &spec)?
+    } else {
+        default_cases(base)?
     };
     list.into_iter()
         .map(|(input, mode)| {

@@ -4,6 +4,9 @@
 //! Reference numbers for h5py on the same trees: `python crates/store/tests/python/bench_h5py.py`
 //! in the same run (see the store README for the last measured ratios).
 
+// `criterion_group!` generates an undocumented `pub fn`; a bench has no public API to document.
+#![allow(missing_docs)]
+
 use std::hint::black_box;
 
 use arraydict::{ArrayData, Dict, MemoryOrder, NdArray, Node};
@@ -126,11 +129,11 @@ fn bench_store(c: &mut Criterion) {
             let path = dir.path().join(format!("{tname}.{}", format.extension()));
             let o = opts(format, compression);
             g.bench_function(BenchmarkId::new(format!("write_{cname}"), tname), |b| {
-                b.iter(|| write(&path, black_box(tree), &o).unwrap())
+                b.iter(|| write(&path, black_box(tree), &o).unwrap());
             });
             write(&path, tree, &o).unwrap();
             g.bench_function(BenchmarkId::new(format!("read_{cname}"), tname), |b| {
-                b.iter(|| read(black_box(&path), &ReadOptions::default()).unwrap())
+                b.iter(|| read(black_box(&path), &ReadOptions::default()).unwrap());
             });
         }
     }
@@ -144,7 +147,7 @@ fn bench_gzip_threads(c: &mut Criterion) {
     let mut g = c.benchmark_group("hdf5_gzip4_threads");
     g.sample_size(10);
     g.throughput(Throughput::Bytes(tree_bytes(&tree)));
-    let max = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let max = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
     for threads in [1, max.max(2)] {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
@@ -153,8 +156,8 @@ fn bench_gzip_threads(c: &mut Criterion) {
         g.bench_function(BenchmarkId::new("write_image256_i16", threads), |b| {
             b.iter(|| {
                 pool.install(|| {
-                    write(&path, &tree, &opts(StoreFormat::Hdf5, Compression::Gzip(4))).unwrap()
-                })
+                    write(&path, &tree, &opts(StoreFormat::Hdf5, Compression::Gzip(4))).unwrap();
+                });
             });
         });
     }

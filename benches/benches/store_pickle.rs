@@ -1,7 +1,10 @@
 //! Pickle write/read of a 256^3 i16 image tree and a 1M-triangle surface tree, in memory and to
 //! a temporary file. With `ARRAYDICT_PYTHON` set, Python's own `pickle.dump(protocol=5)` /
-//! `pickle.load` of the same trees are timed in the same run (tests/python/pickle_bench.py) and
+//! `pickle.load` of the same trees are timed in the same run (`tests/python/pickle_bench.py`) and
 //! printed next to ours.
+
+// `criterion_group!` generates an undocumented `pub fn`; a bench has no public API to document.
+#![allow(missing_docs)]
 
 use std::hint::black_box;
 use std::path::Path;
@@ -116,7 +119,7 @@ fn store_pickle(c: &mut Criterion) {
                 match python_reference(&file) {
                     Some(line) => eprintln!("python reference {name}: {line}"),
                     None => {
-                        eprintln!("python reference {name}: SKIPPED (ARRAYDICT_PYTHON not set)")
+                        eprintln!("python reference {name}: SKIPPED (ARRAYDICT_PYTHON not set)");
                     }
                 }
             }

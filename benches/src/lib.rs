@@ -19,6 +19,9 @@ pub fn quad_triangle_surface(n_cells: usize) -> vtk_model::PolyData {
 
 /// Up to `n_cells` cells on a grid of about `squares` squares, each square two triangles, or
 /// with `quads` a quad on the white squares of a checkerboard.
+// `w` x `h` squares; `a`, `b`, `c`, `d` are a square's corners (`b` right of `a`, `c` and `d` the
+// row above), the names a drawing of the square would use.
+#[allow(clippy::many_single_char_names)]
 fn grid_surface(n_cells: usize, squares: usize, quads: bool) -> vtk_model::PolyData {
     use vtk_model::{ArrayData, Attributes, CellArray, DataArray, PolyCells, PolyData};
     let w = (squares as f64).sqrt().ceil().max(1.0) as usize;

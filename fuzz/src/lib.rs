@@ -19,10 +19,11 @@ pub fn put(path: &Path, data: &[u8]) {
     std::fs::write(path, data).expect("fuzz harness: write scratch file");
 }
 
-/// Differential check of two readers of the same bytes: the same tree or the same error message.
+/// Differential check of two readers of the same bytes: the same tree or the same error message
+/// (the whole chain: an error prints only its own part and hands its cause over as `source()`).
 /// Trees are compared through `Debug`, which prints every float exactly and every NaN as `NaN`
 /// (`NaN != NaN` would flag identical arrays).
-pub fn assert_same_outcome<T: std::fmt::Debug, E: std::fmt::Debug + std::fmt::Display>(
+pub fn assert_same_outcome<T: std::fmt::Debug, E: std::error::Error>(
     in_memory: Result<T, E>,
     streamed: Result<T, E>,
 ) {
@@ -31,7 +32,19 @@ pub fn assert_same_outcome<T: std::fmt::Debug, E: std::fmt::Debug + std::fmt::Di
             format!("{a:?}") == format!("{b:?}"),
             "slice and stream give different trees"
         ),
-        (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
+        (Err(a), Err(b)) => assert_eq!(chain(&a), chain(&b)),
         (a, b) => panic!("slice gave {a:?}, stream gave {b:?}"),
     }
+}
+
+/// `error: cause: cause ...`, as the CLI prints it.
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        text.push_str(": ");
+        text.push_str(&c.to_string());
+        cause = c.source();
+    }
+    text
 }

@@ -28,6 +28,47 @@ struct Run {
     exit_ok: bool,
 }
 
+/// What the steps found so far: the counts, the per-test skips and the closing notes.
+#[derive(Default)]
+struct Outcome {
+    tally: Tally,
+    /// Tests not run: ignored ones, runtime skips, fuzz targets not run.
+    skipped: u64,
+    /// `(test, SKIPPED line)` of tests that skipped themselves at run time.
+    skipped_by_test: Vec<(String, String)>,
+    notes: Vec<String>,
+}
+
+impl Outcome {
+    /// A check counted as one test: passed with `pass_note`, or failed with the reason.
+    fn check(&mut self, what: &str, result: Result<(), Failure>, pass_note: &str) {
+        match result {
+            Ok(()) => {
+                self.tally.passed += 1;
+                self.notes
+                    .push(format!("{what}: {pass_note} (counted as 1 passed)"));
+            }
+            Err(Failure(why)) => {
+                self.tally.failed += 1;
+                self.notes.push(format!("{what}: FAILED: {why}"));
+            }
+        }
+    }
+
+    /// A `cargo test` run's counts; a failed exit without a failing test (a build error) counts as
+    /// one failure, described by `what`.
+    fn add_run(&mut self, run: &Run, what: &str) {
+        add(&mut self.tally, &run.scanner.tally);
+        self.skipped += run.scanner.tally.ignored;
+        if !run.exit_ok && run.scanner.tally.failed == 0 {
+            self.tally.failed += 1;
+            self.notes.push(format!(
+                "`{what}` failed without a failing test (build error?)"
+            ));
+        }
+    }
+}
+
 /// Runs everything, prints `xtask: N passed, N failed, N skipped`; `Ok(true)` when nothing failed.
 pub fn run(root: &Path, opts: &Options) -> Result<bool, Failure> {
     let start = Instant::now();
@@ -38,10 +79,7 @@ pub fn run(root: &Path, opts: &Options) -> Result<bool, Failure> {
     } else {
         None
     };
-
-    let mut notes: Vec<String> = Vec::new();
-    let mut tally = Tally::default();
-    let mut skipped_by_test = Vec::new();
+    let mut outcome = Outcome::default();
 
     // Plain run: exactly what `cargo test` gives a developer without Python (interop tests ignored).
     let plain = cargo_test(
@@ -55,138 +93,171 @@ pub fn run(root: &Path, opts: &Options) -> Result<bool, Failure> {
         ],
         &[],
     )?;
-    add(&mut tally, &plain.scanner.tally);
-    skipped_by_test.extend(plain.scanner.skips.iter().cloned());
-    if !plain.exit_ok && plain.scanner.tally.failed == 0 {
-        tally.failed += 1;
-        notes.push(
-            "`cargo test --workspace --all-targets` failed without a failing test (build error?)"
-                .into(),
-        );
-    }
-    let mut skipped = plain.scanner.tally.ignored;
+    outcome.add_run(&plain, "cargo test --workspace --all-targets");
+    outcome
+        .skipped_by_test
+        .extend(plain.scanner.skips.iter().cloned());
 
     // `--all-targets` leaves out doctests: the crates' runnable doc examples run here.
     let doc = cargo_test(root, &["--workspace", "--doc", "--no-fail-fast"], &[])?;
-    add(&mut tally, &doc.scanner.tally);
-    skipped += doc.scanner.tally.ignored;
-    if !doc.exit_ok && doc.scanner.tally.failed == 0 {
-        tally.failed += 1;
-        notes.push(
-            "`cargo test --workspace --doc` failed without a failing test (build error?)".into(),
-        );
-    }
+    outcome.add_run(&doc, "cargo test --workspace --doc");
 
-    // The house style (rustfmt.toml) is checked like a test: one result for both workspaces.
-    match format_check(root) {
-        Ok(()) => {
-            tally.passed += 1;
-            notes.push(
-                "cargo fmt --check: the workspace and fuzz/ are formatted (counted as 1 passed)"
-                    .into(),
-            );
-        }
-        Err(Failure(why)) => {
-            tally.failed += 1;
-            notes.push(format!("cargo fmt --check: FAILED: {why}"));
-        }
-    }
+    // The house rules are checked like tests: one result each.
+    outcome.check(
+        "cargo fmt --check",
+        format_check(root),
+        "the workspace and fuzz/ are formatted",
+    );
+    outcome.check(
+        "cargo clippy -D warnings",
+        clippy_check(root),
+        "no warning in the workspace's code, tests, benches and xtask",
+    );
 
-    if let Some((np2, np1)) = &pythons {
-        let env = [
-            (PY_ENV[0], np2.as_os_str().to_owned()),
-            (PY_ENV[1], np1.as_os_str().to_owned()),
-        ];
-        let interop = cargo_test(
-            root,
-            &[
-                "--workspace",
-                "--no-fail-fast",
-                "--",
-                "--ignored",
-                "interop_",
-            ],
-            &env,
-        )?;
-        let t = &interop.scanner.tally;
-        tally.passed += t.passed;
-        tally.failed += t.failed;
-        // These were counted as ignored by the plain run; now they ran.
-        skipped = skipped.saturating_sub(t.passed + t.failed);
-        if !interop.exit_ok && t.failed == 0 {
-            tally.failed += 1;
-            notes.push(
-                "interop `cargo test -- --ignored interop_` failed without a failing test".into(),
-            );
-        }
-        notes.push(format!(
-            "interop tests run: {} (numpy 2: {}, numpy 1: {})",
-            t.passed + t.failed,
-            np2.display(),
-            np1.display()
-        ));
-        if opts.fixtures_check {
-            if fixtures::check(root)? {
-                tally.passed += 1;
-                notes.push(
-                    "fixtures --check: fixtures/ regenerates byte for byte (counted as 1 passed)"
-                        .into(),
-                );
-            } else {
-                tally.failed += 1;
-                notes.push(
-                    "fixtures --check: FAILED, fixtures/ does not match a fresh generation".into(),
-                );
-            }
-        }
-    } else {
-        notes.push("--no-python: interop tests and fixtures --check not run (the ignored count includes them)".into());
+    match &pythons {
+        Some((np2, np1)) => interop(root, np2, np1, opts.fixtures_check, &mut outcome)?,
+        None => outcome.notes.push("--no-python: interop tests and fixtures --check not run (the ignored count includes them)".into()),
     }
 
     // Last, so a developer sees the unit and interop results before the minutes of fuzzing.
-    if opts.fuzz {
-        match fuzz::smoke(root) {
-            Ok(smoke) => {
-                tally.passed += smoke.passed;
-                tally.failed += smoke.failed;
-                skipped += smoke.skipped;
-                notes.extend(smoke.notes);
-            }
-            // A scratch-dir or spawn error after the build: still end with the summary line.
-            Err(Failure(why)) => {
-                tally.failed += fuzz::TARGETS.len() as u64;
-                notes.push(format!(
-                    "fuzz smoke: FAILED ({} targets counted as failed): {why}",
-                    fuzz::TARGETS.len()
-                ));
-            }
-        }
-    } else {
-        skipped += fuzz::TARGETS.len() as u64;
-        notes.push(format!(
-            "--no-fuzz: fuzz smoke not run ({} targets counted as skipped)",
-            fuzz::TARGETS.len()
-        ));
-    }
+    fuzz_smoke(root, opts.fuzz, &mut outcome);
 
     // Tests that printed SKIPPED passed in libtest's eyes; count them as skipped.
-    let runtime_skips = skipped_by_test.len() as u64;
-    tally.passed = tally.passed.saturating_sub(runtime_skips);
-    skipped += runtime_skips;
+    let runtime_skips = outcome.skipped_by_test.len() as u64;
+    outcome.tally.passed = outcome.tally.passed.saturating_sub(runtime_skips);
+    outcome.skipped += runtime_skips;
 
     println!();
-    for (name, line) in &skipped_by_test {
+    for (name, line) in &outcome.skipped_by_test {
         println!("xtask: skipped {name}: {line}");
     }
-    for n in &notes {
+    for n in &outcome.notes {
         println!("xtask: {n}");
     }
     println!("xtask: finished in {:.0} s", start.elapsed().as_secs_f64());
     println!(
         "xtask: {} passed, {} failed, {} skipped",
-        tally.passed, tally.failed, skipped
+        outcome.tally.passed, outcome.tally.failed, outcome.skipped
     );
-    Ok(tally.failed == 0)
+    Ok(outcome.tally.failed == 0)
+}
+
+/// The interop tests (ignored by the plain run) with both Pythons, then `fixtures --check`.
+fn interop(
+    root: &Path,
+    np2: &Path,
+    np1: &Path,
+    fixtures_check: bool,
+    outcome: &mut Outcome,
+) -> Result<(), Failure> {
+    let env = [
+        (PY_ENV[0], np2.as_os_str().to_owned()),
+        (PY_ENV[1], np1.as_os_str().to_owned()),
+    ];
+    let interop = cargo_test(
+        root,
+        &[
+            "--workspace",
+            "--no-fail-fast",
+            "--",
+            "--ignored",
+            "interop_",
+        ],
+        &env,
+    )?;
+    let t = &interop.scanner.tally;
+    outcome.tally.passed += t.passed;
+    outcome.tally.failed += t.failed;
+    // These were counted as ignored by the plain run; now they ran.
+    outcome.skipped = outcome.skipped.saturating_sub(t.passed + t.failed);
+    if !interop.exit_ok && t.failed == 0 {
+        outcome.tally.failed += 1;
+        outcome.notes.push(
+            "interop `cargo test -- --ignored interop_` failed without a failing test".into(),
+        );
+    }
+    outcome.notes.push(format!(
+        "interop tests run: {} (numpy 2: {}, numpy 1: {})",
+        t.passed + t.failed,
+        np2.display(),
+        np1.display()
+    ));
+    if fixtures_check {
+        if fixtures::check(root)? {
+            outcome.tally.passed += 1;
+            outcome.notes.push(
+                "fixtures --check: fixtures/ regenerates byte for byte (counted as 1 passed)"
+                    .into(),
+            );
+        } else {
+            outcome.tally.failed += 1;
+            outcome.notes.push(
+                "fixtures --check: FAILED, fixtures/ does not match a fresh generation".into(),
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Every cargo-fuzz target for a minute when `run`, else the targets counted as skipped.
+fn fuzz_smoke(root: &Path, run: bool, outcome: &mut Outcome) {
+    if !run {
+        outcome.skipped += fuzz::TARGETS.len() as u64;
+        outcome.notes.push(format!(
+            "--no-fuzz: fuzz smoke not run ({} targets counted as skipped)",
+            fuzz::TARGETS.len()
+        ));
+        return;
+    }
+    match fuzz::smoke(root) {
+        Ok(smoke) => {
+            outcome.tally.passed += smoke.passed;
+            outcome.tally.failed += smoke.failed;
+            outcome.skipped += smoke.skipped;
+            outcome.notes.extend(smoke.notes);
+        }
+        // A scratch-dir or spawn error after the build: still end with the summary line.
+        Err(Failure(why)) => {
+            outcome.tally.failed += fuzz::TARGETS.len() as u64;
+            outcome.notes.push(format!(
+                "fuzz smoke: FAILED ({} targets counted as failed): {why}",
+                fuzz::TARGETS.len()
+            ));
+        }
+    }
+}
+
+/// `cargo clippy --workspace --all-targets -- -D warnings`; the error lists the warnings (one
+/// `file:line:col: message` each).
+fn clippy_check(root: &Path) -> Result<(), Failure> {
+    let cargo = std::env::var_os("CARGO").map_or_else(|| PathBuf::from("cargo"), PathBuf::from);
+    println!("xtask: running cargo clippy --workspace --all-targets -- -D warnings");
+    let out = Command::new(&cargo)
+        .args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--message-format=short",
+            "--",
+            "-D",
+            "warnings",
+        ])
+        .current_dir(root)
+        .output()
+        .map_err(|e| Failure(format!("running cargo clippy: {e}")))?;
+    if out.status.success() {
+        return Ok(());
+    }
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let warnings = diagnostics(&stderr);
+    if warnings.is_empty() {
+        return Err(Failure(format!("cargo clippy failed: {}", stderr.trim())));
+    }
+    Err(Failure(format!(
+        "{} warnings (fix them, or `#[allow]` one with the reason): {}",
+        warnings.len(),
+        warnings.join("; ")
+    )))
 }
 
 /// `cargo fmt --all --check` in the workspace and in `fuzz/` (its own workspace); the error lists
@@ -222,6 +293,20 @@ fn format_check(root: &Path) -> Result<(), Failure> {
             differing.join(", ")
         )))
     }
+}
+
+/// The diagnostics of a `cargo clippy --message-format=short` run, each once: the
+/// `path:line:col: level: text` lines, not cargo's own `error: could not compile ...` summaries.
+fn diagnostics(stderr: &str) -> Vec<&str> {
+    let mut lines: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains(": error") || l.contains(": warning"))
+        .filter(|l| !l.starts_with("error") && !l.starts_with("warning"))
+        .collect();
+    // The same file is checked once per target that includes it.
+    lines.sort_unstable();
+    lines.dedup();
+    lines
 }
 
 fn add(into: &mut Tally, t: &Tally) {
@@ -270,4 +355,27 @@ fn cargo_test(root: &Path, args: &[&str], env: &[(&str, OsString)]) -> Result<Ru
         scanner,
         exit_ok: status.success(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::diagnostics;
+
+    #[test]
+    fn clippy_diagnostics_are_the_located_lines_each_once() {
+        let stderr = "    Checking vtk-model v0.1.0\n\
+            crates/a/src/x.rs:3:5: error: strict comparison of `f32` or `f64` arrays\n\
+            crates/a/tests/y.rs:1:9: error: item in documentation is missing backticks\n\
+            crates/a/src/x.rs:3:5: error: strict comparison of `f32` or `f64` arrays\n\
+            error: could not compile `vtk-model` (lib test) due to 2 previous errors\n\
+            warning: build failed, waiting for other jobs to finish...\n";
+        assert_eq!(
+            diagnostics(stderr),
+            [
+                "crates/a/src/x.rs:3:5: error: strict comparison of `f32` or `f64` arrays",
+                "crates/a/tests/y.rs:1:9: error: item in documentation is missing backticks",
+            ]
+        );
+        assert!(diagnostics("    Finished `dev` profile\n").is_empty());
+    }
 }

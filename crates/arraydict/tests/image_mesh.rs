@@ -111,7 +111,7 @@ fn defect2_multi_component_images() {
     );
 }
 
-/// SPEC 6 + VMTK defect 6: Direction always written, ExtentStart only when non-zero, image cell
+/// SPEC 6 + VMTK defect 6: `Direction` always written, `ExtentStart` only when non-zero, image cell
 /// data in `CellData`, exact dtypes -- all round-trip.
 #[test]
 fn defect6_direction_extent_and_cell_data_are_kept() {
@@ -192,8 +192,8 @@ fn tet_and_triangle() -> UnstructuredGrid {
     .unwrap()
 }
 
-/// SPEC 5 mesh: key order, legacy CellPointIds i8, VTK 9 count-free CellLocations [0, 4], u1
-/// CellTypes, CellTypesAsStrings in ascending type id.
+/// SPEC 5 mesh: key order, legacy `CellPointIds` i8, VTK 9 count-free `CellLocations` [0, 4], u1
+/// `CellTypes`, `CellTypesAsStrings` in ascending type id.
 #[test]
 fn mesh_tree_layout() {
     let t = tree(tet_and_triangle(), Kind::Mesh);
@@ -255,7 +255,7 @@ fn mesh_optional_keys() {
     );
 }
 
-/// VMTK defect 3: StructureCellsAsList gives each cell its own ids (VMTK mis-cuts them).
+/// VMTK defect 3: `StructureCellsAsList` gives each cell its own ids (VMTK mis-cuts them).
 #[test]
 fn defect3_cells_as_list_are_correct() {
     let opts = ToArrayDictOptions {
@@ -350,7 +350,7 @@ fn defect7_polyhedra() {
     );
 }
 
-/// ConvertCellToPoint also works for meshes.
+/// `ConvertCellToPoint` also works for meshes.
 #[test]
 fn mesh_cell_to_point() {
     let opts = ToArrayDictOptions {

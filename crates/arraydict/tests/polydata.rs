@@ -287,7 +287,7 @@ fn empty_surface_round_trips() {
     );
 }
 
-/// SPEC 3 ConvertCellToPoint: averaged arrays appended after the point arrays, CellData keeps only
+/// SPEC 3 `ConvertCellToPoint`: averaged arrays appended after the point arrays, CellData keeps only
 /// the ids, key order `Points, PointData, CellData`, ints -> f4, f4 stays f4, f8 stays f8.
 #[test]
 fn convert_cell_to_point() {

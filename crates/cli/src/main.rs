@@ -4,7 +4,6 @@
 //! Exit codes: 0 success, 1 bad input or failed conversion (the message names the file and the
 //! problem), 2 usage error, 130 / 143 / 129 interrupted by SIGINT / SIGTERM / SIGHUP.
 
-mod alloc;
 mod args;
 mod batch;
 mod commands;
@@ -19,7 +18,7 @@ use clap::Parser;
 use crate::args::{Cli, Command};
 
 #[global_allocator]
-static GLOBAL: alloc::HugePageHint = alloc::HugePageHint;
+static GLOBAL: huge_page_alloc::HugePageHint = huge_page_alloc::HugePageHint;
 
 fn main() -> ExitCode {
     #[cfg(unix)]
@@ -79,18 +78,10 @@ fn report_sigbus() {
     }
 }
 
-/// The error and its causes, each once: our error types include their source's text in their own
-/// message (so a library user printing `{e}` sees it) and also return it as `source()`, so printing
-/// the whole chain would repeat it.
+/// The error and its causes, joined by ": ". Each error in the chain prints only its own part
+/// (the file, the key) and hands its cause over as `source()`, so every cause is printed once.
 fn message(e: &anyhow::Error) -> String {
-    let mut text = e.to_string();
-    for cause in e.chain().skip(1) {
-        let c = cause.to_string();
-        if !text.contains(&c) {
-            text.push_str(": ");
-            text.push_str(&c);
-        }
-    }
+    let mut text = format!("{e:#}");
     // The kernel answers EFAULT when a write's source is a mapped input's page that a truncation
     // took away (see `report_sigbus`).
     #[cfg(unix)]
@@ -109,13 +100,16 @@ mod tests {
     use super::message;
 
     #[test]
-    fn a_cause_already_in_the_message_is_not_repeated() {
-        let io = std::io::Error::new(std::io::ErrorKind::NotFound, "no such file");
-        let e = anyhow::Error::new(io).context("a.vtp: no such file");
-        assert_eq!(message(&e), "a.vtp: no such file");
+    fn every_cause_is_printed_once_after_its_context() {
         let io = std::io::Error::new(std::io::ErrorKind::NotFound, "no such file");
         let e = anyhow::Error::new(io).context("reading a.vtp");
         assert_eq!(message(&e), "reading a.vtp: no such file");
+        let io = std::io::Error::new(std::io::ErrorKind::NotFound, "no such file");
+        let e = anyhow::Error::new(vtk_formats::FormatError::Io {
+            path: "a.vtp".into(),
+            source: io,
+        });
+        assert_eq!(message(&e), "a.vtp: no such file");
     }
 
     #[cfg(unix)]

@@ -10,8 +10,7 @@ use vtk_formats::Durability;
 use vtk_formats::ReadOptions;
 use vtk_model::{ArrayData, Attributes, CellArray, CellType, DataArray, DataSet, UnstructuredGrid};
 
-#[path = "../../../tools/memory.rs"]
-mod memory;
+use test_support::memory;
 
 use memory::{available_mib, peak_rss_mib};
 

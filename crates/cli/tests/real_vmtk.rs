@@ -3,8 +3,7 @@
 //! Skipped, saying so, when `../shared` is absent.
 
 mod common;
-#[path = "../../../tools/shared_dir.rs"]
-mod shared_dir;
+use test_support::shared_dir;
 
 use std::path::Path;
 

@@ -24,8 +24,8 @@ fn without_unnamed(ds: DataSet) -> DataSet {
                 .into()
         }
         DataSet::ImageData(i) => {
-            let (e, o, s, d, pd, cd) = i.into_parts();
-            ImageData::try_new(e, o, s, d, named(pd), named(cd))
+            let (extent, origin, spacing, direction, pd, cd) = i.into_parts();
+            ImageData::try_new(extent, origin, spacing, direction, named(pd), named(cd))
                 .unwrap()
                 .into()
         }

@@ -1,12 +1,17 @@
 use std::path::PathBuf;
 
+use vtk_model::error_location;
+
 /// Errors of the storage layer. Every variant names the file and, where it applies, the key path or
 /// byte offset.
+///
+/// A variant that wraps a cause prints only its own part and returns the cause from `source()`;
+/// print the whole chain (anyhow's `{:#}`, or each `source()` in turn) to see both.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum StoreError {
-    /// The file could not be opened, read or written.
-    #[error("{path}: {source}")]
+    /// The file could not be opened, read or written. Prints the file; the OS error is its source.
+    #[error("{path}")]
     Io {
         /// The file.
         path: PathBuf,
@@ -14,7 +19,7 @@ pub enum StoreError {
         source: std::io::Error,
     },
     /// The file's content is not a valid file of its format.
-    #[error("{path}: {}{detail}", location(*.offset, .key.as_deref()))]
+    #[error("{path}: {}{detail}", error_location(*.offset, .key.as_deref()))]
     Malformed {
         /// The file.
         path: PathBuf,
@@ -77,8 +82,9 @@ pub enum StoreError {
         /// HDF5's message.
         detail: String,
     },
-    /// The decoded data does not form a valid array.
-    #[error("{path}: {key}: {source}")]
+    /// The decoded data does not form a valid array. Prints the file and key; what is wrong is its
+    /// source.
+    #[error("{path}: {key}")]
     Tree {
         /// The file.
         path: PathBuf,
@@ -89,11 +95,43 @@ pub enum StoreError {
     },
 }
 
-fn location(offset: Option<u64>, key: Option<&str>) -> String {
-    match (offset, key) {
-        (Some(o), Some(k)) => format!("at byte {o}, {k}: "),
-        (Some(o), None) => format!("at byte {o}: "),
-        (None, Some(k)) => format!("{k}: "),
-        (None, None) => String::new(),
+#[cfg(test)]
+mod tests {
+    use std::error::Error as _;
+
+    use super::StoreError;
+
+    #[test]
+    fn a_wrapped_cause_is_printed_by_the_chain_not_by_its_wrapper() {
+        let e = StoreError::Io {
+            path: "a.h5".into(),
+            source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
+        };
+        assert_eq!(e.to_string(), "a.h5");
+        assert_eq!(
+            e.source().map(ToString::to_string).as_deref(),
+            Some("no such file")
+        );
+        let e = StoreError::Tree {
+            path: "a.h5".into(),
+            key: "/Points".into(),
+            source: arraydict::ArrayDictError::Model(vtk_model::ModelError::PointComponents(2)),
+        };
+        assert_eq!(e.to_string(), "a.h5: /Points");
+        assert_eq!(
+            e.source().map(ToString::to_string).as_deref(),
+            Some("points must have 3 components, found 2")
+        );
+    }
+
+    #[test]
+    fn malformed_names_the_byte_and_the_key() {
+        let e = StoreError::Malformed {
+            path: "a.h5".into(),
+            offset: None,
+            key: Some("/Points".into()),
+            detail: "bad".into(),
+        };
+        assert_eq!(e.to_string(), "a.h5: /Points: bad");
     }
 }

@@ -594,7 +594,6 @@ impl<'a, I: Input<'a>> Decoder<'_, I> {
 }
 
 #[cfg(test)]
-#[path = "msgpack_stream_tests.rs"]
 mod stream_tests;
 
 #[cfg(test)]

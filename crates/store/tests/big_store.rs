@@ -5,8 +5,7 @@
 use arraydict::{ArrayData, Dict, NdArray};
 use arraydict_store::{read, write, Compression, ReadOptions, StoreFormat, WriteOptions};
 
-#[path = "../../../tools/memory.rs"]
-mod memory;
+use test_support::memory;
 
 use memory::{available_mib, peak_rss_mib, reset_peak};
 

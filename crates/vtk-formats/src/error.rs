@@ -1,11 +1,16 @@
 use std::path::PathBuf;
 
+use vtk_model::error_location;
+
 /// Errors of the VTK file-format layer. Every variant says which file and where.
+///
+/// A variant that wraps a cause prints only its own part and returns the cause from `source()`;
+/// print the whole chain (anyhow's `{:#}`, or each `source()` in turn) to see both.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum FormatError {
-    /// The file could not be opened, read or written.
-    #[error("{path}: {source}")]
+    /// The file could not be opened, read or written. Prints the file; the OS error is its source.
+    #[error("{path}")]
     Io {
         /// The file.
         path: PathBuf,
@@ -13,7 +18,7 @@ pub enum FormatError {
         source: std::io::Error,
     },
     /// The file's content is not what its format requires.
-    #[error("{path}: {}{detail}", location(*.offset, .element.as_deref()))]
+    #[error("{path}: {}{detail}", error_location(*.offset, .element.as_deref()))]
     Malformed {
         /// The file.
         path: PathBuf,
@@ -25,7 +30,7 @@ pub enum FormatError {
         detail: String,
     },
     /// A declared size or count is larger than the input can hold or than the configured limit.
-    #[error("{path}: {}{what} declares {declared} bytes, but only {available} are available (limit {limit})", location(*.offset, None))]
+    #[error("{path}: {}{what} declares {declared} bytes, but only {available} are available (limit {limit})", error_location(*.offset, None))]
     TooLarge {
         /// The file.
         path: PathBuf,
@@ -56,8 +61,9 @@ pub enum FormatError {
         /// What was seen.
         detail: String,
     },
-    /// The decoded data does not form a valid VTK dataset.
-    #[error("{path}: {source}")]
+    /// The decoded data does not form a valid VTK dataset. Prints the file; the failed invariant is
+    /// its source.
+    #[error("{path}")]
     Model {
         /// The file.
         path: PathBuf,
@@ -76,11 +82,42 @@ pub enum FormatError {
     },
 }
 
-fn location(offset: Option<u64>, element: Option<&str>) -> String {
-    match (offset, element) {
-        (Some(o), Some(e)) => format!("at byte {o}, {e}: "),
-        (Some(o), None) => format!("at byte {o}: "),
-        (None, Some(e)) => format!("{e}: "),
-        (None, None) => String::new(),
+#[cfg(test)]
+mod tests {
+    use std::error::Error as _;
+
+    use super::FormatError;
+
+    #[test]
+    fn a_wrapped_cause_is_printed_by_the_chain_not_by_its_wrapper() {
+        let e = FormatError::Io {
+            path: "a.vtp".into(),
+            source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
+        };
+        assert_eq!(e.to_string(), "a.vtp");
+        assert_eq!(
+            e.source().map(ToString::to_string).as_deref(),
+            Some("no such file")
+        );
+        let e = FormatError::Model {
+            path: "a.vtp".into(),
+            source: vtk_model::ModelError::PointComponents(2),
+        };
+        assert_eq!(e.to_string(), "a.vtp");
+        assert_eq!(
+            e.source().map(ToString::to_string).as_deref(),
+            Some("points must have 3 components, found 2")
+        );
+    }
+
+    #[test]
+    fn malformed_names_the_byte_and_the_element() {
+        let e = FormatError::Malformed {
+            path: "a.vtp".into(),
+            offset: Some(12),
+            element: Some("Points".into()),
+            detail: "bad".into(),
+        };
+        assert_eq!(e.to_string(), "a.vtp: at byte 12, Points: bad");
     }
 }

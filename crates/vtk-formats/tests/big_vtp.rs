@@ -9,8 +9,7 @@ use vtk_formats::Durability;
 use vtk_formats::ReadOptions;
 use vtk_model::{ArrayData, Attributes, CellArray, DataArray, DataSet, PolyCells, PolyData};
 
-#[path = "../../../tools/memory.rs"]
-mod memory;
+use test_support::memory;
 
 use memory::{available_mib, peak_rss_mib, reset_peak};
 

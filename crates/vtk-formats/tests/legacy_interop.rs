@@ -194,12 +194,8 @@ fn python() -> String {
     })
 }
 
-#[test]
-#[ignore = "python interop: run `cargo xtask test`"]
-fn interop_legacy_meta_stl_written_files_read_by_python() {
-    let py = python();
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
+/// Every dataset as legacy VTK 4.2 and 5.1, ascii and binary: `<stem>_<42|51>_<ascii|bin>.vtk`.
+fn write_legacy_files(d: &Path) -> Vec<(&'static str, DataSet)> {
     let datasets: Vec<(&str, DataSet)> = vec![
         ("poly", poly().into()),
         ("ugrid", ugrid().into()),
@@ -222,6 +218,11 @@ fn interop_legacy_meta_stl_written_files_read_by_python() {
             }
         }
     }
+    datasets
+}
+
+/// An image of every dtype as `.mha` / `.mhd`, compressed or not: `img_<numpy code>.<ext>`.
+fn write_metaimages(d: &Path) -> Vec<(String, ImageData)> {
     let mut images = Vec::new();
     for (i, dt) in DType::ALL.into_iter().enumerate() {
         let (ext, compress) = [("mha", false), ("mha", true), ("mhd", false), ("mhd", true)][i % 4];
@@ -239,6 +240,11 @@ fn interop_legacy_meta_stl_written_files_read_by_python() {
         .unwrap();
         images.push((name, img));
     }
+    images
+}
+
+/// A quad (two triangles once written) as `quad.stl`.
+fn write_quad_stl(d: &Path) {
     let surface = {
         let pts = DataArray::new(
             "Points",
@@ -261,15 +267,18 @@ fn interop_legacy_meta_stl_written_files_read_by_python() {
         Durability::default(),
     )
     .unwrap();
+}
 
+/// Runs the Python side over `d` (and the real aorta surface, when present) and returns its
+/// description of every file.
+fn read_with_python(d: &Path, aorta: &Path) -> Value {
+    let py = python();
     let script =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/interop_legacy_meta_stl.py");
-    let aorta =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/real-vmtk/aorta-surface.vtp");
     let mut cmd = Command::new(&py);
     cmd.arg(&script).arg(d);
     if aorta.exists() {
-        cmd.arg(&aorta);
+        cmd.arg(aorta);
     } else {
         eprintln!(
             "SKIPPED: aorta STL merge check ({} absent)",
@@ -282,9 +291,12 @@ fn interop_legacy_meta_stl_written_files_read_by_python() {
         "python failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    serde_json::from_slice(&out.stdout).unwrap()
+}
 
-    for (stem, ds) in &datasets {
+/// What VTK read from the legacy files is what we wrote.
+fn check_legacy(json: &Value, datasets: &[(&str, DataSet)]) {
+    for (stem, ds) in datasets {
         for v in ["42", "51"] {
             for enc in ["ascii", "bin"] {
                 let name = format!("{stem}_{v}_{enc}.vtk");
@@ -327,7 +339,11 @@ fn interop_legacy_meta_stl_written_files_read_by_python() {
             }
         }
     }
-    for (name, img) in &images {
+}
+
+/// What SimpleITK read from the MetaImage files is what we wrote.
+fn check_metaimages(json: &Value, images: &[(String, ImageData)]) {
+    for (name, img) in images {
         let g = &json[name];
         let a = img.point_data().iter().next().unwrap();
         assert_eq!(
@@ -355,6 +371,11 @@ fn interop_legacy_meta_stl_written_files_read_by_python() {
         let fake = serde_json::json!({"name": a.name(), "dtype": g["dtype"], "components": g["components"], "hex": g["hex"]});
         check_array(name, &fake, a);
     }
+}
+
+/// VTK's reading of the quad, and, with the aorta, that our STL reader merges points in the
+/// `.vtp`'s order and as vtkSTLReader does.
+fn check_stl(json: &Value, d: &Path, aorta: &Path) {
     let q = &json["quad.stl"];
     assert_eq!(ints(&q["polys"][1]), vec![0, 1, 2, 0, 2, 3]);
     if aorta.exists() {
@@ -376,4 +397,20 @@ fn interop_legacy_meta_stl_written_files_read_by_python() {
             ours.cells().polys.connectivity()
         );
     }
+}
+
+#[test]
+#[ignore = "python interop: run `cargo xtask test`"]
+fn interop_legacy_meta_stl_written_files_read_by_python() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let datasets = write_legacy_files(d);
+    let images = write_metaimages(d);
+    write_quad_stl(d);
+    let aorta =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/real-vmtk/aorta-surface.vtp");
+    let json = read_with_python(d, &aorta);
+    check_legacy(&json, &datasets);
+    check_metaimages(&json, &images);
+    check_stl(&json, d, &aorta);
 }

@@ -1,8 +1,9 @@
-//! Interop with Python VTK, both directions. Run through `cargo xtask test` (needs ARRAYDICT_PYTHON,
+//! Interop with Python VTK, both directions. Run through `cargo xtask test` (needs `ARRAYDICT_PYTHON`,
 //! a Python with numpy 2.x and vtk).
 
 mod xml_support;
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -135,7 +136,7 @@ fn interop_xml_written_files_read_by_vtk() {
         for (m, opts) in all_modes().into_iter().enumerate() {
             let path = dir.path().join(format!("s{k}_m{m}.{ext}"));
             xml::write(&path, ds, &opts, Durability::default()).unwrap();
-            expect.push_str(&format!("file {}\n", path.display()));
+            writeln!(expect, "file {}", path.display()).unwrap();
             for l in describe(ds) {
                 expect.push_str(&l);
                 expect.push('\n');

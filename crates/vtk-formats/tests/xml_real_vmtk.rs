@@ -43,7 +43,11 @@ fn aorta_surface() {
     assert_eq!(p.cells().polys.num_cells(), 12932);
     assert_eq!(p.cells().polys.uniform_size(), Some(3));
     assert_eq!(p.points().dtype(), DType::F32);
-    let names: Vec<&str> = p.point_data().iter().map(|a| a.name()).collect();
+    let names: Vec<&str> = p
+        .point_data()
+        .iter()
+        .map(vtk_model::DataArray::name)
+        .collect();
     assert_eq!(names, ["Scalars_", "Normals_"]);
     check_array(p.point_data(), "Scalars_", DType::F32, 1, 6468);
     check_array(p.point_data(), "Normals_", DType::F32, 3, 6468);

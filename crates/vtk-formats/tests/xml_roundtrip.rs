@@ -95,10 +95,10 @@ fn write_is_atomic_and_readable() {
 
 #[test]
 fn large_array_spans_many_parallel_blocks() {
-    let n = 100_000;
-    let pts: Vec<f64> = (0..3 * n).map(|i| (i as f64).sqrt()).collect();
+    let n: i32 = 100_000;
+    let pts: Vec<f64> = (0..3 * n).map(|i| f64::from(i).sqrt()).collect();
     let lines = CellArray::from_cells(
-        (0..n as i64 - 1)
+        (0..i64::from(n) - 1)
             .map(|i| [i, i + 1])
             .collect::<Vec<_>>()
             .iter()

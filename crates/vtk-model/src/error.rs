@@ -93,3 +93,31 @@ pub enum ModelError {
         found: DType,
     },
 }
+
+/// Where in an input file a problem was found, as the readers' error messages print it before
+/// the problem itself: `"at byte 12, Points: "`, `"at byte 12: "`, `"Points: "` or nothing.
+///
+/// `within` names the element, header key, section or key path. It lives here, in the lowest crate
+/// that both the format readers (`vtk-formats`) and the stores (`arraydict-store`) depend on, so the
+/// two error types say "where" in the same words.
+pub fn location(offset: Option<u64>, within: Option<&str>) -> String {
+    match (offset, within) {
+        (Some(o), Some(w)) => format!("at byte {o}, {w}: "),
+        (Some(o), None) => format!("at byte {o}: "),
+        (None, Some(w)) => format!("{w}: "),
+        (None, None) => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::location;
+
+    #[test]
+    fn location_says_what_is_known() {
+        assert_eq!(location(Some(12), Some("Points")), "at byte 12, Points: ");
+        assert_eq!(location(Some(12), None), "at byte 12: ");
+        assert_eq!(location(None, Some("/a/b")), "/a/b: ");
+        assert_eq!(location(None, None), "");
+    }
+}

@@ -179,7 +179,14 @@ mod tests {
         .unwrap();
         assert_eq!(img.dimensions(), [2, 3, 1]);
         assert_eq!(img.num_cells(), 2);
-        assert_eq!(img.index_to_world([1.0, 1.0, 0.0]), [0.5, 1.0, 3.0]);
+        let world = img.index_to_world([1.0, 1.0, 0.0]);
+        assert!(
+            world
+                .iter()
+                .zip([0.5, 1.0, 3.0])
+                .all(|(w, e)| (w - e).abs() < 1e-12),
+            "{world:?}"
+        );
         let back = img.world_to_index([0.5, 1.0, 3.0]).unwrap();
         assert!((back[0] - 1.0).abs() < 1e-12 && (back[1] - 1.0).abs() < 1e-12);
     }

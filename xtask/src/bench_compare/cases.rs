@@ -119,9 +119,31 @@ impl Layout {
     /// Every case `o` selects: forward conversions, then scaling, then the reverse ones (which
     /// read the reference's forward outputs).
     pub fn cases(&self, o: &Options, python: &Path, reference: &Path, binary: &Path) -> Vec<Case> {
+        let programs = Programs {
+            py: python.display().to_string(),
+            refs: reference.display().to_string(),
+            bin: binary.display().to_string(),
+        };
+        let mut cases = Vec::new();
+        let mut back = Vec::new();
+        for (group, path, kind, ext) in &self.inputs_by_group() {
+            if o.wants(group) {
+                cases.extend(self.forward_cases(&programs, group, path));
+                back.extend(self.reverse_cases(&programs, group, kind, ext));
+            }
+        }
+        if o.wants("scaling") {
+            cases.extend(self.scaling_cases(&programs));
+        }
+        cases.extend(back);
+        cases
+    }
+
+    /// `(group, input, kind, VTK extension)` of every input group but `scaling`.
+    fn inputs_by_group(&self) -> [(&'static str, PathBuf, &'static str, &'static str); 6] {
         let inp = |f: String| self.inputs.join(f);
         let (tri, cl, side, hex) = (self.tri, self.cl, self.side, self.hex);
-        let all_inputs = [
+        [
             (
                 "surface",
                 inp(format!("surface_{tri}_zlib.vtp")),
@@ -153,146 +175,164 @@ impl Layout {
                 "vti",
             ),
             ("mesh", inp(format!("mesh_{hex}.vtu")), "mesh", "vtu"),
-        ];
-        let py = python.display().to_string();
-        let refs = reference.display().to_string();
-        let bin = binary.display().to_string();
+        ]
+    }
+
+    /// `out/<group>.<side>.<fmt>`: an output of one side (`ours`, `ref`, `ours-back`, ...).
+    fn stem(&self, group: &str, side: &str, fmt: &str) -> PathBuf {
+        self.out.join(format!("{group}.{side}.{fmt}"))
+    }
+
+    /// `to-numpy` of `path` to HDF5 (gzip 4 and uncompressed) and pickle, on both sides.
+    fn forward_cases(&self, programs: &Programs, group: &str, path: &Path) -> Vec<Case> {
+        let Programs { py, refs, bin } = programs;
+        let p = path.display().to_string();
+        let pickle_ref = self.stem(group, "ref", "pickle");
         let mut cases = Vec::new();
-        let mut back = Vec::new();
-        for (group, path, kind, ext) in &all_inputs {
-            if !o.wants(group) {
-                continue;
-            }
-            let p = path.display().to_string();
-            let stem = |side: &str, fmt: &str| self.out.join(format!("{group}.{side}.{fmt}"));
-            let pickle_ref = stem("ref", "pickle");
-            for (fmt, ours_args, ext_out) in [
-                (
-                    "hdf5-gzip",
-                    &["--compression", "gzip", "--level", "4"][..],
-                    "hdf5",
-                ),
-                ("hdf5-none", &["--compression", "none"][..], "hdf5"),
-                ("pickle", &[][..], "pickle"),
-            ] {
-                let ours_out = stem("ours", &format!("{fmt}.{ext_out}"));
-                let ref_out = if fmt == "pickle" {
-                    stem("ref", "pickle")
-                } else {
-                    stem("ref", &format!("{fmt}.{ext_out}"))
-                };
-                let mut ours = vec![bin.clone(), "to-numpy".into(), p.clone(), "-o".into()];
-                ours.push(ours_out.display().to_string());
-                ours.extend(ours_args.iter().map(|s| (*s).to_owned()));
-                cases.push(Case {
-                    name: format!("{} -> {fmt}", file_name(path)),
-                    ours,
-                    reference: vec![
-                        py.clone(),
-                        refs.clone(),
-                        "to-numpy".into(),
-                        p.clone(),
-                        ref_out.display().to_string(),
-                        fmt.into(),
-                    ],
-                    bench: self.bench(path, fmt),
-                    // Only raw input -> raw output is a pure byte-moving path that `cp` bounds.
-                    cp: (*group == "surface-raw" && fmt != "hdf5-gzip").then(|| CpPair {
-                        input: path.clone(),
-                        output: ours_out.clone(),
-                    }),
-                    array_bytes_of: pickle_ref.clone(),
-                    compressed_output: fmt == "hdf5-gzip",
-                    triangles: None,
-                    outputs: [ours_out.clone(), ref_out.clone()],
-                });
-            }
-            // Reverse pairs read the reference's own files, so both sides get the same bytes:
-            // one zlib pair per kind, and the uncompressed HDF5 -> raw .vtp path of target 3.
-            let reverse: &[(&str, bool)] = match *group {
-                "surface" | "centerlines" | "image-mha" | "mesh" => {
-                    &[("hdf5-gzip.hdf5", false), ("pickle", false)]
-                }
-                "surface-raw" => &[("hdf5-none.hdf5", true)],
-                _ => &[],
+        for (fmt, ours_args, ext_out) in [
+            (
+                "hdf5-gzip",
+                &["--compression", "gzip", "--level", "4"][..],
+                "hdf5",
+            ),
+            ("hdf5-none", &["--compression", "none"][..], "hdf5"),
+            ("pickle", &[][..], "pickle"),
+        ] {
+            let ours_out = self.stem(group, "ours", &format!("{fmt}.{ext_out}"));
+            let ref_out = if fmt == "pickle" {
+                self.stem(group, "ref", "pickle")
+            } else {
+                self.stem(group, "ref", &format!("{fmt}.{ext_out}"))
             };
-            for &(src_fmt, uncompressed) in reverse {
-                let src = stem("ref", src_fmt);
-                let src_name = file_name(&src);
-                let tag = if uncompressed { "-none" } else { "" };
-                let ours_out = stem("ours-back", &format!("{src_name}{tag}.{ext}"));
-                let ref_out = stem("ref-back", &format!("{src_name}{tag}.{ext}"));
-                let mut ours = vec![
-                    bin.clone(),
-                    "from-numpy".into(),
-                    src.display().to_string(),
-                    "-o".into(),
-                    ours_out.display().to_string(),
-                ];
-                let mut reference = vec![
+            let mut ours = vec![bin.clone(), "to-numpy".into(), p.clone(), "-o".into()];
+            ours.push(ours_out.display().to_string());
+            ours.extend(ours_args.iter().map(|s| (*s).to_owned()));
+            cases.push(Case {
+                name: format!("{} -> {fmt}", file_name(path)),
+                ours,
+                reference: vec![
                     py.clone(),
                     refs.clone(),
-                    "from-numpy".into(),
-                    src.display().to_string(),
+                    "to-numpy".into(),
+                    p.clone(),
                     ref_out.display().to_string(),
-                    (*kind).into(),
-                ];
-                if uncompressed {
-                    ours.extend(["--xml-compression".into(), "none".into()]);
-                    reference.push("--uncompressed".into());
-                }
-                back.push(Case {
-                    name: format!(
-                        "{src_name} -> .{ext}{}",
-                        if uncompressed { " (raw)" } else { "" }
-                    ),
-                    ours,
-                    reference,
-                    bench: self.bench(&src, &format!("{ext}{tag}")),
-                    cp: uncompressed.then(|| CpPair {
-                        input: src.clone(),
-                        output: ours_out.clone(),
-                    }),
-                    array_bytes_of: pickle_ref.clone(),
-                    compressed_output: !uncompressed,
-                    triangles: None,
-                    outputs: [ours_out.clone(), ref_out.clone()],
-                });
-            }
+                    fmt.into(),
+                ],
+                bench: self.bench(path, fmt),
+                // Only raw input -> raw output is a pure byte-moving path that `cp` bounds.
+                cp: (group == "surface-raw" && fmt != "hdf5-gzip").then(|| CpPair {
+                    input: path.to_path_buf(),
+                    output: ours_out.clone(),
+                }),
+                array_bytes_of: pickle_ref.clone(),
+                compressed_output: fmt == "hdf5-gzip",
+                triangles: None,
+                outputs: [ours_out.clone(), ref_out.clone()],
+            });
         }
-        if o.wants("scaling") {
-            for &n in self.scaling {
-                let input = inp(format!("surface_{n}_zlib.vtp"));
-                let p = input.display().to_string();
-                let out_path = |side: &str| self.out.join(format!("scaling_{n}.{side}.hdf5"));
-                let out = |side: &str| out_path(side).display().to_string();
-                cases.push(Case {
-                    name: format!("scaling: surface_{n}_zlib.vtp -> hdf5-gzip"),
-                    ours: vec![
-                        bin.clone(),
-                        "to-numpy".into(),
-                        p.clone(),
-                        "-o".into(),
-                        out("ours"),
-                    ],
-                    reference: vec![
-                        py.clone(),
-                        refs.clone(),
-                        "to-numpy".into(),
-                        p,
-                        out("ref"),
-                        "hdf5-gzip".into(),
-                    ],
-                    bench: self.bench(&input, "hdf5-gzip"),
-                    cp: None,
-                    array_bytes_of: PathBuf::new(),
-                    compressed_output: true,
-                    triangles: Some(n),
-                    outputs: [out_path("ours"), out_path("ref")],
-                });
-            }
-        }
-        cases.extend(back);
         cases
     }
+
+    /// `from-numpy` of the reference's own outputs of `group`, so both sides read the same bytes:
+    /// one zlib pair per kind, and the uncompressed HDF5 -> raw .vtp path of target 3.
+    fn reverse_cases(&self, programs: &Programs, group: &str, kind: &str, ext: &str) -> Vec<Case> {
+        let Programs { py, refs, bin } = programs;
+        let pickle_ref = self.stem(group, "ref", "pickle");
+        let reverse: &[(&str, bool)] = match group {
+            "surface" | "centerlines" | "image-mha" | "mesh" => {
+                &[("hdf5-gzip.hdf5", false), ("pickle", false)]
+            }
+            "surface-raw" => &[("hdf5-none.hdf5", true)],
+            _ => &[],
+        };
+        let mut back = Vec::new();
+        for &(src_fmt, uncompressed) in reverse {
+            let src = self.stem(group, "ref", src_fmt);
+            let src_name = file_name(&src);
+            let tag = if uncompressed { "-none" } else { "" };
+            let ours_out = self.stem(group, "ours-back", &format!("{src_name}{tag}.{ext}"));
+            let ref_out = self.stem(group, "ref-back", &format!("{src_name}{tag}.{ext}"));
+            let mut ours = vec![
+                bin.clone(),
+                "from-numpy".into(),
+                src.display().to_string(),
+                "-o".into(),
+                ours_out.display().to_string(),
+            ];
+            let mut reference = vec![
+                py.clone(),
+                refs.clone(),
+                "from-numpy".into(),
+                src.display().to_string(),
+                ref_out.display().to_string(),
+                kind.into(),
+            ];
+            if uncompressed {
+                ours.extend(["--xml-compression".into(), "none".into()]);
+                reference.push("--uncompressed".into());
+            }
+            back.push(Case {
+                name: format!(
+                    "{src_name} -> .{ext}{}",
+                    if uncompressed { " (raw)" } else { "" }
+                ),
+                ours,
+                reference,
+                bench: self.bench(&src, &format!("{ext}{tag}")),
+                cp: uncompressed.then(|| CpPair {
+                    input: src.clone(),
+                    output: ours_out.clone(),
+                }),
+                array_bytes_of: pickle_ref.clone(),
+                compressed_output: !uncompressed,
+                triangles: None,
+                outputs: [ours_out.clone(), ref_out.clone()],
+            });
+        }
+        back
+    }
+
+    /// Surfaces of growing size to HDF5 gzip 4: how time grows with the input.
+    fn scaling_cases(&self, programs: &Programs) -> Vec<Case> {
+        let Programs { py, refs, bin } = programs;
+        let mut cases = Vec::new();
+        for &n in self.scaling {
+            let input = self.inputs.join(format!("surface_{n}_zlib.vtp"));
+            let p = input.display().to_string();
+            let out_path = |side: &str| self.out.join(format!("scaling_{n}.{side}.hdf5"));
+            let out = |side: &str| out_path(side).display().to_string();
+            cases.push(Case {
+                name: format!("scaling: surface_{n}_zlib.vtp -> hdf5-gzip"),
+                ours: vec![
+                    bin.clone(),
+                    "to-numpy".into(),
+                    p.clone(),
+                    "-o".into(),
+                    out("ours"),
+                ],
+                reference: vec![
+                    py.clone(),
+                    refs.clone(),
+                    "to-numpy".into(),
+                    p,
+                    out("ref"),
+                    "hdf5-gzip".into(),
+                ],
+                bench: self.bench(&input, "hdf5-gzip"),
+                cp: None,
+                array_bytes_of: PathBuf::new(),
+                compressed_output: true,
+                triangles: Some(n),
+                outputs: [out_path("ours"), out_path("ref")],
+            });
+        }
+        cases
+    }
+}
+
+/// The programs on each side of a case: our binary, and the reference script with its Python.
+struct Programs {
+    py: String,
+    refs: String,
+    bin: String,
 }

@@ -169,6 +169,50 @@ fn header(s: &mut String, c: &Context) {
 pub fn render(c: &Context) -> String {
     let mut s = String::new();
     header(&mut s, c);
+    let [t1, t2, t4] = main_table(&mut s, c);
+    let _ = writeln!(
+        s,
+        "\nRSS limit = 1.5 x array bytes (the reference's pickle) + 50 MiB. Steady speed-up = python \
+         steady / ours steady, both in process with start-up excluded.\n"
+    );
+    let t3 = cp_table(&mut s, c);
+    let t5 = scaling_table(&mut s, c);
+    let _ = writeln!(s, "## Targets (issue 6)\n");
+    for line in [
+        t1.line(
+            1,
+            "process wall time >= 3x python on every case",
+            "no case ran",
+        ),
+        t2.line(
+            2,
+            "steady state >= 1.5x python on every case, >= 2x on compressed outputs",
+            "run with --steady",
+        ),
+        t3.line(
+            3,
+            "uncompressed paths <= 2x `cp` of the larger file (ours process / cp)",
+            "the surface-raw group did not run",
+        ),
+        t4.line(
+            4,
+            "peak RSS <= 1.5 x array bytes + 50 MiB",
+            "no case with known array bytes",
+        ),
+        t5.line(
+            5,
+            "time and peak RSS linear in triangles over 4 sizes",
+            "run --cases scaling",
+        ),
+    ] {
+        let _ = writeln!(s, "{line}");
+    }
+    s
+}
+
+/// The table of every case, and the verdicts of targets 1 (process speed-up), 2 (steady
+/// speed-up) and 4 (peak RSS).
+fn main_table(s: &mut String, c: &Context) -> [Verdict; 3] {
     let _ = writeln!(s, "| case | ours s | python s | speed-up | ours RSS MiB | python RSS MiB | RSS limit MiB | ours steady s | python steady s | steady speed-up |");
     let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     let mut t1 = Verdict::new(true);
@@ -238,44 +282,7 @@ pub fn render(c: &Context) -> String {
         .map_or_else(String::new, |(x, n)| {
             format!("highest {:.0}% of the limit, on {n}", x * 100.0)
         });
-    let _ = writeln!(
-        s,
-        "\nRSS limit = 1.5 x array bytes (the reference's pickle) + 50 MiB. Steady speed-up = python \
-         steady / ours steady, both in process with start-up excluded.\n"
-    );
-    let t3 = cp_table(&mut s, c);
-    let t5 = scaling_table(&mut s, c);
-    let _ = writeln!(s, "## Targets (issue 6)\n");
-    for line in [
-        t1.line(
-            1,
-            "process wall time >= 3x python on every case",
-            "no case ran",
-        ),
-        t2.line(
-            2,
-            "steady state >= 1.5x python on every case, >= 2x on compressed outputs",
-            "run with --steady",
-        ),
-        t3.line(
-            3,
-            "uncompressed paths <= 2x `cp` of the larger file (ours process / cp)",
-            "the surface-raw group did not run",
-        ),
-        t4.line(
-            4,
-            "peak RSS <= 1.5 x array bytes + 50 MiB",
-            "no case with known array bytes",
-        ),
-        t5.line(
-            5,
-            "time and peak RSS linear in triangles over 4 sizes",
-            "run --cases scaling",
-        ),
-    ] {
-        let _ = writeln!(s, "{line}");
-    }
-    s
+    [t1, t2, t4]
 }
 
 /// The `cp` table of the uncompressed cases and target 3's verdict (on our process time, the
@@ -386,43 +393,7 @@ fn scaling_table(s: &mut String, c: &Context) -> Verdict {
         );
     }
     v.measured = 1;
-    let mut check = |what: &str, per_m: Vec<Option<f64>>| {
-        for (w, (a, b)) in pts.windows(2).zip(per_m.windows(2).map(|p| (p[0], p[1]))) {
-            if let (Some(a), Some(b)) = (a, b) {
-                if b > LINEAR_SLACK * a {
-                    v.fails.push(format!(
-                        "{what} per M triangles grows {:.2}x from {:.0} to {:.0} triangles ({a:.3} -> {b:.3})",
-                        b / a,
-                        w[0].0 * 1e6,
-                        w[1].0 * 1e6
-                    ));
-                }
-            }
-        }
-    };
-    check(
-        "process time",
-        pts.iter().map(|p| Some(p.1 / p.0)).collect(),
-    );
-    check(
-        "steady time",
-        pts.iter().map(|p| p.3.map(|x| x / p.0)).collect(),
-    );
-    check("peak RSS", pts.iter().map(|p| Some(p.2 / p.0)).collect());
-    for (what, m) in [("process time", &marg_t), ("peak RSS", &marg_m)] {
-        if let [.., a, b] = m[..] {
-            if a > 0.0 && b > LINEAR_SLACK * a {
-                v.fails.push(format!(
-                    "marginal {what} per M triangles of the last step is {:.2}x the step before ({a:.3} -> {b:.3})",
-                    b / a
-                ));
-            } else if a <= 0.0 {
-                v.fails.push(format!(
-                    "marginal {what} of the second-last step is not positive ({a:.3}): noise, inconclusive"
-                ));
-            }
-        }
-    }
+    check_linear(&mut v, &pts, &marg_t, &marg_m);
     if !c.options.full && !v.fails.is_empty() {
         v.fails.push(
             "small sizes (10k-80k) are a smoke check: start-up noise and 1 MiB RSS steps dominate; \
@@ -446,6 +417,53 @@ fn scaling_table(s: &mut String, c: &Context) -> Verdict {
          process start-up and the fixed RSS cancel out.\n"
     );
     v
+}
+
+/// Target 5's checks on the scaling points `(M triangles, process s, RSS MiB, steady s, python
+/// s)` and the marginal costs between them; each failure goes to `v.fails`.
+fn check_linear(
+    v: &mut Verdict,
+    pts: &[(f64, f64, f64, Option<f64>, f64)],
+    marg_t: &[f64],
+    marg_m: &[f64],
+) {
+    let mut check = |what: &str, per_m: Vec<Option<f64>>| {
+        for (w, (a, b)) in pts.windows(2).zip(per_m.windows(2).map(|p| (p[0], p[1]))) {
+            if let (Some(a), Some(b)) = (a, b) {
+                if b > LINEAR_SLACK * a {
+                    v.fails.push(format!(
+                        "{what} per M triangles grows {:.2}x from {:.0} to {:.0} triangles ({a:.3} -> {b:.3})",
+                        b / a,
+                        w[0].0 * 1e6,
+                        w[1].0 * 1e6
+                    ));
+                }
+            }
+        }
+    };
+    check(
+        "process time",
+        pts.iter().map(|p| Some(p.1 / p.0)).collect(),
+    );
+    check(
+        "steady time",
+        pts.iter().map(|p| p.3.map(|x| x / p.0)).collect(),
+    );
+    check("peak RSS", pts.iter().map(|p| Some(p.2 / p.0)).collect());
+    for (what, m) in [("process time", marg_t), ("peak RSS", marg_m)] {
+        if let [.., a, b] = m[..] {
+            if a > 0.0 && b > LINEAR_SLACK * a {
+                v.fails.push(format!(
+                    "marginal {what} per M triangles of the last step is {:.2}x the step before ({a:.3} -> {b:.3})",
+                    b / a
+                ));
+            } else if a <= 0.0 {
+                v.fails.push(format!(
+                    "marginal {what} of the second-last step is not positive ({a:.3}): noise, inconclusive"
+                ));
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -12,11 +12,8 @@ use super::{cargo, check_status, Failure};
 
 /// The criterion id the bench gives `INPUT:MODE`.
 pub fn case_id(input: &str, mode: &str) -> String {
-    shared::case_id(Path::new(input), mode)
+    test_support::bench_case_id::case_id(Path::new(input), mode)
 }
-
-#[path = "../../../tools/bench_case_id.rs"]
-mod shared;
 
 /// Runs `cargo bench -p arraydict-benches --bench pipeline` on the cases' bench entries (each
 /// distinct entry once) and returns the median seconds per criterion id.

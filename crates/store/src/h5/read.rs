@@ -180,60 +180,7 @@ impl Reader<'_> {
             ));
         }
         let shape = ds.shape();
-        let logical = shape
-            .iter()
-            .try_fold(dtype.size() as u64, |acc, &d| acc.checked_mul(d as u64))
-            .unwrap_or(u64::MAX);
-        let stored = ds.storage_size();
-        let allowed = stored
-            .saturating_mul(MAX_EXPANSION)
-            .saturating_add(SMALL_DATASET);
-        if logical > allowed {
-            return Err(StoreError::TooLarge {
-                path: self.path.to_path_buf(),
-                offset: ds.offset().unwrap_or(0),
-                what: format!("dataset {key} (shape {shape:?}, {stored} bytes stored)"),
-                declared: logical,
-                available: allowed,
-            });
-        }
-        // HDF5 allocates a whole chunk per read, whatever the dataset's shape: a corrupt layout
-        // message declaring a 4 GiB chunk for a tiny dataset made it malloc 4 GiB (found by fuzzing).
-        if let Some(chunk) = ds.chunk() {
-            let chunk_bytes = chunk
-                .iter()
-                .try_fold(dtype.size() as u64, |acc, &d| acc.checked_mul(d as u64))
-                .unwrap_or(u64::MAX);
-            if chunk_bytes > allowed {
-                return Err(StoreError::TooLarge {
-                    path: self.path.to_path_buf(),
-                    offset: ds.offset().unwrap_or(0),
-                    what: format!("a chunk of dataset {key} (chunk shape {chunk:?})"),
-                    declared: chunk_bytes,
-                    available: allowed,
-                });
-            }
-            // HDF5 also mallocs each chunk's *stored* size from the chunk index before reading it;
-            // a stored chunk cannot extend past the end of the file.
-            let file_len = std::fs::metadata(self.path).map_or(u64::MAX, |m| m.len());
-            let mut past_end = None;
-            let _ = ds.chunks_visit(|info| match info.addr.checked_add(info.size) {
-                Some(end) if end <= file_len => 0,
-                _ => {
-                    past_end = Some((info.addr, info.size));
-                    1
-                }
-            });
-            if let Some((addr, size)) = past_end {
-                return Err(StoreError::TooLarge {
-                    path: self.path.to_path_buf(),
-                    offset: addr,
-                    what: format!("a stored chunk of dataset {key}"),
-                    declared: size,
-                    available: file_len.saturating_sub(addr),
-                });
-            }
-        }
+        self.check_sizes(ds, key, dtype, &shape)?;
         #[cfg(unix)]
         if let Some(run) = self
             .raw
@@ -269,6 +216,85 @@ impl Reader<'_> {
             key: key.to_owned(),
             source,
         })
+    }
+
+    /// Refuses a dataset whose declared size is beyond what its stored bytes can hold (or whose
+    /// chunks are), before HDF5 allocates it.
+    fn check_sizes(
+        &self,
+        ds: &Dataset,
+        key: &str,
+        dtype: DType,
+        shape: &[usize],
+    ) -> Result<(), StoreError> {
+        let logical = shape
+            .iter()
+            .try_fold(dtype.size() as u64, |acc, &d| acc.checked_mul(d as u64))
+            .unwrap_or(u64::MAX);
+        let stored = ds.storage_size();
+        let allowed = stored
+            .saturating_mul(MAX_EXPANSION)
+            .saturating_add(SMALL_DATASET);
+        if logical > allowed {
+            return Err(StoreError::TooLarge {
+                path: self.path.to_path_buf(),
+                offset: ds.offset().unwrap_or(0),
+                what: format!("dataset {key} (shape {shape:?}, {stored} bytes stored)"),
+                declared: logical,
+                available: allowed,
+            });
+        }
+        match ds.chunk() {
+            Some(chunk) => self.check_chunks(ds, key, dtype, &chunk, allowed),
+            None => Ok(()),
+        }
+    }
+
+    /// Refuses chunks HDF5 would allocate more for than the dataset can hold. HDF5 allocates a
+    /// whole chunk per read, whatever the dataset's shape: a corrupt layout message declaring a
+    /// 4 GiB chunk for a tiny dataset made it malloc 4 GiB (found by fuzzing).
+    fn check_chunks(
+        &self,
+        ds: &Dataset,
+        key: &str,
+        dtype: DType,
+        chunk: &[usize],
+        allowed: u64,
+    ) -> Result<(), StoreError> {
+        let chunk_bytes = chunk
+            .iter()
+            .try_fold(dtype.size() as u64, |acc, &d| acc.checked_mul(d as u64))
+            .unwrap_or(u64::MAX);
+        if chunk_bytes > allowed {
+            return Err(StoreError::TooLarge {
+                path: self.path.to_path_buf(),
+                offset: ds.offset().unwrap_or(0),
+                what: format!("a chunk of dataset {key} (chunk shape {chunk:?})"),
+                declared: chunk_bytes,
+                available: allowed,
+            });
+        }
+        // HDF5 also mallocs each chunk's *stored* size from the chunk index before reading it;
+        // a stored chunk cannot extend past the end of the file.
+        let file_len = std::fs::metadata(self.path).map_or(u64::MAX, |m| m.len());
+        let mut past_end = None;
+        let _ = ds.chunks_visit(|info| match info.addr.checked_add(info.size) {
+            Some(end) if end <= file_len => 0,
+            _ => {
+                past_end = Some((info.addr, info.size));
+                1
+            }
+        });
+        if let Some((addr, size)) = past_end {
+            return Err(StoreError::TooLarge {
+                path: self.path.to_path_buf(),
+                offset: addr,
+                what: format!("a stored chunk of dataset {key}"),
+                declared: size,
+                available: file_len.saturating_sub(addr),
+            });
+        }
+        Ok(())
     }
 
     /// Reads the deferred contiguous datasets, all at once, and puts each in its place in `tree`.

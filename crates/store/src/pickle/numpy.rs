@@ -144,28 +144,7 @@ impl<'a, I: Input<'a>> Vm<'a, '_, I> {
                 ))),
             },
             (Global::FromBuffer, &[buf, dtype, shape, order, ref rest @ ..]) if rest.len() <= 1 => {
-                let what = "_frombuffer";
-                let len = self.data_of(buf, what)?;
-                let dt = self.dtype_of(dtype, what)?;
-                let shape = self.dims(shape, what)?;
-                let axes = match rest.first().map(|&x| (x, self.get(x))) {
-                    None | Some((_, Value::None)) => None,
-                    Some((x, _)) => Some(self.dims(x, "_frombuffer axis order")?),
-                };
-                let (shape, order) = match (self.text_of(order, what)?, axes) {
-                    ("C" | "A", _) => (shape, MemoryOrder::C),
-                    ("F", _) => (shape, MemoryOrder::F),
-                    ("K", Some(axes)) => {
-                        // numpy: frombuffer(buf).reshape(shape, order='C').transpose(axes)
-                        if axes.len() != shape.len() || axes.iter().any(|&x| x >= shape.len()) {
-                            return Err(self.malformed(format!("_frombuffer: axis order {axes:?} does not fit shape {shape:?}")));
-                        }
-                        let logical = axes.iter().map(|&p| shape[p]).collect();
-                        (logical, MemoryOrder::Permuted(axes))
-                    }
-                    (o, _) => return Err(self.malformed(format!("_frombuffer: order {o:?} (numpy accepts 'C', 'F', 'A', or 'K' with an axis order)"))),
-                };
-                self.array(buf, len, dt, shape, order, what)
+                self.array_from_buffer(buf, dtype, shape, order, rest.first().copied())
             }
             (Global::Scalar, &[dtype, data]) => {
                 let dt = self.dtype_of(dtype, "numpy scalar")?;
@@ -178,55 +157,101 @@ impl<'a, I: Input<'a>> Vm<'a, '_, I> {
                     .ok_or_else(|| self.unsupported(describe_dtype(code)))?;
                 Ok(Value::Dtype { dtype, big_endian })
             }
-            (Global::CodecsEncode, &[text, encoding]) => {
-                let enc = self
-                    .text_of(encoding, "_codecs.encode")?
-                    .to_ascii_lowercase();
-                if !matches!(
-                    enc.as_str(),
-                    "latin1" | "latin-1" | "iso-8859-1" | "iso8859-1" | "l1"
-                ) {
-                    return Err(self.unsupported(format!("_codecs.encode with encoding {enc:?} (only latin1, as protocol 2 writes bytes)")));
-                }
-                let n = self.text_of(text, "_codecs.encode")?.len();
-                self.charge_decoded(n)?;
-                let s = self.text_of(text, "_codecs.encode")?;
-                let bytes = s
-                    .chars()
-                    .map(|c| u8::try_from(u32::from(c)).ok())
-                    .collect::<Option<Vec<u8>>>();
-                let bytes = bytes.ok_or_else(|| {
-                    self.malformed("_codecs.encode: text has characters beyond latin1")
-                })?;
-                Ok(Value::Bytes(Payload::Mem(Cow::Owned(bytes))))
-            }
+            (Global::CodecsEncode, &[text, encoding]) => self.codecs_encode(text, encoding),
             (Global::Bytes, &[]) => Ok(Value::Bytes(Payload::Mem(Cow::Borrowed(&[])))),
             (Global::DictClass, &[]) => Ok(Value::Dict(Vec::new())),
-            (Global::DictClass, &[items]) => {
-                // OrderedDict([(k, v), ...])
-                let list = match self.get(items) {
-                    Value::List(l) => l.clone(),
-                    other => {
-                        return Err(self.malformed(format!(
-                            "OrderedDict of a {}, expected a list of pairs",
-                            other.type_name()
-                        )))
-                    }
-                };
-                let pairs = list
-                    .iter()
-                    .map(|&p| match self.items(p, "OrderedDict item")?.as_slice() {
-                        &[k, v] => Ok((k, v)),
-                        _ => Err(self.malformed("OrderedDict item is not a (key, value) pair")),
-                    })
-                    .collect::<Result<Vec<_>, _>>()?;
-                Ok(Value::Dict(pairs))
-            }
+            (Global::DictClass, &[items]) => self.ordered_dict(items),
             (g, a) => Err(self.malformed(format!(
                 "REDUCE of {g:?} with {} arguments is not a form numpy or VMTK writes",
                 a.len()
             ))),
         }
+    }
+
+    /// `numpy.core.numeric._frombuffer(buf, dtype, shape, order[, axis order])` (`numpy._core` in
+    /// numpy 2): how protocol 5 pickles an array, its data in a buffer.
+    fn array_from_buffer(
+        &mut self,
+        buf: Id,
+        dtype: Id,
+        shape: Id,
+        order: Id,
+        axis_order: Option<Id>,
+    ) -> Result<Value<'a>, StoreError> {
+        let what = "_frombuffer";
+        let len = self.data_of(buf, what)?;
+        let dt = self.dtype_of(dtype, what)?;
+        let shape = self.dims(shape, what)?;
+        let axes = match axis_order.map(|x| (x, self.get(x))) {
+            None | Some((_, Value::None)) => None,
+            Some((x, _)) => Some(self.dims(x, "_frombuffer axis order")?),
+        };
+        let (shape, order) = match (self.text_of(order, what)?, axes) {
+            ("C" | "A", _) => (shape, MemoryOrder::C),
+            ("F", _) => (shape, MemoryOrder::F),
+            ("K", Some(axes)) => {
+                // numpy: frombuffer(buf).reshape(shape, order='C').transpose(axes)
+                if axes.len() != shape.len() || axes.iter().any(|&x| x >= shape.len()) {
+                    return Err(self.malformed(format!(
+                        "_frombuffer: axis order {axes:?} does not fit shape {shape:?}"
+                    )));
+                }
+                let logical = axes.iter().map(|&p| shape[p]).collect();
+                (logical, MemoryOrder::Permuted(axes))
+            }
+            (o, _) => {
+                return Err(self.malformed(format!(
+                "_frombuffer: order {o:?} (numpy accepts 'C', 'F', 'A', or 'K' with an axis order)"
+            )))
+            }
+        };
+        self.array(buf, len, dt, shape, order, what)
+    }
+
+    /// `_codecs.encode(text, "latin1")`: how protocol 2 pickles bytes.
+    fn codecs_encode(&mut self, text: Id, encoding: Id) -> Result<Value<'a>, StoreError> {
+        let enc = self
+            .text_of(encoding, "_codecs.encode")?
+            .to_ascii_lowercase();
+        if !matches!(
+            enc.as_str(),
+            "latin1" | "latin-1" | "iso-8859-1" | "iso8859-1" | "l1"
+        ) {
+            return Err(self.unsupported(format!(
+                "_codecs.encode with encoding {enc:?} (only latin1, as protocol 2 writes bytes)"
+            )));
+        }
+        let n = self.text_of(text, "_codecs.encode")?.len();
+        self.charge_decoded(n)?;
+        let s = self.text_of(text, "_codecs.encode")?;
+        let bytes = s
+            .chars()
+            .map(|c| u8::try_from(u32::from(c)).ok())
+            .collect::<Option<Vec<u8>>>();
+        let bytes = bytes
+            .ok_or_else(|| self.malformed("_codecs.encode: text has characters beyond latin1"))?;
+        Ok(Value::Bytes(Payload::Mem(Cow::Owned(bytes))))
+    }
+
+    /// `OrderedDict([(k, v), ...])`.
+    fn ordered_dict(&mut self, items: Id) -> Result<Value<'a>, StoreError> {
+        let list = match self.get(items) {
+            Value::List(l) => l.clone(),
+            other => {
+                return Err(self.malformed(format!(
+                    "OrderedDict of a {}, expected a list of pairs",
+                    other.type_name()
+                )))
+            }
+        };
+        let pairs = list
+            .iter()
+            .map(|&p| match self.items(p, "OrderedDict item")?.as_slice() {
+                &[k, v] => Ok((k, v)),
+                _ => Err(self.malformed("OrderedDict item is not a (key, value) pair")),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Value::Dict(pairs))
     }
 
     pub(super) fn newobj(

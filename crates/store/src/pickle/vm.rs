@@ -240,6 +240,10 @@ impl<'a, 'p, I: Input<'a>> Vm<'a, 'p, I> {
         }
     }
 
+    /// Runs one opcode.
+    // One arm per pickle opcode, each a few lines: a dispatch table reads best whole, so it stays
+    // one function however long the table grows.
+    #[allow(clippy::too_many_lines)]
     fn step(&mut self, code: u8) -> Result<(), StoreError> {
         match code {
             op::PROTO => {

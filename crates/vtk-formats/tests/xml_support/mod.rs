@@ -174,7 +174,7 @@ pub fn ugrid(with_polyhedron: bool) -> DataSet {
     let pd = Attributes::from(vec![arr(
         "Temp",
         1,
-        (0..12).map(|i| i as f64 / 7.0).collect::<Vec<f64>>(),
+        (0..12).map(|i| f64::from(i) / 7.0).collect::<Vec<f64>>(),
     )]);
     let cd = Attributes::from(vec![arr(
         "Region",

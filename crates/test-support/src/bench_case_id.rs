@@ -1,5 +1,5 @@
 //! The criterion id of a `pipeline` bench case, shared by the bench (`benches/benches/pipeline.rs`,
-//! which names its results) and `cargo xtask bench-compare` (which finds them), through `#[path]`.
+//! which names its results) and `cargo xtask bench-compare` (which finds them).
 
 /// `<input file name>_to_<mode>`, every byte outside `[A-Za-z0-9._-]` replaced by `_`, at most 60
 /// bytes (criterion cuts directory names at 64).

@@ -6,6 +6,19 @@
 //! (what glibc's own `glibc.malloc.hugetlb=1` tunable does, which a program cannot set for itself)
 //! cuts the faults about fourfold. Small blocks are left alone, so the RSS of small runs does not
 //! grow by whole huge pages. Where THP is disabled the hint is a no-op.
+//!
+//! A crate of its own because the `arraydict` binary installs it as its global allocator at run
+//! time and the `pipeline` bench installs it too (so in-process times see the binary's page-fault
+//! behaviour): the binary cannot depend on the unpublished `test-support`, and the bench should not
+//! compile the file a second time through `#[path]`.
+//!
+//! ```
+//! #[global_allocator]
+//! static GLOBAL: huge_page_alloc::HugePageHint = huge_page_alloc::HugePageHint;
+//!
+//! let big = vec![0u8; 8 << 20]; // in huge pages where the kernel has them
+//! assert!(big.iter().all(|&b| b == 0));
+//! ```
 
 use std::alloc::{GlobalAlloc, Layout, System};
 
@@ -44,7 +57,8 @@ unsafe impl GlobalAlloc for HugePageHint {
         if hinted(layout.size(), layout.align()) {
             return huge::map(layout.size());
         }
-        // SAFETY: forwarded contract.
+        // SAFETY: our caller upholds `GlobalAlloc::alloc`'s contract (a non-zero size), which is
+        // all `System.alloc` asks; the layout is passed on unchanged.
         unsafe { System.alloc(layout) }
     }
 
@@ -53,17 +67,20 @@ unsafe impl GlobalAlloc for HugePageHint {
             // Fresh anonymous pages read as zero.
             return huge::map(layout.size());
         }
-        // SAFETY: forwarded contract.
+        // SAFETY: as for `alloc`: the caller's non-zero-size layout, passed on unchanged.
         unsafe { System.alloc_zeroed(layout) }
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         if hinted(layout.size(), layout.align()) {
-            // SAFETY: `ptr` came from `huge::map` or `huge::remap` for this size.
+            // SAFETY: the caller passes the layout `ptr` was allocated (or last reallocated) with;
+            // `hinted` gives the same answer for it as then, so `ptr` came from `huge::map` or
+            // `huge::remap` for this size, and the caller does not use it again.
             unsafe { huge::unmap(ptr, layout.size()) };
             return;
         }
-        // SAFETY: forwarded contract.
+        // SAFETY: by the same argument `ptr` is not hinted, so it came from `System` with this
+        // layout (the caller's contract), which is what `System.dealloc` asks.
         unsafe { System.dealloc(ptr, layout) }
     }
 
@@ -73,19 +90,27 @@ unsafe impl GlobalAlloc for HugePageHint {
             hinted(new_size, layout.align()),
         );
         match (was, will) {
-            // SAFETY: forwarded contract.
+            // SAFETY: neither size is hinted, so `ptr` is `System`'s with `layout` and the new size
+            // stays with `System`; the caller's contract (live `ptr`, its layout, non-zero
+            // `new_size` that fits `layout.align()`) is `System.realloc`'s.
             (false, false) => unsafe { System.realloc(ptr, layout, new_size) },
-            // SAFETY: `ptr` is one of our mappings of `layout.size()` bytes.
+            // SAFETY: `layout.size()` is hinted, so `ptr` is one of our live mappings of that many
+            // bytes (see `dealloc`); the caller gives it up on success, as `remap` asks.
             (true, true) => unsafe { huge::remap(ptr, layout.size(), new_size) },
             _ => {
                 // Across the boundary: a new block from the other side, then a copy.
-                // SAFETY: `new_size` is non-zero and fits `layout.align()` (the caller's contract).
+                // SAFETY: `realloc`'s caller guarantees that `new_size` is non-zero and, rounded up to
+                // `layout.align()` (a power of two, from a valid layout), fits an `isize`: what
+                // `from_size_align_unchecked` requires.
                 let new_layout =
                     unsafe { Layout::from_size_align_unchecked(new_size, layout.align()) };
-                // SAFETY: as for `alloc`.
+                // SAFETY: `new_layout` has a non-zero size, all `alloc` asks.
                 let new = unsafe { self.alloc(new_layout) };
                 if !new.is_null() {
-                    // SAFETY: both blocks are live and hold at least the smaller size.
+                    // SAFETY: `ptr` is live for `layout.size()` bytes and `new` is a fresh block of
+                    // `new_size`, so both hold the smaller size and they cannot overlap; `ptr` is
+                    // then freed with the layout it was allocated with and, the move done, the
+                    // caller never uses it again.
                     unsafe {
                         std::ptr::copy_nonoverlapping(ptr, new, layout.size().min(new_size));
                         self.dealloc(ptr, layout);
@@ -214,6 +239,7 @@ mod tests {
         use super::{huge, GlobalAlloc, HugePageHint, Layout, HINT_FROM, HINT_UP_TO};
         let ours = HugePageHint;
         let layout = |size| Layout::from_size_align(size, 8).unwrap();
+        // SAFETY: `filled` is only called on live blocks whose first `n` bytes were written.
         let filled = |p: *mut u8, n: usize| (0..n).all(|i| unsafe { *p.add(i) } == 7);
         // SAFETY: every block is used within its size and freed once with its layout.
         unsafe {

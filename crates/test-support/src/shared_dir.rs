@@ -1,24 +1,17 @@
-// Locating the read-only real VMTK data in `../shared/real-vmtk` (relative to the workspace root) from
-// tests, skipping with a message when it is absent (a clone without ../shared beside it).
-//
-// Use from any crate's tests:
-//
-//     #[path = "../../../tools/shared_dir.rs"] // from crates/<name>/tests/*.rs
-//     mod shared_dir;
-//
-//     #[test]
-//     fn reads_real_aorta_surface() {
-//         let Some(path) = shared_dir::real_vmtk("aorta-surface.vtp") else { return };
-//         ...
-//     }
-//
-// `ARRAYDICT_SHARED` overrides the location of `shared/`.
-
-#![allow(dead_code)]
+//! Locating the read-only real VMTK data in `../shared/real-vmtk` (relative to the workspace root)
+//! from tests, skipping with a message when it is absent (a clone without ../shared beside it).
+//!
+//! ```
+//! // In a test: skipped, saying so, without ../shared.
+//! let Some(path) = test_support::shared_dir::real_vmtk("aorta-surface.vtp") else { return };
+//! assert!(path.is_file());
+//! ```
+//!
+//! `ARRAYDICT_SHARED` overrides the location of `shared/`.
 
 use std::path::{Path, PathBuf};
 
-/// The workspace root: the nearest ancestor of the including crate with `xtask/` and `Cargo.lock`.
+/// The workspace root: the nearest ancestor of this crate with `xtask/` and `Cargo.lock`.
 pub fn workspace_root() -> PathBuf {
     let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
     crate_dir

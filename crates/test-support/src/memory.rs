@@ -1,12 +1,5 @@
-// Peak and available memory, for the huge-data tests (`big_*`, run by `cargo xtask big`), read from
-// Linux's /proc; `None` elsewhere.
-//
-// Use from any crate's tests:
-//
-//     #[path = "../../../tools/memory.rs"] // from crates/<name>/tests/*.rs
-//     mod memory;
-
-#![allow(dead_code)]
+//! Peak and available memory, for the huge-data tests (`big_*`, run by `cargo xtask big`), read from
+//! Linux's /proc; `None` elsewhere.
 
 /// A `kB` field of a /proc file (`VmHWM:` of /proc/self/status, `MemAvailable:` of /proc/meminfo), in MiB.
 fn proc_field_mib(file: &str, field: &str) -> Option<u64> {
