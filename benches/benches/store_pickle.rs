@@ -11,7 +11,7 @@ use std::path::Path;
 use std::process::Command;
 
 use arraydict::{ArrayData, Dict, MemoryOrder, NdArray};
-use arraydict_store::pickle::{read_from_slice, write_to, PickleLimits, PickleWriteOptions};
+use arraydict_store::pickle::{read_bytes, write_to, PickleLimits, PickleWriteOptions};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 fn image_tree(n: usize) -> Dict {
@@ -83,12 +83,12 @@ fn store_pickle(c: &mut Criterion) {
         for protocol in [4u8, 5] {
             let opts = PickleWriteOptions { protocol };
             let mut bytes = Vec::new();
-            write_to(&tree, &mut bytes, &opts, Path::new("mem")).expect("writes");
+            write_to(&mut bytes, &tree, &opts, Path::new("mem")).expect("writes");
             g.throughput(Throughput::Bytes(bytes.len() as u64));
             g.bench_function(format!("{name}/p{protocol}/write_mem"), |b| {
                 b.iter(|| {
                     let mut out = Vec::with_capacity(bytes.len());
-                    write_to(&tree, &mut out, &opts, Path::new("mem")).expect("writes");
+                    write_to(&mut out, &tree, &opts, Path::new("mem")).expect("writes");
                     black_box(out)
                 });
             });
@@ -96,12 +96,12 @@ fn store_pickle(c: &mut Criterion) {
             g.bench_function(format!("{name}/p{protocol}/write_file"), |b| {
                 b.iter(|| {
                     let f = std::io::BufWriter::new(std::fs::File::create(&file).expect("create"));
-                    write_to(&tree, f, &opts, &file).expect("writes");
+                    write_to(f, &tree, &opts, &file).expect("writes");
                 });
             });
             g.bench_function(format!("{name}/p{protocol}/read_mem"), |b| {
                 b.iter(|| {
-                    read_from_slice(
+                    read_bytes(
                         black_box(&bytes),
                         Path::new("mem"),
                         &PickleLimits::default(),
@@ -112,7 +112,7 @@ fn store_pickle(c: &mut Criterion) {
             g.bench_function(format!("{name}/p{protocol}/read_file"), |b| {
                 b.iter(|| {
                     let data = std::fs::read(&file).expect("read");
-                    read_from_slice(&data, &file, &PickleLimits::default()).expect("reads")
+                    read_bytes(&data, &file, &PickleLimits::default()).expect("reads")
                 });
             });
             if protocol == 5 {

@@ -7,12 +7,12 @@
 use std::io::Cursor;
 use std::path::Path;
 
-use arraydict_store::msgpack::{read_from_reader_deferring, read_from_slice};
+use arraydict_store::msgpack::{read_bytes, read_from_deferring};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let path = Path::new("fuzz.msgpack");
-    let in_memory = read_from_slice(data, path);
-    let streamed = read_from_reader_deferring(Cursor::new(data), path, 1);
+    let in_memory = read_bytes(data, path);
+    let streamed = read_from_deferring(Cursor::new(data), path, 1);
     arraydict_fuzz::assert_same_outcome(in_memory, streamed);
 });

@@ -8,15 +8,15 @@ use std::io::Cursor;
 use std::path::Path;
 
 use arraydict_store::pickle::{
-    read_from_slice, read_node_from_reader_deferring, read_node_from_slice, PickleLimits,
+    read_bytes, read_node_bytes, read_node_from_deferring, PickleLimits,
 };
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let limits = PickleLimits::default();
     let path = Path::new("fuzz.pickle");
-    let _ = read_from_slice(data, path, &limits);
-    let in_memory = read_node_from_slice(data, path, &limits);
-    let streamed = read_node_from_reader_deferring(Cursor::new(data), path, &limits, 1);
+    let _ = read_bytes(data, path, &limits);
+    let in_memory = read_node_bytes(data, path, &limits);
+    let streamed = read_node_from_deferring(Cursor::new(data), path, &limits, 1);
     arraydict_fuzz::assert_same_outcome(in_memory, streamed);
 });

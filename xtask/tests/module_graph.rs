@@ -283,6 +283,53 @@ struct FileScan {
     paths: Vec<(usize, Vec<String>, usize)>,
 }
 
+/// The `crate::`/`super::`/`self::` paths in a line of code (not those inside a longer path such
+/// as `a::super::b`), each as its segments.
+fn qualified_paths(text: &str) -> Vec<Vec<String>> {
+    let mut found = Vec::new();
+    for prefix in ["crate::", "super::", "self::"] {
+        let mut from = 0;
+        while let Some(i) = text[from..].find(prefix) {
+            let at = from + i;
+            from = at + prefix.len();
+            if at > 0 {
+                let before = text[..at].chars().last().unwrap_or(' ');
+                if is_ident_char(before) || (before == ':' && prefix != "crate::") {
+                    continue;
+                }
+            }
+            let end = text[at..]
+                .find(|c: char| !(is_ident_char(c) || c == ':'))
+                .map_or(text.len(), |e| at + e);
+            found.push(
+                text[at..end]
+                    .split("::")
+                    .filter(|s| !s.is_empty())
+                    .map(String::from)
+                    .collect(),
+            );
+            from = end.max(from);
+        }
+    }
+    found
+}
+
+/// Follows the brace depth through a line, closing the inline `mod x {` blocks that end on it.
+fn track_braces(line: &str, depth: &mut usize, inline_mods: &mut Vec<(usize, bool)>) {
+    for c in line.chars() {
+        match c {
+            '{' => *depth += 1,
+            '}' => {
+                *depth = depth.saturating_sub(1);
+                if inline_mods.last().is_some_and(|m| m.0 == *depth) {
+                    inline_mods.pop();
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
 fn scan_file(src: &str) -> FileScan {
     let code = blank_comments_and_strings(src);
     let mut scan = FileScan {
@@ -358,43 +405,12 @@ fn scan_file(src: &str) -> FileScan {
                 in_use = Some((start, is_pub, text));
             }
         }
-        for prefix in ["crate::", "super::", "self::"] {
-            let mut from = 0;
-            while let Some(i) = rest_for_paths[from..].find(prefix) {
-                let at = from + i;
-                from = at + prefix.len();
-                if at > 0 {
-                    let before = rest_for_paths[..at].chars().last().unwrap_or(' ');
-                    if is_ident_char(before) || (before == ':' && prefix != "crate::") {
-                        continue;
-                    }
-                }
-                let end = rest_for_paths[at..]
-                    .find(|c: char| !(is_ident_char(c) || c == ':'))
-                    .map_or(rest_for_paths.len(), |e| at + e);
-                let segments: Vec<String> = rest_for_paths[at..end]
-                    .split("::")
-                    .filter(|s| !s.is_empty())
-                    .map(String::from)
-                    .collect();
-                if !in_test {
-                    scan.paths.push((line_no, segments, inline_mods.len()));
-                }
-                from = end.max(from);
+        if !in_test {
+            for segments in qualified_paths(&rest_for_paths) {
+                scan.paths.push((line_no, segments, inline_mods.len()));
             }
         }
-        for c in line.chars() {
-            match c {
-                '{' => depth += 1,
-                '}' => {
-                    depth = depth.saturating_sub(1);
-                    if inline_mods.last().is_some_and(|m| m.0 == depth) {
-                        inline_mods.pop();
-                    }
-                }
-                _ => {}
-            }
-        }
+        track_braces(line, &mut depth, &mut inline_mods);
     }
     scan
 }

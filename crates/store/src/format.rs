@@ -8,7 +8,7 @@ use arraydict::Dict;
 
 use crate::atomic::{write_atomically, write_atomically_created};
 use crate::pickle::{self, PickleLimits, PickleWriteOptions};
-use crate::{h5, msgpack, Durability, StoreError};
+use crate::{h5, msgpack, Compression, Durability, StoreError};
 
 /// The three storage formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -68,22 +68,6 @@ impl StoreFormat {
     }
 }
 
-/// HDF5 dataset compression (VMTK's `-compression` flag and `-compressionlevel`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Compression {
-    /// Contiguous datasets.
-    None,
-    /// Chunked datasets with the deflate filter at this level (0-9; larger values are taken as 9).
-    Gzip(u8),
-}
-
-impl Default for Compression {
-    /// VMTK's default: gzip level 4.
-    fn default() -> Self {
-        Self::Gzip(4)
-    }
-}
-
 /// How [`write`] stores a tree.
 #[derive(Clone, Debug, Default)]
 pub struct WriteOptions {
@@ -133,10 +117,10 @@ pub fn write(path: &Path, tree: &Dict, opts: &WriteOptions) -> Result<(), StoreE
             |file| h5::write_tree(file, path, tree, opts.compression),
         ),
         StoreFormat::MessagePack => {
-            write_atomically(path, opts.durability, |w| msgpack::write_to(tree, w, path))
+            write_atomically(path, opts.durability, |w| msgpack::write_to(w, tree, path))
         }
         StoreFormat::Pickle => write_atomically(path, opts.durability, |w| {
-            pickle::write_to(tree, w, &opts.pickle, path)
+            pickle::write_to(w, tree, &opts.pickle, path)
         }),
     }
 }
@@ -165,13 +149,13 @@ pub fn read(path: &Path, opts: &ReadOptions) -> Result<Dict, StoreError> {
         StoreFormat::MessagePack => {
             let file = File::open(path).map_err(io)?;
             let reader = BufReader::with_capacity(pickle::DEFER_FROM, file);
-            msgpack::read_from_reader(reader, path)
+            msgpack::read_from(reader, path)
         }
         StoreFormat::Pickle => {
             // streamed: only the tree is held in memory, never the whole file besides it
             let file = File::open(path).map_err(io)?;
             let reader = BufReader::with_capacity(pickle::DEFER_FROM, file);
-            pickle::read_from_reader(reader, path, &opts.pickle)
+            pickle::read_from(reader, path, &opts.pickle)
         }
     }
 }
@@ -187,8 +171,8 @@ pub fn read_bytes(bytes: &[u8], name: &Path, opts: &ReadOptions) -> Result<Dict,
             path: name.to_path_buf(),
         })?;
     match format {
-        StoreFormat::Pickle => pickle::read_from_slice(bytes, name, &opts.pickle),
-        StoreFormat::MessagePack => msgpack::read_from_slice(bytes, name),
+        StoreFormat::Pickle => pickle::read_bytes(bytes, name, &opts.pickle),
+        StoreFormat::MessagePack => msgpack::read_bytes(bytes, name),
         StoreFormat::Hdf5 => Err(StoreError::Unsupported {
             path: name.to_path_buf(),
             key: "/".into(),

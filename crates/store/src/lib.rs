@@ -29,6 +29,7 @@
 //! ```
 
 mod atomic;
+mod compression;
 mod error;
 mod format;
 mod h5;
@@ -40,5 +41,6 @@ pub mod pickle;
 pub mod testing;
 
 pub use atomic_output::Durability;
+pub use compression::Compression;
 pub use error::StoreError;
-pub use format::{read, read_bytes, write, Compression, ReadOptions, StoreFormat, WriteOptions};
+pub use format::{read, read_bytes, write, ReadOptions, StoreFormat, WriteOptions};

@@ -29,7 +29,7 @@ use crate::StoreError;
 pub const MAX_DEPTH: usize = 64;
 
 /// Writes `tree` as MessagePack to `w`; `path` names the file in errors.
-pub fn write_to<W: Write>(tree: &Dict, mut w: W, path: &Path) -> Result<(), StoreError> {
+pub fn write_to<W: Write>(mut w: W, tree: &Dict, path: &Path) -> Result<(), StoreError> {
     let mut enc = Encoder { w: &mut w, path };
     enc.dict(tree, "")?;
     w.flush().map_err(|source| StoreError::Io {
@@ -39,22 +39,22 @@ pub fn write_to<W: Write>(tree: &Dict, mut w: W, path: &Path) -> Result<(), Stor
 }
 
 /// Reads a tree from MessagePack bytes; `path` names the file in errors.
-pub fn read_from_slice(bytes: &[u8], path: &Path) -> Result<Dict, StoreError> {
+pub fn read_bytes(bytes: &[u8], path: &Path) -> Result<Dict, StoreError> {
     read_input(SliceInput::new(bytes), path)
 }
 
 /// Reads a tree from `reader`'s current position to its end (a `BufReader<File>`, say), with the
-/// same checks, errors and results as [`read_from_slice`]. Large array data is read straight
+/// same checks, errors and results as [`read_bytes`]. Large array data is read straight
 /// from the stream into each array's buffer, so the input is never held in memory besides the
 /// tree.
-pub fn read_from_reader<R: BufRead + Seek>(reader: R, path: &Path) -> Result<Dict, StoreError> {
-    read_from_reader_deferring(reader, path, crate::pickle::DEFER_FROM)
+pub fn read_from<R: BufRead + Seek>(reader: R, path: &Path) -> Result<Dict, StoreError> {
+    read_from_deferring(reader, path, crate::pickle::DEFER_FROM)
 }
 
-/// [`read_from_reader`] with payloads of `defer_from` bytes or more left in the stream until their
+/// [`read_from`] with payloads of `defer_from` bytes or more left in the stream until their
 /// array is built; for the differential fuzz target, which defers every payload.
 #[doc(hidden)]
-pub fn read_from_reader_deferring<R: BufRead + Seek>(
+pub fn read_from_deferring<R: BufRead + Seek>(
     reader: R,
     path: &Path,
     defer_from: usize,
@@ -614,9 +614,9 @@ mod tests {
             NdArray::c(vec![0f32, 1., 2., 3., 4., 5.], vec![2, 3]).unwrap(),
         );
         let mut out = Vec::new();
-        write_to(&tree, &mut out, path()).unwrap();
+        write_to(&mut out, &tree, path()).unwrap();
         assert_eq!(out, expected);
-        assert_eq!(read_from_slice(expected, path()).unwrap(), tree);
+        assert_eq!(read_bytes(expected, path()).unwrap(), tree);
     }
 
     #[test]
@@ -625,13 +625,13 @@ mod tests {
         let mut b: Vec<u8> =
             b"\x81\xa1s\x83\xc4\x02nd\xc2\xc4\x04type\xa3<f8\xc4\x04data\xc4\x08".to_vec();
         b.extend_from_slice(&3f64.to_le_bytes());
-        let t = read_from_slice(&b, path()).unwrap();
+        let t = read_bytes(&b, path()).unwrap();
         let a = t.array_at("/s").unwrap();
         assert_eq!((a.shape(), a.data()), (&[][..], &ArrayData::F64(vec![3.0])));
         let mut be: Vec<u8> = b"\x81\xa1s\x85\xc4\x02nd\xc3\xc4\x04type\xa3>i4\xc4\x04kind\xc4\x00\xc4\x05shape\x91\x01\xc4\x04data\xc4\x04".to_vec();
         be.extend_from_slice(&7i32.to_be_bytes());
         assert_eq!(
-            read_from_slice(&be, path())
+            read_bytes(&be, path())
                 .unwrap()
                 .array_at("/s")
                 .unwrap()
@@ -649,10 +649,7 @@ mod tests {
             b"\x81\xa1x\xdd\xff\xff\xff\xff",
         ] {
             assert!(
-                matches!(
-                    read_from_slice(bytes, path()),
-                    Err(StoreError::TooLarge { .. })
-                ),
+                matches!(read_bytes(bytes, path()), Err(StoreError::TooLarge { .. })),
                 "{bytes:?}"
             );
         }
@@ -661,7 +658,7 @@ mod tests {
     #[test]
     fn data_size_must_match_shape() {
         let b = b"\x81\xa1x\x85\xc4\x02nd\xc3\xc4\x04type\xa3<f4\xc4\x04kind\xc4\x00\xc4\x05shape\x91\x02\xc4\x04data\xc4\x04\x00\x00\x00\x00";
-        let e = read_from_slice(b, path()).unwrap_err().to_string();
+        let e = read_bytes(b, path()).unwrap_err().to_string();
         assert!(
             e.contains("/x") && e.contains("needs 8 bytes, data has 4"),
             "{e}"
@@ -675,7 +672,7 @@ mod tests {
             b.extend_from_slice(b"\x81\xa1k");
         }
         b.push(0x80);
-        assert!(read_from_slice(&b, path())
+        assert!(read_bytes(&b, path())
             .unwrap_err()
             .to_string()
             .contains("nested deeper"));
@@ -686,15 +683,12 @@ mod tests {
         let mut tree = Dict::new();
         tree.insert("x", NdArray::vector(vec![1u16, 2, 3]));
         let mut out = Vec::new();
-        write_to(&tree, &mut out, path()).unwrap();
+        write_to(&mut out, &tree, path()).unwrap();
         for cut in 1..out.len() {
-            assert!(
-                read_from_slice(&out[..cut], path()).is_err(),
-                "cut at {cut}"
-            );
+            assert!(read_bytes(&out[..cut], path()).is_err(), "cut at {cut}");
         }
         out.push(0);
-        assert!(read_from_slice(&out, path())
+        assert!(read_bytes(&out, path())
             .unwrap_err()
             .to_string()
             .contains("trailing"));

@@ -83,8 +83,8 @@ pub fn arb_tree() -> impl Strategy<Value = Dict> {
 pub fn pickle_bytes(tree: &Dict, protocol: u8) -> Vec<u8> {
     let mut out = Vec::new();
     crate::pickle::write_to(
-        tree,
         &mut out,
+        tree,
         &crate::pickle::PickleWriteOptions { protocol },
         Path::new("t.pickle"),
     )

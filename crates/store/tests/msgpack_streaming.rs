@@ -1,11 +1,11 @@
-//! Reading a MessagePack file streams it (`arraydict_store::read`, `msgpack::read_from_reader`):
+//! Reading a MessagePack file streams it (`arraydict_store::read`, `msgpack::read_from`):
 //! the results and errors are those of reading the same bytes from memory.
 
 use std::io::Cursor;
 use std::path::Path;
 
 use arraydict::{ArrayData, Dict, MemoryOrder, NdArray};
-use arraydict_store::msgpack::{read_from_reader, read_from_slice, write_to};
+use arraydict_store::msgpack::{read_bytes, read_from, write_to};
 use arraydict_store::testing::compare_trees;
 use arraydict_store::{read, ReadOptions};
 
@@ -35,30 +35,26 @@ fn big_tree() -> Dict {
 #[test]
 fn file_and_reader_equal_slice_on_big_arrays() {
     let mut bytes = Vec::new();
-    write_to(&big_tree(), &mut bytes, Path::new("t.msgpack")).unwrap();
+    write_to(&mut bytes, &big_tree(), Path::new("t.msgpack")).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("big.msgpack");
     std::fs::write(&path, &bytes).unwrap();
-    let from_slice = read_from_slice(&bytes, &path).unwrap();
+    let from_slice = read_bytes(&bytes, &path).unwrap();
     compare_trees(&big_tree(), &from_slice).unwrap();
     compare_trees(&from_slice, &read(&path, &ReadOptions::default()).unwrap()).unwrap();
-    compare_trees(
-        &from_slice,
-        &read_from_reader(Cursor::new(&bytes), &path).unwrap(),
-    )
-    .unwrap();
+    compare_trees(&from_slice, &read_from(Cursor::new(&bytes), &path).unwrap()).unwrap();
 }
 
 #[test]
 fn truncated_file_fails_as_the_truncated_slice_does() {
     let mut bytes = Vec::new();
-    write_to(&big_tree(), &mut bytes, Path::new("t.msgpack")).unwrap();
+    write_to(&mut bytes, &big_tree(), Path::new("t.msgpack")).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("cut.msgpack");
     for cut in (0..200).chain((200..bytes.len()).step_by(3001)) {
         std::fs::write(&path, &bytes[..cut]).unwrap();
         let from_file = format!("{:?}", read(&path, &ReadOptions::default()));
-        let from_slice = format!("{:?}", read_from_slice(&bytes[..cut], &path));
+        let from_slice = format!("{:?}", read_bytes(&bytes[..cut], &path));
         assert_eq!(from_file, from_slice, "cut at {cut}");
         assert!(from_file.starts_with("Err("), "cut at {cut}");
     }

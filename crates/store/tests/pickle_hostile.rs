@@ -15,8 +15,7 @@ use std::path::Path;
 
 use arraydict::{Dict, NdArray};
 use arraydict_store::pickle::{
-    read_from_reader, read_from_slice, read_node_from_slice, write_to, PickleLimits,
-    PickleWriteOptions,
+    read_bytes, read_from, read_node_bytes, write_to, PickleLimits, PickleWriteOptions,
 };
 use arraydict_store::StoreError;
 
@@ -64,8 +63,8 @@ impl P {
 /// Reads from memory, and checks that reading the same bytes as a stream gives the same outcome.
 fn read(bytes: &[u8]) -> Result<Dict, StoreError> {
     let path = Path::new("evil.pickle");
-    let from_slice = read_from_slice(bytes, path, &PickleLimits::default());
-    let streamed = read_from_reader(Cursor::new(bytes), path, &PickleLimits::default());
+    let from_slice = read_bytes(bytes, path, &PickleLimits::default());
+    let streamed = read_from(Cursor::new(bytes), path, &PickleLimits::default());
     assert_eq!(format!("{streamed:?}"), format!("{from_slice:?}"));
     from_slice
 }
@@ -288,8 +287,8 @@ fn valid_pickle() -> Vec<u8> {
     t.insert("Empty", Dict::new());
     let mut out = Vec::new();
     write_to(
-        &t,
         &mut out,
+        &t,
         &PickleWriteOptions { protocol: 5 },
         Path::new("t"),
     )
@@ -307,8 +306,8 @@ fn truncated_streams_at_every_offset() {
         );
         let mut full = Vec::new();
         write_to(
-            &t,
             &mut full,
+            &t,
             &PickleWriteOptions { protocol },
             Path::new("t"),
         )
@@ -335,7 +334,7 @@ fn corrupted_bytes_never_panic() {
             let mut b = full.clone();
             b[i] = v;
             let _ = read(&b);
-            let _ = read_node_from_slice(&b, Path::new("t"), &PickleLimits::default());
+            let _ = read_node_bytes(&b, Path::new("t"), &PickleLimits::default());
         }
     }
 }
@@ -428,7 +427,7 @@ fn self_referencing_dict() {
     let b = P::proto(4).op(b"}\x94").s("a").op(b"h\x00s").stop();
     let mut padded = b.clone();
     padded.extend_from_slice(&vec![0u8; 1 << 16]); // bytes after STOP raise the repeat cap
-    let err = read_from_slice(&padded, Path::new("t"), &deep).unwrap_err();
+    let err = read_bytes(&padded, Path::new("t"), &deep).unwrap_err();
     assert!(err.to_string().contains("or a cycle"), "{err}");
 }
 
@@ -488,7 +487,7 @@ fn array_data_that_does_not_match_its_shape() {
         .s("C")
         .op(b"tR")
         .stop();
-    match read_node_from_slice(&b, Path::new("t"), &PickleLimits::default()) {
+    match read_node_bytes(&b, Path::new("t"), &PickleLimits::default()) {
         Err(e @ StoreError::Malformed { .. }) => assert!(
             e.to_string().contains("needs 12 bytes, the data has 10"),
             "{e}"
@@ -520,6 +519,6 @@ fn allocation_limit_is_enforced() {
         max_alloc: 40,
         ..PickleLimits::default()
     };
-    let err = read_from_slice(&full, Path::new("t"), &tight).unwrap_err();
+    let err = read_bytes(&full, Path::new("t"), &tight).unwrap_err();
     assert!(err.to_string().contains("allocation limit"), "{err}");
 }

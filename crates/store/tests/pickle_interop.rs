@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use arraydict::{ArrayData, DType, Dict, MemoryOrder, NdArray, Node};
-use arraydict_store::pickle::{read_from_slice, write_to, PickleLimits, PickleWriteOptions};
+use arraydict_store::pickle::{read_bytes, write_to, PickleLimits, PickleWriteOptions};
 use serde_json::{json, Value};
 
 fn python(var: &str) -> String {
@@ -159,7 +159,7 @@ fn interop_pickle_python_loads_ours() {
     for protocol in [2u8, 3, 4, 5] {
         let file = dir.path().join(format!("ours_p{protocol}.pickle"));
         let mut bytes = Vec::new();
-        write_to(&tree, &mut bytes, &PickleWriteOptions { protocol }, &file).unwrap();
+        write_to(&mut bytes, &tree, &PickleWriteOptions { protocol }, &file).unwrap();
         std::fs::write(&file, &bytes).unwrap();
         let mut expected = Vec::new();
         describe(&tree, "", protocol, &mut expected);
@@ -239,7 +239,7 @@ fn interop_pickle_we_read_python_pickles() {
         for (name, expected) in report["files"].as_object().unwrap() {
             let path = dir.path().join(name);
             let bytes = std::fs::read(&path).unwrap();
-            let tree = read_from_slice(&bytes, &path, &PickleLimits::default())
+            let tree = read_bytes(&bytes, &path, &PickleLimits::default())
                 .unwrap_or_else(|e| panic!("{e}"));
             check_against(&tree, expected.as_array().unwrap(), name);
             seen += 1;

@@ -14,7 +14,7 @@
 use std::path::PathBuf;
 
 use arraydict::{DType, Dict, MemoryOrder, Node};
-use arraydict_store::pickle::{read_from_slice, write_to, PickleLimits, PickleWriteOptions};
+use arraydict_store::pickle::{read_bytes, write_to, PickleLimits, PickleWriteOptions};
 
 fn load(name: &str) -> Option<Dict> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -24,7 +24,7 @@ fn load(name: &str) -> Option<Dict> {
         eprintln!("SKIPPED: {} (../shared absent)", path.display());
         return None;
     };
-    Some(read_from_slice(&bytes, &path, &PickleLimits::default()).unwrap_or_else(|e| panic!("{e}")))
+    Some(read_bytes(&bytes, &path, &PickleLimits::default()).unwrap_or_else(|e| panic!("{e}")))
 }
 
 fn keys(d: &Dict) -> Vec<&str> {
@@ -144,13 +144,13 @@ fn real_trees_survive_our_writer_at_every_protocol() {
         for protocol in [2, 3, 4, 5] {
             let mut out = Vec::new();
             write_to(
-                &t,
                 &mut out,
+                &t,
                 &PickleWriteOptions { protocol },
                 name.as_ref(),
             )
             .unwrap();
-            let back = read_from_slice(&out, name.as_ref(), &PickleLimits::default()).unwrap();
+            let back = read_bytes(&out, name.as_ref(), &PickleLimits::default()).unwrap();
             assert_eq!(back, t, "{name} protocol {protocol}");
         }
     }

@@ -13,7 +13,7 @@ use std::path::Path;
 
 use arraydict::{ArrayData, DType, Dict, MemoryOrder, NdArray, Node};
 use arraydict_store::pickle::{
-    read_from_slice, read_node_from_slice, write_to, PickleLimits, PickleWriteOptions,
+    read_bytes, read_node_bytes, write_to, PickleLimits, PickleWriteOptions,
 };
 use arraydict_store::testing::pickle_bytes;
 use arraydict_store::StoreError;
@@ -22,7 +22,7 @@ const PROTOCOLS: [u8; 4] = [2, 3, 4, 5];
 
 fn roundtrip(tree: &Dict, protocol: u8) -> Dict {
     let bytes = pickle_bytes(tree, protocol);
-    read_from_slice(&bytes, Path::new("t.pickle"), &PickleLimits::default()).unwrap()
+    read_bytes(&bytes, Path::new("t.pickle"), &PickleLimits::default()).unwrap()
 }
 
 /// Values covering each type's extremes, `n` of them.
@@ -240,7 +240,7 @@ fn large_arrays_are_written_outside_frames() {
     let tree = single("Big", NdArray::c(data, vec![300, 1000]).unwrap());
     for p in PROTOCOLS {
         let bytes = pickle_bytes(&tree, p);
-        let back = read_from_slice(&bytes, Path::new("t"), &PickleLimits::default()).unwrap();
+        let back = read_bytes(&bytes, Path::new("t"), &PickleLimits::default()).unwrap();
         assert_eq!(back, tree, "protocol {p}");
         if p >= 3 {
             assert!(
@@ -256,15 +256,15 @@ fn large_arrays_are_written_outside_frames() {
 fn node_reader_accepts_any_top_level_and_dict_reader_requires_a_dict() {
     let tree = single("A", NdArray::vector(vec![1.0f32]));
     let bytes = pickle_bytes(&tree, 4);
-    let node = read_node_from_slice(&bytes, Path::new("t"), &PickleLimits::default()).unwrap();
+    let node = read_node_bytes(&bytes, Path::new("t"), &PickleLimits::default()).unwrap();
     assert_eq!(node, Node::Dict(tree));
     // a bare list at top level: PROTO 4, EMPTY_LIST, STOP
     let list = [0x80, 4, b']', b'.'];
     assert_eq!(
-        read_node_from_slice(&list, Path::new("t"), &PickleLimits::default()).unwrap(),
+        read_node_bytes(&list, Path::new("t"), &PickleLimits::default()).unwrap(),
         Node::List(vec![])
     );
-    let err = read_from_slice(&list, Path::new("t"), &PickleLimits::default()).unwrap_err();
+    let err = read_bytes(&list, Path::new("t"), &PickleLimits::default()).unwrap_err();
     assert!(err.to_string().contains("expected a dict"), "{err}");
 }
 
@@ -273,8 +273,8 @@ fn unsupported_protocols_are_refused() {
     for protocol in [0, 1, 6] {
         let mut out = Vec::new();
         let err = write_to(
-            &Dict::new(),
             &mut out,
+            &Dict::new(),
             &PickleWriteOptions { protocol },
             Path::new("t"),
         )

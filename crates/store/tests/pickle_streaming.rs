@@ -1,12 +1,12 @@
-//! Reading a pickle file streams it (`arraydict_store::read`, `pickle::read_from_reader`): the
-//! results and errors are those of reading the same bytes from memory (`read_from_slice`).
+//! Reading a pickle file streams it (`arraydict_store::read`, `pickle::read_from`): the
+//! results and errors are those of reading the same bytes from memory (`read_bytes`).
 
 use std::io::Cursor;
 use std::path::Path;
 
 use arraydict::{ArrayData, DType, Dict, MemoryOrder, NdArray, Node};
 use arraydict_store::pickle::{
-    read_from_reader, read_from_slice, read_node_from_reader, read_node_from_slice, PickleLimits,
+    read_bytes, read_from, read_node_bytes, read_node_from, PickleLimits,
 };
 use arraydict_store::testing::{arb_tree, compare_trees, pickle_bytes};
 use arraydict_store::{read, ReadOptions, StoreError};
@@ -16,7 +16,7 @@ use proptest::test_runner::{Config, TestCaseError, TestRunner};
 fn both(bytes: &[u8], path: &Path) -> (String, String) {
     std::fs::write(path, bytes).unwrap();
     let from_file = read(path, &ReadOptions::default());
-    let from_slice = read_from_slice(bytes, path, &PickleLimits::default());
+    let from_slice = read_bytes(bytes, path, &PickleLimits::default());
     (format!("{from_file:?}"), format!("{from_slice:?}"))
 }
 
@@ -73,7 +73,7 @@ fn file_equals_slice_on_big_arrays_in_every_protocol() {
         let path = dir.path().join(format!("big{protocol}.pickle"));
         std::fs::write(&path, &bytes).unwrap();
         let from_file = read(&path, &ReadOptions::default()).unwrap();
-        let from_slice = read_from_slice(&bytes, &path, &PickleLimits::default()).unwrap();
+        let from_slice = read_bytes(&bytes, &path, &PickleLimits::default()).unwrap();
         // bit-exact comparison: the arrays' bytes include NaN patterns
         compare_trees(&from_slice, &from_file).unwrap();
         compare_trees(&tree, &from_file).unwrap();
@@ -114,8 +114,8 @@ fn node_reader_equals_node_slice_reader() {
     let bytes = pickle_bytes(&big_tree(), 4);
     let p = Path::new("t.pickle");
     let lim = PickleLimits::default();
-    let streamed = read_node_from_reader(Cursor::new(&bytes), p, &lim).unwrap();
-    let sliced = read_node_from_slice(&bytes, p, &lim).unwrap();
+    let streamed = read_node_from(Cursor::new(&bytes), p, &lim).unwrap();
+    let sliced = read_node_bytes(&bytes, p, &lim).unwrap();
     let (Node::Dict(streamed), Node::Dict(sliced)) = (streamed, sliced) else {
         panic!("the top level is a dict");
     };
@@ -130,7 +130,7 @@ fn reader_starts_at_its_current_position() {
     let mut cursor = Cursor::new(&padded);
     cursor.set_position(6);
     let p = Path::new("t.pickle");
-    let streamed = read_from_reader(cursor, p, &PickleLimits::default()).unwrap();
+    let streamed = read_from(cursor, p, &PickleLimits::default()).unwrap();
     compare_trees(&big_tree(), &streamed).unwrap();
 }
 

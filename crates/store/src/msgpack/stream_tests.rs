@@ -5,7 +5,7 @@ use std::path::Path;
 
 use arraydict::{ArrayData, Dict};
 
-use super::{read_from_slice, read_input, write_to};
+use super::{read_bytes, read_input, write_to};
 use crate::input::StreamInput;
 use crate::StoreError;
 
@@ -21,7 +21,7 @@ fn streamed(bytes: &[u8], defer_from: usize) -> Result<Dict, StoreError> {
 }
 
 fn same(bytes: &[u8]) {
-    let want = format!("{:?}", read_from_slice(bytes, path()));
+    let want = format!("{:?}", read_bytes(bytes, path()));
     for defer_from in [0, 1, 5, 1 << 20] {
         let got = format!("{:?}", streamed(bytes, defer_from));
         assert_eq!(got, want, "defer from {defer_from}");
@@ -32,7 +32,7 @@ fn same(bytes: &[u8]) {
 fn deferred_data_gives_the_slice_results_and_errors() {
     let t = crate::pickle::tests::sample_tree();
     let mut bytes = Vec::new();
-    write_to(&t, &mut bytes, path()).unwrap();
+    write_to(&mut bytes, &t, path()).unwrap();
     assert_eq!(streamed(&bytes, 0).unwrap(), t);
     for cut in 0..=bytes.len() {
         same(&bytes[..cut]);

@@ -13,7 +13,7 @@
 //! available. Array bytes are streamed from the array's buffer, outside pickle frames.
 //!
 //! # Reading
-//! [`read_from_slice`] and [`read_from_reader`] are a restricted unpickler: it decodes protocols 2-5 symbolically and executes
+//! [`read_bytes`] and [`read_from`] are a restricted unpickler: it decodes protocols 2-5 symbolically and executes
 //! nothing. Only the globals of SPEC section 8 are accepted (numpy array/dtype reconstruction in
 //! `numpy.core` and `numpy._core`, `_codecs.encode`, `vmtk.*.vividict`, `collections.OrderedDict`,
 //! VTK's `VTKArray`, and `builtins.bytes` called without arguments, which is how
@@ -78,8 +78,8 @@ impl Default for PickleLimits {
 
 /// Writes `tree` as a pickle to `w`. `path` only names the destination in errors.
 pub fn write_to<W: Write>(
-    tree: &Dict,
     w: W,
+    tree: &Dict,
     opts: &PickleWriteOptions,
     path: &Path,
 ) -> Result<(), StoreError> {
@@ -87,16 +87,12 @@ pub fn write_to<W: Write>(
 }
 
 /// Reads a pickle whose top level is a dict (or a VMTK `vividict` / `OrderedDict`).
-pub fn read_from_slice(
-    bytes: &[u8],
-    path: &Path,
-    limits: &PickleLimits,
-) -> Result<Dict, StoreError> {
+pub fn read_bytes(bytes: &[u8], path: &Path, limits: &PickleLimits) -> Result<Dict, StoreError> {
     run(SliceInput::new(bytes), path, limits, as_dict)
 }
 
 /// Reads a pickle whose top level is a dict, an array or a list of arrays.
-pub fn read_node_from_slice(
+pub fn read_node_bytes(
     bytes: &[u8],
     path: &Path,
     limits: &PickleLimits,
@@ -105,10 +101,10 @@ pub fn read_node_from_slice(
 }
 
 /// Reads a pickle whose top level is a dict from `reader`'s current position to its end (a
-/// `BufReader<File>`, say), with the same checks, errors and results as [`read_from_slice`]. Large
+/// `BufReader<File>`, say), with the same checks, errors and results as [`read_bytes`]. Large
 /// `bytes` payloads are skipped by the machine and later read straight into their arrays' buffers,
 /// so the input is never held in memory besides the tree.
-pub fn read_from_reader<R: BufRead + Seek>(
+pub fn read_from<R: BufRead + Seek>(
     reader: R,
     path: &Path,
     limits: &PickleLimits,
@@ -116,8 +112,8 @@ pub fn read_from_reader<R: BufRead + Seek>(
     run(stream(reader, path, DEFER_FROM)?, path, limits, as_dict)
 }
 
-/// Like [`read_from_reader`], for a pickle whose top level is a dict, an array or a list of arrays.
-pub fn read_node_from_reader<R: BufRead + Seek>(
+/// Like [`read_from`], for a pickle whose top level is a dict, an array or a list of arrays.
+pub fn read_node_from<R: BufRead + Seek>(
     reader: R,
     path: &Path,
     limits: &PickleLimits,
@@ -125,10 +121,10 @@ pub fn read_node_from_reader<R: BufRead + Seek>(
     run(stream(reader, path, DEFER_FROM)?, path, limits, as_node)
 }
 
-/// [`read_node_from_reader`] with payloads of `defer_from` bytes or more left in the stream until
+/// [`read_node_from`] with payloads of `defer_from` bytes or more left in the stream until
 /// their array is built; for the differential fuzz target, which defers every payload.
 #[doc(hidden)]
-pub fn read_node_from_reader_deferring<R: BufRead + Seek>(
+pub fn read_node_from_deferring<R: BufRead + Seek>(
     reader: R,
     path: &Path,
     limits: &PickleLimits,

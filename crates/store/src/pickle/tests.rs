@@ -5,9 +5,7 @@ use std::path::Path;
 
 use arraydict::{Dict, NdArray, Node};
 
-use super::{
-    as_node, read_node_from_slice, run, stream, write_to, PickleLimits, PickleWriteOptions,
-};
+use super::{as_node, read_node_bytes, run, stream, write_to, PickleLimits, PickleWriteOptions};
 use crate::StoreError;
 
 fn streamed(bytes: &[u8], defer_from: usize) -> Result<Node, StoreError> {
@@ -21,7 +19,7 @@ fn streamed(bytes: &[u8], defer_from: usize) -> Result<Node, StoreError> {
 }
 
 fn sliced(bytes: &[u8]) -> Result<Node, StoreError> {
-    read_node_from_slice(bytes, Path::new("t.pickle"), &PickleLimits::default())
+    read_node_bytes(bytes, Path::new("t.pickle"), &PickleLimits::default())
 }
 
 fn same(bytes: &[u8]) {
@@ -56,7 +54,7 @@ fn deferred_payloads_give_the_slice_results_and_errors() {
     for protocol in 2..=5 {
         let mut bytes = Vec::new();
         let opts = PickleWriteOptions { protocol };
-        write_to(&sample_tree(), &mut bytes, &opts, Path::new("t")).unwrap();
+        write_to(&mut bytes, &sample_tree(), &opts, Path::new("t")).unwrap();
         assert!(sliced(&bytes).is_ok());
         for cut in 0..=bytes.len() {
             same(&bytes[..cut]);
@@ -78,7 +76,7 @@ fn deferred_payloads_on_conformance_trees() {
             for protocol in 2..=5 {
                 let mut bytes = Vec::new();
                 let opts = PickleWriteOptions { protocol };
-                write_to(&tree, &mut bytes, &opts, Path::new("t")).unwrap();
+                write_to(&mut bytes, &tree, &opts, Path::new("t")).unwrap();
                 let back = streamed(&bytes, 0).map_err(|e| TestCaseError::fail(e.to_string()))?;
                 let Node::Dict(back) = back else {
                     return Err(TestCaseError::fail(format!("not a dict: {back:?}")));

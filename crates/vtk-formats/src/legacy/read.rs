@@ -126,9 +126,8 @@ struct Data {
 }
 
 impl Reader<'_> {
-    /// A model invariant broken by the section at `pos`, as a `Malformed` error: the model error's
-    /// text appears once (a `FormatError::Model` would repeat it as its source under `{:#}`) and
-    /// the message gains the byte offset.
+    /// A model invariant broken by the section at `pos`, as a `Malformed` error, so the message
+    /// gains the byte offset and the section's keyword, which a `FormatError::Model` lacks.
     fn model_at(&self, pos: usize, element: &str, e: &vtk_model::ModelError) -> FormatError {
         self.cur.err_at(pos, element, e.to_string())
     }

@@ -88,7 +88,7 @@ pub(crate) fn parse_header<R: BufRead>(path: &Path, r: &mut R) -> Result<Header,
         line.clear();
         let n = std::io::Read::take(&mut *r, MAX_HEADER - pos + 1)
             .read_until(b'\n', &mut line)
-            // Not `FormatError::Io`: its text would repeat as its source under `{:#}`.
+            // Not `FormatError::Io`: the message gains the header's byte offset.
             .map_err(|e| malformed(path, pos, "", format!("cannot read the header: {e}")))?;
         let start = pos;
         pos += n as u64;

@@ -297,7 +297,7 @@ fn data_file_path(
 }
 
 /// An OS error on the pixel data as one message naming the header and, when it is another file,
-/// the data file (a `FormatError::Io` would repeat its text as its source under `{:#}`).
+/// the data file and the byte offset (a `FormatError::Io` names one path and no offset).
 /// `offset` is where reading failed when the pixels follow the header in the same file; for a
 /// separate data file the header's `ElementDataFile` line (the header's end) is named instead.
 fn data_io(
@@ -478,8 +478,8 @@ fn build_image(
         origin = lps_ras() * origin;
         dir = lps_ras() * dir;
     }
-    // Malformed rather than `FormatError::Model`, whose text would repeat as its source under
-    // `{:#}`; the header keys that set the geometry are named instead.
+    // Malformed rather than `FormatError::Model`, so the message names the header keys that set
+    // the geometry, which the model error cannot know.
     let model = |e: vtk_model::ModelError| {
         let keys = match e {
             vtk_model::ModelError::BadGeometry(_) => "ElementSpacing/Offset/TransformMatrix",
