@@ -5,6 +5,8 @@
 //! replaces files that several crates used to include by `#[path]`, which compiled them once per
 //! including crate with `#![allow(dead_code)]` and gave them no crate of their own to be checked in.
 
+#![forbid(unsafe_code)]
+
 pub mod bench_case_id;
 pub mod memory;
 pub mod shared_dir;
