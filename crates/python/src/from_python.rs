@@ -35,15 +35,15 @@ pub fn tree(root: &Bound<'_, PyAny>) -> PyResult<Converted<Dict>> {
     dict(root, &mut path)
 }
 
-fn problem<T>(path: &str, message: impl Into<String>) -> PyResult<Converted<T>> {
-    Ok(Err(Problem {
+fn problem<T>(path: &str, message: impl Into<String>) -> Converted<T> {
+    Err(Problem {
         path: if path.is_empty() {
             "/".into()
         } else {
             path.into()
         },
         message: message.into(),
-    }))
+    })
 }
 
 fn dict(obj: &Bound<'_, PyAny>, path: &mut String) -> PyResult<Converted<Dict>> {
@@ -56,25 +56,25 @@ fn dict(obj: &Bound<'_, PyAny>, path: &mut String) -> PyResult<Converted<Dict>> 
             .map(|item| item.extract::<(Bound<'_, PyAny>, Bound<'_, PyAny>)>())
             .collect::<PyResult<_>>()?
     } else {
-        return problem(
+        return Ok(problem(
             path,
             format!(
                 "expected a dict (a mapping of names to arrays), found {}",
                 type_name(obj)
             ),
-        );
+        ));
     };
     let mut out = Dict::new();
     for (key, value) in items {
         let Ok(key) = key.cast::<PyString>() else {
-            return problem(
+            return Ok(problem(
                 path,
                 format!(
                     "keys must be strings, found the {} {}",
                     type_name(&key),
                     key.repr()?
                 ),
-            );
+            ));
         };
         let key = key.to_str()?.to_owned();
         let saved = path.len();
@@ -154,14 +154,14 @@ fn array_like(obj: &Bound<'_, PyAny>, path: &str) -> PyResult<Converted<NdArray>
     }
     match asarray(obj) {
         Ok(a) => array(&a, path),
-        Err(e) => problem(
+        Err(e) => Ok(problem(
             path,
             format!(
                 "expected an array, found {} ({})",
                 type_name(obj),
                 e.value(obj.py())
             ),
-        ),
+        )),
     }
 }
 
@@ -191,13 +191,10 @@ fn dtype_of(kind: u8, size: usize) -> Option<DType> {
 fn array(a: &Bound<'_, PyUntypedArray>, path: &str) -> PyResult<Converted<NdArray>> {
     let descr = a.dtype();
     let Some(dtype) = dtype_of(descr.kind(), descr.itemsize()) else {
-        return problem(
+        return Ok(problem(
             path,
-            format!(
-                "dtype {} is not one of int8-int64, uint8-uint64, float32, float64",
-                descr
-            ),
-        );
+            format!("dtype {descr} is not one of int8-int64, uint8-uint64, float32, float64"),
+        ));
     };
     let mut a = a.clone();
     if descr.is_native_byteorder() == Some(false)
@@ -233,7 +230,7 @@ fn array(a: &Bound<'_, PyUntypedArray>, path: &str) -> PyResult<Converted<NdArra
     }?;
     match NdArray::new(data, shape, order) {
         Ok(nd) => Ok(Ok(nd)),
-        Err(e) => problem(path, e.to_string()),
+        Err(e) => Ok(problem(path, e.to_string())),
     }
 }
 
@@ -276,13 +273,11 @@ fn in_place<T: numpy::Element + vtk_model::Element>(
         address: typed.data() as usize,
         len: len * std::mem::size_of::<T>(),
     });
-    match SharedArray::new(T::DTYPE, bytes.clone(), 0, len) {
-        Some(shared) => Ok(ArrayData::Shared(shared)),
-        // Misaligned for T (a view into a packed buffer): copy.
-        None => {
-            let mut owned = ArrayData::zeros(T::DTYPE, len);
-            owned.as_bytes_mut().copy_from_slice((*bytes).as_ref());
-            Ok(owned)
-        }
+    if let Some(shared) = SharedArray::new(T::DTYPE, bytes.clone(), 0, len) {
+        return Ok(ArrayData::Shared(shared));
     }
+    // Misaligned for T (numpy reported the array aligned, so this does not happen): copy.
+    let mut owned = ArrayData::zeros(T::DTYPE, len);
+    owned.as_bytes_mut().copy_from_slice((*bytes).as_ref());
+    Ok(owned)
 }

@@ -16,6 +16,8 @@ use vtk_formats::{Format, ImageFrame, LegacyVersion};
 use crate::errors::Failure;
 
 /// How a file becomes a tree (`read`'s keyword options).
+// Each bool is an independent keyword option, not a state machine in disguise.
+#[allow(clippy::struct_excessive_bools)]
 #[derive(Clone, Debug)]
 pub struct ReadSettings {
     /// The kind of tree a VTK file gives (`None`: inferred from the dataset).

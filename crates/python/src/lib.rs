@@ -6,7 +6,7 @@
 //! failures into the package's exceptions. The docstrings below are the Python ones
 //! (`help(arraydict.read)`), which is why they are written for Python readers.
 // The docstrings are Python's (shown by `help()`), not rustdoc: Python names are not in backticks.
-#![allow(clippy::doc_markdown)]
+#![allow(clippy::doc_markdown, clippy::doc_link_with_quotes)]
 
 mod errors;
 mod from_python;

@@ -16,7 +16,7 @@ use pyo3::types::{PyDict, PyList};
 use vtk_model::{DType, SharedArray};
 
 /// A tree as a `dict`, keys in order.
-pub fn dict<'py>(py: Python<'py>, tree: Dict) -> PyResult<Bound<'py, PyDict>> {
+pub fn dict(py: Python<'_>, tree: Dict) -> PyResult<Bound<'_, PyDict>> {
     let out = PyDict::new(py);
     for (key, node) in tree {
         out.set_item(key, self::node(py, node)?)?;
@@ -24,7 +24,7 @@ pub fn dict<'py>(py: Python<'py>, tree: Dict) -> PyResult<Bound<'py, PyDict>> {
     Ok(out)
 }
 
-fn node<'py>(py: Python<'py>, node: Node) -> PyResult<Bound<'py, PyAny>> {
+fn node(py: Python<'_>, node: Node) -> PyResult<Bound<'_, PyAny>> {
     Ok(match node {
         Node::Dict(d) => dict(py, d)?.into_any(),
         Node::Array(a) => array(py, a)?,
@@ -39,7 +39,7 @@ fn node<'py>(py: Python<'py>, node: Node) -> PyResult<Bound<'py, PyAny>> {
 }
 
 /// An array as a `numpy.ndarray` over the same memory.
-fn array<'py>(py: Python<'py>, a: NdArray) -> PyResult<Bound<'py, PyAny>> {
+fn array(py: Python<'_>, a: NdArray) -> PyResult<Bound<'_, PyAny>> {
     // The command's pickle (protocol 4) stores an axis-permuted array (a 3x3 tensor array, a
     // multi-component image array) in C order, so `pickle.load` gives it C-ordered: the one layout
     // change, and so the one copy, on the way to Python.
