@@ -107,3 +107,56 @@ pub fn run<T: Send + 'static>(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Called from Python, as the package's functions are.
+    #[pyfunction]
+    fn panics_on_the_worker(py: Python<'_>) -> PyResult<()> {
+        run(py, None, Writes::No, |_| -> Result<(), Failure> {
+            panic!("a bug on the worker thread")
+        })
+    }
+
+    #[pyfunction]
+    fn panics_in_the_pool(py: Python<'_>) -> PyResult<()> {
+        run(py, Some(2), Writes::No, |_| -> Result<(), Failure> {
+            rayon::scope(|s| s.spawn(|_| panic!("a bug in a pool thread")));
+            Ok(())
+        })
+    }
+
+    #[test]
+    fn a_panic_of_the_work_is_a_python_exception_not_an_abort() {
+        Python::initialize();
+        Python::attach(|py| {
+            for (f, text) in [
+                (wrap_pyfunction!(panics_on_the_worker, py), "worker"),
+                (wrap_pyfunction!(panics_in_the_pool, py), "pool"),
+            ] {
+                let locals = pyo3::types::PyDict::new(py);
+                locals.set_item("f", f.unwrap()).unwrap();
+                // Caught in Python: PyO3 resumes a PanicException's panic when Rust fetches it.
+                py.run(
+                    c"try:\n    f()\n    caught = None\nexcept BaseException as e:\n    caught = (type(e).__name__, str(e))",
+                    None,
+                    Some(&locals),
+                )
+                .unwrap();
+                let (name, message): (String, String) = locals
+                    .get_item("caught")
+                    .unwrap()
+                    .unwrap()
+                    .extract()
+                    .unwrap();
+                assert_eq!(name, "PanicException");
+                assert!(message.contains(text), "{message}");
+            }
+            // The interpreter goes on.
+            let two: i32 = py.eval(c"1 + 1", None, None).unwrap().extract().unwrap();
+            assert_eq!(two, 2);
+        });
+    }
+}
