@@ -2,6 +2,7 @@
 by hand in Python (what users hold) write and read back."""
 
 import collections
+import collections.abc
 import pickle
 
 import numpy as np
@@ -115,7 +116,7 @@ class VTKArray(np.ndarray):
 
 def plain(tree):
     """The tree as plain dicts and C/F ndarrays, as read gives it back."""
-    if isinstance(tree, dict):
+    if isinstance(tree, collections.abc.Mapping):
         return {k: plain(v) for k, v in tree.items()}
     if isinstance(tree, (list, tuple)) and (not tree or isinstance(tree[0], np.ndarray)):
         return [np.asarray(a).astype(np.asarray(a).dtype.newbyteorder("="), order="K") for a in tree]
@@ -123,7 +124,24 @@ def plain(tree):
     return a.astype(a.dtype.newbyteorder("="), order="K")
 
 
+class ReadOnlyMapping(collections.abc.Mapping):
+    """A Mapping that is not a dict."""
+
+    def __init__(self, entries):
+        self._entries = dict(entries)
+
+    def __getitem__(self, key):
+        return self._entries[key]
+
+    def __iter__(self):
+        return iter(self._entries)
+
+    def __len__(self):
+        return len(self._entries)
+
+
 HAND_BUILT = {
+    "abc_mapping": lambda: ReadOnlyMapping(surface(POINTS, IDS)),
     "vividict": lambda: vividict(surface(POINTS, IDS)),
     "ordered_dict": lambda: collections.OrderedDict(surface(POINTS, IDS)),
     "vtkarray_subclass": lambda: surface(VTKArray(POINTS), VTKArray(IDS), Radius=VTKArray(np.arange(4.0))),
