@@ -2,6 +2,7 @@
 //!
 //! - `cargo xtask test [--no-python] [--no-fixtures-check] [--no-fuzz]`: the whole test suite (what CI
 //!   runs), ending with a one-minute fuzz smoke of every cargo-fuzz target.
+//! - `cargo xtask wheel [--dev]`: the Python package's abi3 wheel in `target/wheels/`.
 //! - `cargo xtask fixtures [--check]`: regenerate `fixtures/` with Python VTK + `SimpleITK`, or check that a
 //!   regeneration reproduces the committed files byte for byte.
 //!
@@ -14,6 +15,7 @@ mod fuzz;
 mod summary;
 mod test_driver;
 mod venv;
+mod wheel;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -28,6 +30,10 @@ commands:
         target for 60 s, two at a time, from fuzz/corpus + fixtures; one result per target).
         --no-python skips the venvs, interop tests and the fixtures check; --no-fuzz skips the
         smoke (its targets count as skipped). Ends with `xtask: N passed, N failed, N skipped`.
+  wheel [--dev]
+        build the Python package (crates/python) as one abi3 wheel for CPython >= 3.10 into
+        target/wheels/, with maturin from a pinned venv (target/py/maturin); release profile, or
+        the dev profile with --dev (faster to build, slower to run).
   fixtures [--check]
         regenerate fixtures/ (Python VTK + SimpleITK in target/py/fixtures) and its manifest.json;
         --check regenerates into a scratch dir and compares with the committed files instead.
@@ -77,6 +83,8 @@ fn main() -> ExitCode {
                 fixtures::generate(&root)
             }
         }),
+        Some("wheel") => parse_flags(&args[1..], &["--dev"])
+            .and_then(|f| wheel::build(&root, f.contains(&"--dev")).map(|_| true)),
         Some("fuzz") => fuzz::Options::parse(&args[1..]).and_then(|o| fuzz::run(&root, &o)),
         Some("big") => parse_flags(&args[1..], &[]).and_then(|_| big::run(&root)),
         Some("bench-compare") => {
