@@ -46,11 +46,11 @@ def cli():
 
 
 def cli_message(stderr):
-    """The message of the command's error line (without its `arraydict: error: ` prefix)."""
+    """The message of the command's error (after its `arraydict: error: ` prefix; an invalid
+    tree's message goes on with one line per problem)."""
     prefix = "arraydict: error: "
-    lines = [line for line in stderr.splitlines() if line.startswith(prefix)]
-    assert len(lines) == 1, stderr
-    return lines[0][len(prefix):]
+    assert stderr.count(prefix) == 1, stderr
+    return stderr.split(prefix, 1)[1].rstrip("\n")
 
 
 def assert_same_tree(got, expected, path=""):

@@ -70,7 +70,7 @@ def test_hostile_file_raises_with_the_message_and_writes_nothing(name, expected,
     assert src.read_bytes() == before
 
 
-@pytest.mark.parametrize("name", [n for n, _ in CASES][::7])
+@pytest.mark.parametrize("name", [n for n, _ in CASES])
 def test_hostile_messages_are_the_commands(name, cli, tmp_path):
     src = tmp_path / name
     shutil.copy(HOSTILE / "cases" / name, src)
