@@ -100,39 +100,50 @@ fn node(obj: &Bound<'_, PyAny>, path: &mut String) -> PyResult<Converted<Node>> 
         return Ok(array(a, path)?.map(Node::Array));
     }
     let is_sequence = obj.cast::<PyList>().is_ok() || obj.cast::<PyTuple>().is_ok();
-    if is_sequence && list_of_arrays(obj)? {
-        let mut items = Vec::new();
-        for (i, item) in obj.try_iter()?.enumerate() {
-            let saved = path.len();
-            path.push('/');
-            path.push_str(&i.to_string());
-            let converted = array_like(&item?, path)?;
-            path.truncate(saved);
-            match converted {
-                Ok(a) => items.push(a),
-                Err(p) => return Ok(Err(p)),
-            }
-        }
-        return Ok(Ok(Node::List(items)));
+    if !is_sequence {
+        return Ok(array_like(obj, path)?.map(Node::Array));
     }
-    Ok(array_like(obj, path)?.map(Node::Array))
+    match sequence(obj)? {
+        Sequence::Array(a) => Ok(array(&a, path)?.map(Node::Array)),
+        Sequence::ListOfArrays => {
+            let mut items = Vec::new();
+            for (i, item) in obj.try_iter()?.enumerate() {
+                let saved = path.len();
+                path.push('/');
+                path.push_str(&i.to_string());
+                let converted = array_like(&item?, path)?;
+                path.truncate(saved);
+                match converted {
+                    Ok(a) => items.push(a),
+                    Err(p) => return Ok(Err(p)),
+                }
+            }
+            Ok(Ok(Node::List(items)))
+        }
+    }
 }
 
-/// Whether a list or tuple is a list of arrays (`Node::List`) rather than one array: it is empty,
-/// holds a numpy array, or is ragged (numpy cannot make one numeric array of it).
-fn list_of_arrays(seq: &Bound<'_, PyAny>) -> PyResult<bool> {
+/// What a list or tuple stands for.
+enum Sequence<'py> {
+    /// A list of arrays (`Node::List`): the sequence is empty, holds a numpy array, or is ragged.
+    ListOfArrays,
+    /// One array: numpy made a numeric array of it (a list of numbers, of equal-length lists).
+    Array(Bound<'py, PyUntypedArray>),
+}
+
+fn sequence<'py>(seq: &Bound<'py, PyAny>) -> PyResult<Sequence<'py>> {
     if seq.len()? == 0 {
-        return Ok(true);
+        return Ok(Sequence::ListOfArrays);
     }
     for item in seq.try_iter()? {
         if item?.cast::<PyUntypedArray>().is_ok() {
-            return Ok(true);
+            return Ok(Sequence::ListOfArrays);
         }
     }
     match asarray(seq) {
-        Ok(a) => Ok(a.dtype().kind() == b'O'),
-        // numpy >= 1.24 refuses ragged nested sequences.
-        Err(_) => Ok(true),
+        Ok(a) if a.dtype().kind() != b'O' => Ok(Sequence::Array(a)),
+        // An object array, or (numpy >= 1.24) an error: a ragged nested sequence.
+        _ => Ok(Sequence::ListOfArrays),
     }
 }
 
