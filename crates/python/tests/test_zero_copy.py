@@ -147,12 +147,19 @@ def test_write_copies_strided_and_byte_swapped_arrays_once(layout):
 
 READ_PEAK = textwrap.dedent(
     """
-    import resource, sys
+    import sys
+    import numpy
     import arraydict as ad
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+    def status(field):
+        with open("/proc/self/status") as f:
+            return next(int(l.split()[1]) for l in f if l.startswith(field + ":")) * 1024
+
+    before = status("VmRSS")
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")  # resets the peak (VmHWM); ru_maxrss would carry the parent's from the fork
     tree = ad.read(sys.argv[1])
-    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print((after - before) * 1024 / tree["Points"].nbytes)
+    print((status("VmHWM") - before) / tree["Points"].nbytes)
     """
 )
 
@@ -162,8 +169,9 @@ def test_read_of_an_uncompressed_vtp_holds_the_arrays_once(tmp_path):
     ad.write(big_surface(4_000_000), path, xml_compression="none")
     r = subprocess.run([sys.executable, "-c", READ_PEAK, str(path)], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
-    # Read into one buffer that numpy then owns: about 1x the array, not 2x (a copy).
-    assert float(r.stdout) < 1.4, r.stdout
+    # Read into one buffer that numpy then owns: about 1x the array, not 2x (a copy). The issue's
+    # budget: at most 1.2x the array bytes over the interpreter's baseline.
+    assert 0.9 < float(r.stdout) < 1.2, r.stdout
 
 
 def test_write_then_read_of_an_array_subclass_gives_a_plain_array(tmp_path):
