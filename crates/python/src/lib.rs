@@ -43,7 +43,9 @@ fn kind_arg(kind: Option<&str>) -> Result<Option<arraydict::Kind>, Failure> {
 /// of the same file: plain dict, list and numpy.ndarray, same key order, dtypes, shapes and memory
 /// orders (an image array is the Fortran-ordered (nx, ny, nz) view of VTK's buffer).
 ///
-/// No array is copied on the way to Python: numpy owns the buffers the Rust reader filled.
+/// No array is copied on the way to Python: numpy owns the buffers the Rust reader filled. The one
+/// exception: arrays VTK stores with permuted axes (3x3 tensors, multi-component image arrays)
+/// come C-ordered, as the command's pickle stores them, which takes one copy.
 /// Uncompressed HDF5 datasets of 64 KiB and more are read-only views of a mapping of the file
 /// (their .base keeps it mapped) unless copy=True: while such a view is alive, another program
 /// that changes or truncates the file changes the array or crashes the reader.
@@ -284,7 +286,8 @@ fn write(
 ///
 /// All the work runs with the GIL released, on rayon's pool (all cores by default; threads=N for
 /// this call, or RAYON_NUM_THREADS), so a pool of Python threads converts files in parallel.
-/// Ctrl-C interrupts it (KeyboardInterrupt) and no output appears.
+/// Ctrl-C interrupts it (KeyboardInterrupt) and no output appears (Ctrl-C cancels every arraydict
+/// write in flight in the process).
 ///
 /// Raises
 /// ------
