@@ -105,20 +105,15 @@ pub fn invalid_tree(py: Python<'_>, message: String, problems: Vec<String>) -> P
     err
 }
 
-/// The error and its causes, each once, joined with ": " -- what the `arraydict` command prints.
-/// Our error types include their source's text in their own message (so a library user printing
-/// `{e}` sees it) and also return it as `source()`, so printing the whole chain would repeat it.
-// TODO(issue 14): the same rule as `message` in crates/cli/src/main.rs (which also explains
-// EFAULT from a truncated mapping); both could use one function of a shared crate.
+/// The error and its causes joined with ": " -- what the `arraydict` command prints (anyhow's
+/// `{:#}` of the chain). Each error prints only its own part and hands its cause over as
+/// `source()`, so every part appears once.
 pub fn message(e: &(dyn Error + 'static)) -> String {
     let mut text = e.to_string();
     let mut cause = e.source();
     while let Some(c) = cause {
-        let c_text = c.to_string();
-        if !text.contains(&c_text) {
-            text.push_str(": ");
-            text.push_str(&c_text);
-        }
+        text.push_str(": ");
+        text.push_str(&c.to_string());
         cause = c.source();
     }
     text

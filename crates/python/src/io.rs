@@ -197,7 +197,7 @@ pub fn write_settings(
             )))
         }
     };
-    vtk.legacy_version = match a.legacy_version {
+    vtk.legacy.version = match a.legacy_version {
         "4.2" => LegacyVersion::V4_2,
         "5.1" => LegacyVersion::V5_1,
         other => {
@@ -206,9 +206,9 @@ pub fn write_settings(
             )))
         }
     };
-    vtk.legacy_binary = !a.legacy_ascii;
-    vtk.meta_compress = !a.meta_uncompressed;
-    vtk.frame = a.frame;
+    vtk.legacy.binary = !a.legacy_ascii;
+    vtk.metaimage.compress = !a.meta_uncompressed;
+    vtk.metaimage.frame = a.frame;
     vtk.durability = durability;
     if let Some(OutputFormat::Vtk(f)) = format {
         vtk.format = Some(f);
