@@ -12,6 +12,7 @@ mod bench_compare;
 mod big;
 mod fixtures;
 mod fuzz;
+mod pytest;
 mod summary;
 mod test_driver;
 mod venv;
@@ -24,12 +25,15 @@ const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
   test [--no-python] [--no-fixtures-check] [--no-fuzz]
-        run the whole test suite: `cargo test --workspace --all-targets`, then the Python interop
-        tests (`interop_*`, #[ignore]d in plain cargo test) against numpy 2.x and 1.26 venvs in
-        target/py/, then `fixtures --check`, then the fuzz smoke (`cargo fuzz build -O -a`, every
-        target for 60 s, two at a time, from fuzz/corpus + fixtures; one result per target).
-        --no-python skips the venvs, interop tests and the fixtures check; --no-fuzz skips the
-        smoke (its targets count as skipped). Ends with `xtask: N passed, N failed, N skipped`.
+        run the whole test suite: `cargo test --workspace --all-targets` (without the Python
+        package's crate), doctests, fmt and clippy checks, then the Python interop tests
+        (`interop_*`, #[ignore]d in plain cargo test) against numpy 2.x and 1.26 venvs in
+        target/py/, then `fixtures --check`, then the Python package: `cargo test -p
+        arraydict-python`, its wheel (dev profile) installed into both venvs and its pytest suite
+        run in each, then the fuzz smoke (`cargo fuzz build -O -a`, every target for 60 s, two at
+        a time, from fuzz/corpus + fixtures; one result per target). --no-python skips the venvs,
+        interop tests, the fixtures check and the Python package; --no-fuzz skips the smoke (its
+        targets count as skipped). Ends with `xtask: N passed, N failed, N skipped`.
   wheel [--dev]
         build the Python package (crates/python) as one abi3 wheel for CPython >= 3.10 into
         target/wheels/, with maturin from a pinned venv (target/py/maturin); release profile, or

@@ -15,7 +15,11 @@ pub fn build(root: &Path, dev: bool) -> Result<PathBuf, Failure> {
     cmd.args(["-m", "maturin", "build", "--manifest-path"])
         .arg(root.join("crates/python/Cargo.toml"))
         .arg("--out")
-        .arg(&out);
+        .arg(&out)
+        // The workspace's own target directory, so what `cargo test`/`cargo build` compiled (the
+        // dependencies) is reused.
+        .arg("--target-dir")
+        .arg(root.join("target"));
     if dev {
         cmd.args(["--profile", "dev"]);
     } else {
