@@ -2,6 +2,7 @@
 //!
 //! - `cargo xtask test [--no-python] [--no-fixtures-check] [--no-fuzz]`: the whole test suite (what CI
 //!   runs), ending with a one-minute fuzz smoke of every cargo-fuzz target.
+//! - `cargo xtask wheel [--dev]`: the Python package's abi3 wheel in `target/wheels/`.
 //! - `cargo xtask fixtures [--check]`: regenerate `fixtures/` with Python VTK + `SimpleITK`, or check that a
 //!   regeneration reproduces the committed files byte for byte.
 //!
@@ -11,9 +12,11 @@ mod bench_compare;
 mod big;
 mod fixtures;
 mod fuzz;
+mod pytest;
 mod summary;
 mod test_driver;
 mod venv;
+mod wheel;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -22,12 +25,19 @@ const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
   test [--no-python] [--no-fixtures-check] [--no-fuzz]
-        run the whole test suite: `cargo test --workspace --all-targets`, then the Python interop
-        tests (`interop_*`, #[ignore]d in plain cargo test) against numpy 2.x and 1.26 venvs in
-        target/py/, then `fixtures --check`, then the fuzz smoke (`cargo fuzz build -O -a`, every
-        target for 60 s, two at a time, from fuzz/corpus + fixtures; one result per target).
-        --no-python skips the venvs, interop tests and the fixtures check; --no-fuzz skips the
-        smoke (its targets count as skipped). Ends with `xtask: N passed, N failed, N skipped`.
+        run the whole test suite: `cargo test --workspace --all-targets` (without the Python
+        package's crate), doctests, fmt and clippy checks, then the Python interop tests
+        (`interop_*`, #[ignore]d in plain cargo test) against numpy 2.x and 1.26 venvs in
+        target/py/, then `fixtures --check`, then the Python package: `cargo test -p
+        arraydict-python`, its wheel (dev profile) installed into both venvs and its pytest suite
+        run in each, then the fuzz smoke (`cargo fuzz build -O -a`, every target for 60 s, two at
+        a time, from fuzz/corpus + fixtures; one result per target). --no-python skips the venvs,
+        interop tests, the fixtures check and the Python package; --no-fuzz skips the smoke (its
+        targets count as skipped). Ends with `xtask: N passed, N failed, N skipped`.
+  wheel [--dev]
+        build the Python package (crates/python) as one abi3 wheel for CPython >= 3.10 into
+        target/wheels/, with maturin from a pinned venv (target/py/maturin); release profile, or
+        the dev profile with --dev (faster to build, slower to run).
   fixtures [--check]
         regenerate fixtures/ (Python VTK + SimpleITK in target/py/fixtures) and its manifest.json;
         --check regenerates into a scratch dir and compares with the committed files instead.
@@ -77,6 +87,8 @@ fn main() -> ExitCode {
                 fixtures::generate(&root)
             }
         }),
+        Some("wheel") => parse_flags(&args[1..], &["--dev"])
+            .and_then(|f| wheel::build(&root, f.contains(&"--dev")).map(|_| true)),
         Some("fuzz") => fuzz::Options::parse(&args[1..]).and_then(|o| fuzz::run(&root, &o)),
         Some("big") => parse_flags(&args[1..], &[]).and_then(|_| big::run(&root)),
         Some("bench-compare") => {

@@ -7,7 +7,7 @@ use std::process::{Command, Stdio};
 use std::time::Instant;
 
 use crate::summary::{Scanner, Tally};
-use crate::{fixtures, fuzz, venv, Failure};
+use crate::{fixtures, fuzz, pytest, venv, wheel, Failure};
 
 /// What to run besides plain `cargo test`.
 pub struct Options {
@@ -69,6 +69,9 @@ impl Outcome {
     }
 }
 
+/// The Python package's crate (`crates/python`: a `PyO3` extension, not a default member).
+const PYTHON_PACKAGE: &str = "arraydict-python";
+
 /// Runs everything, prints `xtask: N passed, N failed, N skipped`; `Ok(true)` when nothing failed.
 pub fn run(root: &Path, opts: &Options) -> Result<bool, Failure> {
     let start = Instant::now();
@@ -82,10 +85,14 @@ pub fn run(root: &Path, opts: &Options) -> Result<bool, Failure> {
     let mut outcome = Outcome::default();
 
     // Plain run: exactly what `cargo test` gives a developer without Python (interop tests ignored).
+    // The Python package's crate (crates/python) is left out of the workspace runs: its test
+    // binary links libpython, which a developer without Python lacks; it has its own step below.
     let plain = cargo_test(
         root,
         &[
             "--workspace",
+            "--exclude",
+            PYTHON_PACKAGE,
             "--all-targets",
             "--no-fail-fast",
             "--",
@@ -99,7 +106,17 @@ pub fn run(root: &Path, opts: &Options) -> Result<bool, Failure> {
         .extend(plain.scanner.skips.iter().cloned());
 
     // `--all-targets` leaves out doctests: the crates' runnable doc examples run here.
-    let doc = cargo_test(root, &["--workspace", "--doc", "--no-fail-fast"], &[])?;
+    let doc = cargo_test(
+        root,
+        &[
+            "--workspace",
+            "--exclude",
+            PYTHON_PACKAGE,
+            "--doc",
+            "--no-fail-fast",
+        ],
+        &[],
+    )?;
     outcome.add_run(&doc, "cargo test --workspace --doc");
 
     // The house rules are checked like tests: one result each.
@@ -115,8 +132,16 @@ pub fn run(root: &Path, opts: &Options) -> Result<bool, Failure> {
     );
 
     match &pythons {
-        Some((np2, np1)) => interop(root, np2, np1, opts.fixtures_check, &mut outcome)?,
-        None => outcome.notes.push("--no-python: interop tests and fixtures --check not run (the ignored count includes them)".into()),
+        Some((np2, np1)) => {
+            interop(root, np2, np1, opts.fixtures_check, &mut outcome)?;
+            python_package(root, np2, np1, &mut outcome)?;
+        }
+        None => outcome.notes.push(
+            "--no-python: interop tests, fixtures --check and the Python package (cargo test -p \
+             arraydict-python, its wheel, its pytest suite) not run (the ignored count includes \
+             the interop tests)"
+                .into(),
+        ),
     }
 
     // Last, so a developer sees the unit and interop results before the minutes of fuzzing.
@@ -158,6 +183,8 @@ fn interop(
         root,
         &[
             "--workspace",
+            "--exclude",
+            PYTHON_PACKAGE,
             "--no-fail-fast",
             "--",
             "--ignored",
@@ -196,6 +223,58 @@ fn interop(
             );
         }
     }
+    Ok(())
+}
+
+/// The Python package (crates/python): its Rust tests (`cargo test -p arraydict-python`, which
+/// links libpython), then its wheel, built once (dev profile, in the workspace's target/), installed
+/// into both venvs, and its pytest suite run in each against the built `arraydict` command.
+fn python_package(
+    root: &Path,
+    np2: &Path,
+    np1: &Path,
+    outcome: &mut Outcome,
+) -> Result<(), Failure> {
+    let start = Instant::now();
+    let rust = cargo_test(root, &["-p", PYTHON_PACKAGE, "--no-fail-fast"], &[])?;
+    outcome.add_run(&rust, "cargo test -p arraydict-python");
+    let cli = pytest::cli(root)?;
+    let wheel_start = Instant::now();
+    let wheel = match wheel::build(root, true) {
+        Ok(w) => w,
+        Err(Failure(why)) => {
+            outcome.tally.failed += 1;
+            outcome
+                .notes
+                .push(format!("Python package: FAILED to build the wheel: {why}"));
+            return Ok(());
+        }
+    };
+    let wheel_secs = wheel_start.elapsed().as_secs_f64();
+    let mut runs = Vec::new();
+    for (name, python) in [("np2", np2), ("np1", np1)] {
+        match pytest::run(root, python, name, &wheel, &cli) {
+            Ok(c) => {
+                outcome.tally.passed += c.passed;
+                outcome.tally.failed += c.failed;
+                outcome.skipped += c.skipped;
+                runs.push(format!(
+                    "{name}: {} passed, {} failed, {} skipped",
+                    c.passed, c.failed, c.skipped
+                ));
+            }
+            Err(Failure(why)) => {
+                outcome.tally.failed += 1;
+                runs.push(format!("{name}: FAILED: {why}"));
+            }
+        }
+    }
+    outcome.notes.push(format!(
+        "Python package: wheel {} (built in {wheel_secs:.0} s), pytest {} ({:.0} s in all)",
+        wheel.display(),
+        runs.join("; "),
+        start.elapsed().as_secs_f64()
+    ));
     Ok(())
 }
 

@@ -1,0 +1,47 @@
+"""arraydict: VMTK's ArrayDicts in-process, zero-copy, without VMTK.
+
+An ArrayDict is the nested dict of numpy arrays that VMTK's numpy adaptors (vmtkSurfaceToNumpy,
+vmtkNumpyToSurface, ...) produce and consume. This package reads VTK files (.vtp .vtu .vti .vtk
+.mha .mhd .stl) and ArrayDict files (.hdf5 .pickle .msgpack) into such dicts and writes them back,
+with a Rust core doing the work: no subprocess, no temporary file, no copy of the array data.
+
+    >>> import arraydict as ad
+    >>> surface = ad.read("aorta-surface.vtp")          # dict of numpy arrays
+    >>> surface["PointData"]["Scalars_"] *= 2
+    >>> ad.write(surface, "aorta-scaled.vtp")           # validated, written atomically
+    >>> ad.convert("aorta.mha", "aorta.hdf5")           # file to file, no Python objects
+
+Functions: read, write, convert, validate, detect_kind (see help() of each).
+Exceptions: ArrayDictError (a ValueError) and its subclasses FormatError (VTK files), StoreError
+(ArrayDict files) and InvalidTreeError (.problems); missing or unreadable files raise
+FileNotFoundError / PermissionError.
+
+Threads: every call releases the GIL while it works on files and uses rayon's pool of worker
+threads, all cores by default: set RAYON_NUM_THREADS before the first call, or pass threads=N.
+"""
+
+from ._native import (
+    ArrayDictError,
+    FormatError,
+    InvalidTreeError,
+    StoreError,
+    __version__,
+    convert,
+    detect_kind,
+    read,
+    validate,
+    write,
+)
+
+__all__ = [
+    "ArrayDictError",
+    "FormatError",
+    "InvalidTreeError",
+    "StoreError",
+    "__version__",
+    "convert",
+    "detect_kind",
+    "read",
+    "validate",
+    "write",
+]

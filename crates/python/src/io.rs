@@ -1,0 +1,411 @@
+//! Every call into `vtk-formats`, `arraydict-store` and `arraydict`, and every option struct of
+//! theirs, in this one module: the rest of the crate moves Python objects, not files. The
+//! compositions are those of the `arraydict` command (crates/cli/src/commands.rs), so a file
+//! gives the same tree here as there.
+
+use std::path::Path;
+use std::str::FromStr;
+
+use arraydict::convert::{from_arraydict, to_arraydict, ToArrayDictOptions};
+use arraydict::schema::{detect_kind, validate, Kind};
+use arraydict::{ArrayDictError, Dict};
+use arraydict_store::{Compression, Durability, StoreFormat};
+use vtk_formats::xml::{XmlCompression, XmlEncoding};
+use vtk_formats::{Format, ImageFrame, LegacyVersion};
+
+use crate::errors::Failure;
+
+/// How a file becomes a tree (`read`'s keyword options).
+// Each bool is an independent keyword option, not a state machine in disguise.
+#[allow(clippy::struct_excessive_bools)]
+#[derive(Clone, Debug)]
+pub struct ReadSettings {
+    /// The kind of tree a VTK file gives (`None`: inferred from the dataset).
+    pub kind: Option<Kind>,
+    /// VMTK's `ConvertCellToPoint`.
+    pub cell_to_point: bool,
+    /// VMTK's `StructureCellsAsList`.
+    pub cells_as_list: bool,
+    /// VMTK's `ReturnCellTypesAsStrings`.
+    pub type_names: bool,
+    /// The world frame of MetaImage geometry.
+    pub frame: ImageFrame,
+    /// Let a `.mhd` name a data file outside its directory.
+    pub allow_external_data_file: bool,
+    /// Read uncompressed HDF5 datasets into memory instead of viewing a mapping of the file.
+    pub copy: bool,
+}
+
+/// How a tree becomes a file (`write`'s keyword options).
+#[derive(Clone, Debug)]
+pub struct WriteSettings {
+    /// The kind of the tree (`None`: detected from its keys).
+    pub kind: Option<Kind>,
+    /// The output format (`None`: from the extension).
+    pub format: Option<OutputFormat>,
+    /// ArrayDict file options.
+    pub store: arraydict_store::WriteOptions,
+    /// VTK file options.
+    pub vtk: vtk_formats::WriteOptions,
+}
+
+/// The two families of output files.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OutputFormat {
+    /// An ArrayDict file.
+    Store(StoreFormat),
+    /// A VTK file.
+    Vtk(Format),
+}
+
+/// Parses a kind name (`"surface"`, `"centerlines"`, `"image"`, `"mesh"`).
+pub fn parse_kind(name: &str) -> Result<Kind, Failure> {
+    Kind::from_str(name).map_err(|_| {
+        Failure::Argument(format!(
+            "kind={name:?}: expected 'surface', 'centerlines', 'image' or 'mesh'"
+        ))
+    })
+}
+
+/// The name of a kind.
+pub fn kind_name(kind: Kind) -> &'static str {
+    kind.name()
+}
+
+/// Parses a frame name (`"ras"`, VMTK's, or `"lps"`, the file's own).
+pub fn parse_frame(name: &str) -> Result<ImageFrame, Failure> {
+    match name.to_ascii_lowercase().as_str() {
+        "ras" => Ok(ImageFrame::Ras),
+        "lps" => Ok(ImageFrame::Lps),
+        _ => Err(Failure::Argument(format!(
+            "frame={name:?}: expected 'ras' (VMTK's view) or 'lps' (the file's own numbers)"
+        ))),
+    }
+}
+
+/// Parses an output format name: a store format or a VTK one.
+pub fn parse_format(name: &str) -> Result<OutputFormat, Failure> {
+    Ok(match name.to_ascii_lowercase().as_str() {
+        "pickle" | "pkl" => OutputFormat::Store(StoreFormat::Pickle),
+        "hdf5" | "h5" => OutputFormat::Store(StoreFormat::Hdf5),
+        "msgpack" | "mpk" => OutputFormat::Store(StoreFormat::MessagePack),
+        "vtp" => OutputFormat::Vtk(Format::Vtp),
+        "vtu" => OutputFormat::Vtk(Format::Vtu),
+        "vti" => OutputFormat::Vtk(Format::Vti),
+        "vtk" => OutputFormat::Vtk(Format::LegacyVtk),
+        "mha" => OutputFormat::Vtk(Format::MetaImage),
+        "stl" => OutputFormat::Vtk(Format::Stl),
+        _ => {
+            return Err(Failure::Argument(format!(
+                "format={name:?}: expected one of 'hdf5', 'pickle', 'msgpack', 'vtp', 'vtu', \
+                 'vti', 'vtk', 'mha', 'stl'"
+            )))
+        }
+    })
+}
+
+/// The keyword options of `write` that the `arraydict` command also has, as strings and numbers.
+#[derive(Clone, Debug)]
+pub struct WriteArgs<'a> {
+    /// `hdf5` compression: `"gzip"` or `"none"`.
+    pub compression: &'a str,
+    /// gzip level 0-9.
+    pub level: u8,
+    /// Pickle protocol 2-5.
+    pub pickle_protocol: u8,
+    /// `"zlib"`, `"lz4"`, `"lzma"` or `"none"`.
+    pub xml_compression: &'a str,
+    /// `"appended-raw"`, `"appended-base64"`, `"inline-base64"` or `"ascii"`.
+    pub xml_encoding: &'a str,
+    /// `"4.2"` or `"5.1"`.
+    pub legacy_version: &'a str,
+    /// Legacy `.vtk` as text.
+    pub legacy_ascii: bool,
+    /// MetaImage data uncompressed.
+    pub meta_uncompressed: bool,
+    /// The frame of the tree's image geometry, for MetaImage output.
+    pub frame: ImageFrame,
+    /// Flush to disk before the rename.
+    pub sync: bool,
+}
+
+/// The write options, with the `arraydict` command's defaults where the libraries' differ.
+// TODO(issue 14): the command's defaults (binary legacy files, compressed MetaImage, the zlib
+// level) live in crates/cli (clap defaults and `vtk_options`); `vtk_formats::WriteOptions`
+// defaults to ascii legacy and uncompressed MetaImage. One `WriteOptions::command_defaults()` in
+// vtk-formats would keep both in step.
+pub fn write_settings(
+    kind: Option<Kind>,
+    format: Option<OutputFormat>,
+    a: &WriteArgs<'_>,
+) -> Result<WriteSettings, Failure> {
+    let durability = if a.sync {
+        Durability::Synced
+    } else {
+        Durability::Atomic
+    };
+    if a.level > 9 {
+        return Err(Failure::Argument(format!(
+            "level={}: expected 0 to 9",
+            a.level
+        )));
+    }
+    if !(2..=5).contains(&a.pickle_protocol) {
+        return Err(Failure::Argument(format!(
+            "pickle_protocol={}: expected 2 to 5 (4, the default, loads in numpy 1.x and 2.x)",
+            a.pickle_protocol
+        )));
+    }
+    let mut store = arraydict_store::WriteOptions {
+        compression: match a.compression.to_ascii_lowercase().as_str() {
+            "gzip" => Compression::Gzip(a.level),
+            "none" => Compression::None,
+            other => {
+                return Err(Failure::Argument(format!(
+                    "compression={other:?}: expected 'gzip' or 'none'"
+                )))
+            }
+        },
+        durability,
+        ..arraydict_store::WriteOptions::default()
+    };
+    store.pickle.protocol = a.pickle_protocol;
+    let mut vtk = vtk_formats::WriteOptions::default();
+    vtk.xml.compression = match a.xml_compression.to_ascii_lowercase().as_str() {
+        "zlib" => match vtk_formats::xml::XmlWriteOptions::default().compression {
+            c @ XmlCompression::Zlib(_) => c,
+            _ => XmlCompression::Zlib(6),
+        },
+        "lz4" => XmlCompression::Lz4,
+        "lzma" => XmlCompression::Lzma(6),
+        "none" => XmlCompression::None,
+        other => {
+            return Err(Failure::Argument(format!(
+                "xml_compression={other:?}: expected 'zlib', 'lz4', 'lzma' or 'none'"
+            )))
+        }
+    };
+    vtk.xml.encoding = match a.xml_encoding.to_ascii_lowercase().as_str() {
+        "appended-raw" => XmlEncoding::AppendedRaw,
+        "appended-base64" => XmlEncoding::AppendedBase64,
+        "inline-base64" => XmlEncoding::InlineBase64,
+        "ascii" => XmlEncoding::Ascii,
+        other => {
+            return Err(Failure::Argument(format!(
+                "xml_encoding={other:?}: expected 'appended-raw', 'appended-base64', \
+                 'inline-base64' or 'ascii'"
+            )))
+        }
+    };
+    vtk.legacy.version = match a.legacy_version {
+        "4.2" => LegacyVersion::V4_2,
+        "5.1" => LegacyVersion::V5_1,
+        other => {
+            return Err(Failure::Argument(format!(
+                "legacy_version={other:?}: expected '4.2' or '5.1'"
+            )))
+        }
+    };
+    vtk.legacy.binary = !a.legacy_ascii;
+    vtk.metaimage.compress = !a.meta_uncompressed;
+    vtk.metaimage.frame = a.frame;
+    vtk.durability = durability;
+    if let Some(OutputFormat::Vtk(f)) = format {
+        vtk.format = Some(f);
+    }
+    if let Some(OutputFormat::Store(f)) = format {
+        store.format = Some(f);
+    }
+    Ok(WriteSettings {
+        kind,
+        format,
+        store,
+        vtk,
+    })
+}
+
+/// True when `path` names an ArrayDict file (by its extension), as the command decides.
+fn is_store_file(path: &Path) -> bool {
+    StoreFormat::from_extension(path).is_ok()
+}
+
+/// Whether the output is an ArrayDict file (`Some(true)`), a VTK one (`Some(false)`), or unknown.
+fn output_is_store(path: &Path, format: Option<OutputFormat>) -> Result<bool, Failure> {
+    match format {
+        Some(OutputFormat::Store(_)) => Ok(true),
+        Some(OutputFormat::Vtk(_)) => Ok(false),
+        None if is_store_file(path) => Ok(true),
+        None => {
+            let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+            if Format::from_extension(ext).is_some() || ext.eq_ignore_ascii_case("mhd") {
+                Ok(false)
+            } else {
+                Err(Failure::Argument(format!(
+                    "{}: cannot choose a writer for extension '{ext}'; expected .vtp, .vtu, .vti, \
+                     .vtk, .mha, .mhd, .stl, .hdf5/.h5, .pickle/.pkl or .msgpack/.mpk, or pass \
+                     format=",
+                    path.display()
+                )))
+            }
+        }
+    }
+}
+
+/// Reads a VTK file and converts it to its tree, as `arraydict to-numpy` does.
+fn vtk_to_tree(path: &Path, s: &ReadSettings) -> Result<Dict, Failure> {
+    let read = vtk_formats::ReadOptions {
+        frame: s.frame,
+        allow_external_data_files: s.allow_external_data_file,
+        ..vtk_formats::ReadOptions::default()
+    };
+    let ds = vtk_formats::read(path, &read).map_err(Failure::format)?;
+    let kind = s.kind.unwrap_or_else(|| Kind::infer(&ds));
+    let conv = ToArrayDictOptions {
+        cell_to_point: s.cell_to_point,
+        cells_as_list: s.cells_as_list,
+        cell_types_as_strings: s.type_names,
+    };
+    to_arraydict(ds, kind, &conv).map_err(|e| tree_failure(path, &e))
+}
+
+/// Reads an ArrayDict file.
+fn read_store(path: &Path, copy: bool) -> Result<Dict, Failure> {
+    let opts = arraydict_store::ReadOptions {
+        no_map: copy,
+        ..arraydict_store::ReadOptions::default()
+    };
+    arraydict_store::read(path, &opts).map_err(Failure::store)
+}
+
+/// The tree of any file: an ArrayDict file's, or the one a VTK file converts to.
+pub fn read_file(path: &Path, s: &ReadSettings) -> Result<Dict, Failure> {
+    if is_store_file(path) {
+        read_store(path, s.copy)
+    } else {
+        vtk_to_tree(path, s)
+    }
+}
+
+/// The kind of `tree`: given, or detected from its keys.
+fn kind_of(tree: &Dict, kind: Option<Kind>) -> Result<Kind, Failure> {
+    kind.or_else(|| detect_kind(tree))
+        .ok_or_else(|| Failure::Invalid {
+            message:
+                "/: cannot tell the kind from the keys (expected surface, centerlines, image or \
+                  mesh keys); pass kind="
+                    .into(),
+            problems: vec![
+            "/: cannot tell the kind from the keys (expected surface, centerlines, image or mesh \
+             keys); pass kind="
+                .into(),
+        ],
+        })
+}
+
+/// A tree-layer error of the file `path`: schema problems keep their list.
+fn tree_failure(path: &Path, e: &ArrayDictError) -> Failure {
+    match e {
+        ArrayDictError::Invalid { problems, .. } => Failure::Invalid {
+            message: format!("{}: {e}", path.display()),
+            problems: problems.iter().map(ToString::to_string).collect(),
+        },
+        _ => Failure::Tree(format!("{}: {e}", path.display())),
+    }
+}
+
+/// Checks `tree` against its kind's schema (given, or detected from its keys).
+pub fn validate_tree(tree: &Dict, kind: Option<Kind>) -> Result<(), Failure> {
+    let kind = kind_of(tree, kind)?;
+    validate(tree, kind).map_err(|e| match e {
+        ArrayDictError::Invalid { ref problems, .. } => Failure::Invalid {
+            message: e.to_string(),
+            problems: problems.iter().map(ToString::to_string).collect(),
+        },
+        other => Failure::Tree(other.to_string()),
+    })
+}
+
+/// The kind `tree`'s keys say, if any.
+pub fn detect(tree: &Dict) -> Option<Kind> {
+    detect_kind(tree)
+}
+
+/// Writes `tree` to `path` (atomically), after checking it against its kind's schema.
+pub fn write_tree(tree: Dict, path: &Path, s: &WriteSettings) -> Result<(), Failure> {
+    if output_is_store(path, s.format)? {
+        validate_tree(&tree, s.kind)?;
+        arraydict_store::write(path, &tree, &s.store).map_err(Failure::store)
+    } else {
+        let kind = kind_of(&tree, s.kind)?;
+        // `from_arraydict` validates first (validating here too would read every array twice).
+        let ds = from_arraydict(tree, kind).map_err(|e| match e {
+            ArrayDictError::Invalid { ref problems, .. } => Failure::Invalid {
+                message: e.to_string(),
+                problems: problems.iter().map(ToString::to_string).collect(),
+            },
+            other => Failure::Tree(format!("{}: {other}", path.display())),
+        })?;
+        vtk_formats::write(path, &ds, &s.vtk).map_err(Failure::format)
+    }
+}
+
+/// Converts the file `src` to `dst` without building Python objects: a VTK file to an ArrayDict
+/// file (`arraydict to-numpy`), an ArrayDict file to a VTK file (`arraydict from-numpy`), or
+/// either to another file of its own family. `cancelled` is asked between reading and writing.
+pub fn convert(
+    src: &Path,
+    dst: &Path,
+    r: &ReadSettings,
+    w: &WriteSettings,
+    cancelled: &dyn Fn() -> bool,
+) -> Result<(), Failure> {
+    let to_store = output_is_store(dst, w.format)?;
+    match (is_store_file(src), to_store) {
+        (false, true) => {
+            let tree = vtk_to_tree(src, r)?;
+            if cancelled() {
+                return Err(Failure::Interrupted);
+            }
+            arraydict_store::write(dst, &tree, &w.store).map_err(Failure::store)
+        }
+        (true, false) => {
+            let tree = read_store(src, r.copy)?;
+            let kind = w.kind.or_else(|| detect_kind(&tree)).ok_or_else(|| {
+                Failure::Tree(format!(
+                    "{}: cannot tell the kind of this tree from its keys; pass kind=",
+                    src.display()
+                ))
+            })?;
+            let ds = from_arraydict(tree, kind).map_err(|e| tree_failure(src, &e))?;
+            if cancelled() {
+                return Err(Failure::Interrupted);
+            }
+            vtk_formats::write(dst, &ds, &w.vtk).map_err(Failure::format)
+        }
+        (false, false) => {
+            let read = vtk_formats::ReadOptions {
+                frame: r.frame,
+                allow_external_data_files: r.allow_external_data_file,
+                ..vtk_formats::ReadOptions::default()
+            };
+            let ds = vtk_formats::read(src, &read).map_err(Failure::format)?;
+            if cancelled() {
+                return Err(Failure::Interrupted);
+            }
+            vtk_formats::write(dst, &ds, &w.vtk).map_err(Failure::format)
+        }
+        (true, true) => {
+            let tree = read_store(src, r.copy)?;
+            if cancelled() {
+                return Err(Failure::Interrupted);
+            }
+            arraydict_store::write(dst, &tree, &w.store).map_err(Failure::store)
+        }
+    }
+}
+
+/// Removes the temporary files of every write in flight in this process (an interrupted call's
+/// output never appears; see `worker`).
+pub fn remove_temporaries_in_flight() -> usize {
+    atomic_output::remove_temporaries_in_flight().count()
+}
