@@ -3,7 +3,6 @@
 use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 use std::sync::Mutex;
 
 use anyhow::{bail, Context, Result};
@@ -179,7 +178,7 @@ fn convert_one(
 }
 
 /// Runs `batch`.
-pub fn run(a: &BatchArgs, run: &RunContext) -> Result<ExitCode> {
+pub fn run(a: &BatchArgs, run: &RunContext) -> Result<u8> {
     let files = expand(&a.inputs)?;
     if files.is_empty() {
         bail!("no input files found in {}", a.inputs.join(", "));
@@ -243,9 +242,5 @@ pub fn run(a: &BatchArgs, run: &RunContext) -> Result<ExitCode> {
         results.len(),
         a.output.display()
     );
-    Ok(if failed == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    Ok(if failed == 0 { 0 } else { 1 })
 }
