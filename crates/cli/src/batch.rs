@@ -242,5 +242,6 @@ pub fn run(a: &BatchArgs, run: &RunContext) -> Result<u8> {
         results.len(),
         a.output.display()
     );
-    Ok(if failed == 0 { 0 } else { 1 })
+    // 1 when any input failed.
+    Ok(u8::from(failed != 0))
 }

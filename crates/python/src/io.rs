@@ -1,7 +1,7 @@
-//! Every call into `vtk-formats`, `arraydict-store` and `arraydict`, and every option struct of
-//! theirs, in this one module: the rest of the crate moves Python objects, not files. The
-//! compositions are those of the `arraydict` command (crates/cli/src/commands.rs), so a file
-//! gives the same tree here as there.
+//! Every call into `vtk-formats`, `arraydict-store`, `arraydict` and `arraydict-cli`, and every
+//! option struct of theirs, in this one module: the rest of the crate moves Python objects, not
+//! files. The compositions are those of the `arraydict` command (crates/cli/src/commands.rs), so
+//! a file gives the same tree here as there.
 
 use std::path::Path;
 use std::str::FromStr;
@@ -408,4 +408,12 @@ pub fn convert(
 /// output never appears; see `worker`).
 pub fn remove_temporaries_in_flight() -> usize {
     atomic_output::remove_temporaries_in_flight().count()
+}
+
+/// Runs the `arraydict` command (`argv[0]` is the program name) in this process, with its signal
+/// handling installed, and returns its exit code; a panic (its message printed by the hook) gives
+/// 101, as a Rust binary's does.
+pub fn run_command(argv: Vec<std::ffi::OsString>) -> u8 {
+    std::panic::catch_unwind(move || arraydict_cli::run(argv, arraydict_cli::Signals::Install))
+        .unwrap_or(101)
 }

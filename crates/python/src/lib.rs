@@ -423,12 +423,7 @@ fn detect_kind(tree: &Bound<'_, PyAny>) -> PyResult<Option<&'static str>> {
 /// 0
 #[pyfunction]
 fn main(py: Python<'_>, argv: Vec<std::ffi::OsString>) -> u8 {
-    py.detach(move || {
-        // A panic's message is printed by the hook; the code is the one a Rust binary's panic
-        // ends with.
-        std::panic::catch_unwind(move || arraydict_cli::run(argv, arraydict_cli::Signals::Install))
-            .unwrap_or(101)
-    })
+    py.detach(move || io::run_command(argv))
 }
 
 /// The compiled module.
