@@ -120,11 +120,26 @@ fn report_sigbus() {
 /// The error and its causes, joined by ": ". Each error in the chain prints only its own part
 /// (the file, the key) and hands its cause over as `source()`, so every cause is printed once.
 fn message(e: &anyhow::Error) -> String {
-    let mut text = format!("{e:#}");
+    // anyhow's `{:#}` is this chain.
+    error_message(e.as_ref())
+}
+
+/// The message the command prints for an error: the error and its causes (its `source()`
+/// chain), joined by ": ", each printing only its own part (`a.vtp: No such file or directory`);
+/// a write that failed because a mapped input was truncated says so. The Python package's
+/// exceptions carry this message too.
+pub fn error_message(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        text.push_str(": ");
+        text.push_str(&c.to_string());
+        cause = c.source();
+    }
     // The kernel answers EFAULT when a write's source is a mapped input's page that a truncation
     // took away (see `report_sigbus`).
     #[cfg(unix)]
-    if e.chain().any(|c| {
+    if std::iter::successors(Some(e), |c| c.source()).any(|c| {
         c.downcast_ref::<std::io::Error>()
             .and_then(std::io::Error::raw_os_error)
             == Some(libc::EFAULT)

@@ -1,6 +1,6 @@
 //! Every call into `vtk-formats`, `arraydict-store`, `arraydict` and `arraydict-cli`, and every
-//! option struct of theirs, in this one module: the rest of the crate moves Python objects, not
-//! files. The compositions are those of the `arraydict` command (crates/cli/src/commands.rs), so
+//! option struct of theirs, in this one module (but for `errors`' message, which is the command's
+//! `arraydict_cli::error_message`): the rest of the crate moves Python objects, not files. The compositions are those of the `arraydict` command (crates/cli/src/commands.rs), so
 //! a file gives the same tree here as there.
 
 use std::path::Path;
