@@ -200,7 +200,7 @@ pub fn run(a: &BatchArgs, run: &RunContext) -> Result<u8> {
     let claimed = Mutex::new(HashMap::new());
     // Each output is one renamed file, except a .mhd header with its data file.
     let opts = Outputs {
-        vtk: vtk_options(&a.vtk, a.tree.frame, run),
+        vtk: vtk_options(&a.vtk, a.tree.frame.into(), run),
         store: store_options(&a.store, Some(StoreFormat::Hdf5), run),
     };
     let one_file_each = !a.vtk_format.as_deref().is_some_and(|ext| {

@@ -164,7 +164,7 @@ impl RunContext {
     }
 }
 
-/// Store write options from the command line.
+/// Store write options from the command line (also the Python package's `write`/`convert`).
 pub fn store_options(
     s: &StoreOptions,
     default_format: Option<StoreFormat>,
@@ -192,10 +192,11 @@ pub fn store_options(
     o
 }
 
-/// VTK write options from the command line.
+/// VTK write options from the command line (also the Python package's `write`/`convert`):
+/// the command's defaults are its clap defaults (binary legacy files, compressed MetaImage).
 pub fn vtk_options(
     v: &VtkWriteArgs,
-    frame: FrameArg,
+    frame: ImageFrame,
     run: &RunContext,
 ) -> vtk_formats::WriteOptions {
     use vtk_formats::xml::{XmlCompression, XmlEncoding};
@@ -221,7 +222,7 @@ pub fn vtk_options(
     };
     o.legacy.binary = !v.legacy_ascii;
     o.metaimage.compress = !v.meta_uncompressed;
-    o.metaimage.frame = frame.into();
+    o.metaimage.frame = frame;
     o.durability = run.durability;
     o
 }
@@ -294,7 +295,7 @@ pub fn from_numpy(a: &FromNumpyArgs, run: &RunContext) -> Result<u8> {
     if a.format.is_none() && is_std_stream(&a.output) {
         bail!("-o -: standard output has no extension to take the format from; pass --format vtp, vtu, vti, vtk, mha or stl");
     }
-    let mut opts = vtk_options(&a.vtk, a.frame, run);
+    let mut opts = vtk_options(&a.vtk, a.frame.into(), run);
     opts.format = a.format.map(vtk_formats::Format::from);
     interrupt::set_progress(interrupt::Progress::single(
         &a.output,

@@ -18,6 +18,18 @@ use std::io::Write as _;
 use clap::Parser;
 
 use crate::args::{Cli, Command};
+pub use crate::args::{
+    CompressionArg, LegacyVersionArg, StoreOptions, VtkWriteArgs, XmlCompressionArg, XmlEncodingArg,
+};
+pub use crate::commands::{store_options, vtk_options, RunContext};
+/// The trait of the command's choices (for [`parse_choice`]).
+pub use clap::ValueEnum;
+
+/// The value of a command-line choice (`--xml-compression lz4`) named `name`, ignoring case, as
+/// the command parses it: for hosts that take the command's options by name (the Python package).
+pub fn parse_choice<T: ValueEnum>(name: &str) -> Option<T> {
+    T::from_str(name, true).ok()
+}
 
 /// What the process hosting the command lets [`run`] install for the whole process.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
