@@ -22,6 +22,7 @@ pub use crate::args::{
     CompressionArg, LegacyVersionArg, StoreOptions, VtkWriteArgs, XmlCompressionArg, XmlEncodingArg,
 };
 pub use crate::commands::{store_options, vtk_options, RunContext};
+pub use crate::paths::is_store_file;
 /// The trait of the command's choices (for [`parse_choice`]).
 pub use clap::ValueEnum;
 

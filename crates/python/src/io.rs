@@ -203,9 +203,9 @@ pub fn write_settings(
     })
 }
 
-/// True when `path` names an ArrayDict file (by its extension), as the command decides.
+/// True when `path` names an ArrayDict file (by its extension): the command's own test.
 fn is_store_file(path: &Path) -> bool {
-    StoreFormat::from_extension(path).is_ok()
+    arraydict_cli::is_store_file(path)
 }
 
 /// Whether the output is an ArrayDict file (`Some(true)`), a VTK one (`Some(false)`), or unknown.
