@@ -46,8 +46,8 @@ pub enum Signals {
 
 /// Runs the `arraydict` command with `args` (the program name first, as
 /// [`std::env::args_os`] gives them) and returns its exit code. Usage errors, `--help` and
-/// `--version` are printed here and give 2, 0 and 0; nothing ends the process but an
-/// interrupt (with [`Signals::Install`]).
+/// `--version` are printed here and give 2, 0 and 0; nothing ends the process but a signal
+/// (with [`Signals::Install`]).
 ///
 /// Made for a process that ends when it returns: `--threads` sizes rayon's global pool (when none
 /// exists yet), and the last conversion's data is left for the exit to free rather than freed
@@ -57,10 +57,6 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    #[cfg(unix)]
-    if signals == Signals::Install {
-        report_sigbus();
-    }
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {
@@ -70,6 +66,8 @@ where
         }
     };
     if signals == Signals::Install {
+        #[cfg(unix)]
+        report_sigbus();
         if let Err(e) = interrupt::install() {
             eprintln!("arraydict: error: {}", message(&e));
             return 1;
@@ -164,7 +162,24 @@ pub fn error_message(e: &(dyn std::error::Error + 'static)) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::message;
+    use super::{message, run, Signals};
+
+    #[test]
+    fn run_returns_the_exit_code_without_touching_the_process() {
+        assert_eq!(run(["arraydict", "--version"], Signals::Leave), 0);
+        assert_eq!(run(["arraydict", "to-numpy"], Signals::Leave), 2);
+        let missing = std::env::temp_dir().join("arraydict-no-such-input.vtp");
+        let out = std::env::temp_dir().join("arraydict-no-such-output.hdf5");
+        let args = [
+            "arraydict".into(),
+            "to-numpy".into(),
+            missing.into_os_string(),
+            "-o".into(),
+            out.clone().into_os_string(),
+        ];
+        assert_eq!(run(args, Signals::Leave), 1);
+        assert!(!out.exists());
+    }
 
     #[test]
     fn every_cause_is_printed_once_after_its_context() {
