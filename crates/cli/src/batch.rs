@@ -3,7 +3,6 @@
 use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 use std::sync::Mutex;
 
 use anyhow::{bail, Context, Result};
@@ -179,7 +178,7 @@ fn convert_one(
 }
 
 /// Runs `batch`.
-pub fn run(a: &BatchArgs, run: &RunContext) -> Result<ExitCode> {
+pub fn run(a: &BatchArgs, run: &RunContext) -> Result<u8> {
     let files = expand(&a.inputs)?;
     if files.is_empty() {
         bail!("no input files found in {}", a.inputs.join(", "));
@@ -201,7 +200,7 @@ pub fn run(a: &BatchArgs, run: &RunContext) -> Result<ExitCode> {
     let claimed = Mutex::new(HashMap::new());
     // Each output is one renamed file, except a .mhd header with its data file.
     let opts = Outputs {
-        vtk: vtk_options(&a.vtk, a.tree.frame, run),
+        vtk: vtk_options(&a.vtk, a.tree.frame.into(), run),
         store: store_options(&a.store, Some(StoreFormat::Hdf5), run),
     };
     let one_file_each = !a.vtk_format.as_deref().is_some_and(|ext| {
@@ -243,9 +242,6 @@ pub fn run(a: &BatchArgs, run: &RunContext) -> Result<ExitCode> {
         results.len(),
         a.output.display()
     );
-    Ok(if failed == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    // 1 when any input failed.
+    Ok(u8::from(failed != 0))
 }

@@ -3,7 +3,6 @@
 use std::fmt::Write as _;
 use std::io::Read as _;
 use std::path::Path;
-use std::process::ExitCode;
 
 use anyhow::{anyhow, bail, Context, Result};
 use arraydict::convert::{from_arraydict, to_arraydict, ToArrayDictOptions};
@@ -165,7 +164,7 @@ impl RunContext {
     }
 }
 
-/// Store write options from the command line.
+/// Store write options from the command line (also the Python package's `write`/`convert`).
 pub fn store_options(
     s: &StoreOptions,
     default_format: Option<StoreFormat>,
@@ -193,10 +192,11 @@ pub fn store_options(
     o
 }
 
-/// VTK write options from the command line.
+/// VTK write options from the command line (also the Python package's `write`/`convert`):
+/// the command's defaults are its clap defaults (binary legacy files, compressed MetaImage).
 pub fn vtk_options(
     v: &VtkWriteArgs,
-    frame: FrameArg,
+    frame: ImageFrame,
     run: &RunContext,
 ) -> vtk_formats::WriteOptions {
     use vtk_formats::xml::{XmlCompression, XmlEncoding};
@@ -222,13 +222,13 @@ pub fn vtk_options(
     };
     o.legacy.binary = !v.legacy_ascii;
     o.metaimage.compress = !v.meta_uncompressed;
-    o.metaimage.frame = frame.into();
+    o.metaimage.frame = frame;
     o.durability = run.durability;
     o
 }
 
 /// `arraydict to-numpy`.
-pub fn to_numpy(a: &ToNumpyArgs, run: &RunContext) -> Result<ExitCode> {
+pub fn to_numpy(a: &ToNumpyArgs, run: &RunContext) -> Result<u8> {
     check_paths(&a.input, &a.output)?;
     if is_store_file(&a.input) {
         bail!("{}: already an ArrayDict file; to-numpy reads VTK files (.vtp .vtu .vti .vtk .mha .mhd .stl)", a.input.display());
@@ -248,13 +248,13 @@ pub fn to_numpy(a: &ToNumpyArgs, run: &RunContext) -> Result<ExitCode> {
     let (tree, _) = vtk_to_tree(&a.input, &a.tree)?;
     arraydict_store::write(&a.output, &tree, &opts)?;
     free_at_exit(tree);
-    Ok(ExitCode::SUCCESS)
+    Ok(0)
 }
 
 /// Leaves `data` to the kernel, for a command that ends the process next: it frees every page at
 /// exit anyway, and freeing them first took 1.2 ms of a 27 ms HDF5 -> raw `.vtp` run (one
 /// `munmap` per block, presumably each interrupting the pool's threads to flush their TLBs).
-/// Only for data dropped just before `main` returns.
+/// Only for data dropped just before [`crate::run`] returns (its process ends next).
 fn free_at_exit<T>(data: T) {
     std::mem::forget(data);
 }
@@ -290,12 +290,12 @@ impl From<VtkFormatArg> for vtk_formats::Format {
 }
 
 /// `arraydict from-numpy`.
-pub fn from_numpy(a: &FromNumpyArgs, run: &RunContext) -> Result<ExitCode> {
+pub fn from_numpy(a: &FromNumpyArgs, run: &RunContext) -> Result<u8> {
     check_paths(&a.input, &a.output)?;
     if a.format.is_none() && is_std_stream(&a.output) {
         bail!("-o -: standard output has no extension to take the format from; pass --format vtp, vtu, vti, vtk, mha or stl");
     }
-    let mut opts = vtk_options(&a.vtk, a.frame, run);
+    let mut opts = vtk_options(&a.vtk, a.frame.into(), run);
     opts.format = a.format.map(vtk_formats::Format::from);
     interrupt::set_progress(interrupt::Progress::single(
         &a.output,
@@ -310,7 +310,7 @@ pub fn from_numpy(a: &FromNumpyArgs, run: &RunContext) -> Result<ExitCode> {
     )?;
     vtk_formats::write(&a.output, &ds, &opts)?;
     free_at_exit(ds);
-    Ok(ExitCode::SUCCESS)
+    Ok(0)
 }
 
 /// Writes to stdout; a closed pipe (`arraydict inspect f | head`) is not an error.
@@ -324,19 +324,19 @@ pub fn print_stdout(text: &str) -> Result<()> {
 }
 
 /// `arraydict validate`.
-pub fn validate(a: &ValidateArgs, run: &RunContext) -> Result<ExitCode> {
+pub fn validate(a: &ValidateArgs, run: &RunContext) -> Result<u8> {
     let (tree, kind) = any_to_tree(&a.file, &a.tree, run)?;
     let Some(kind) = kind else {
         print_stdout(&format!(
             "{}: /: cannot tell the kind from the keys (expected surface, centerlines, image or mesh keys); pass --kind\n",
             a.file.display()
         ))?;
-        return Ok(ExitCode::from(1));
+        return Ok(1);
     };
     match validate_tree(&tree, kind) {
         Ok(()) => {
             print_stdout(&format!("{}: valid {kind}\n", a.file.display()))?;
-            Ok(ExitCode::SUCCESS)
+            Ok(0)
         }
         Err(arraydict::ArrayDictError::Invalid { problems, .. }) => {
             let file = a.file.display();
@@ -345,7 +345,7 @@ pub fn validate(a: &ValidateArgs, run: &RunContext) -> Result<ExitCode> {
                 s
             });
             print_stdout(&lines)?;
-            Ok(ExitCode::from(1))
+            Ok(1)
         }
         Err(e) => Err(anyhow!("{}: {e}", a.file.display())),
     }

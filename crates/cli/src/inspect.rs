@@ -1,7 +1,6 @@
 //! `arraydict inspect`: the tree as text or as SPEC section 10's JSON.
 
 use std::fmt::Write as _;
-use std::process::ExitCode;
 
 use anyhow::Result;
 use arraydict::{Dict, MemoryOrder, NdArray, Node};
@@ -123,7 +122,7 @@ fn entries(tree: &Dict) -> Vec<Entry> {
 }
 
 /// Runs `inspect`.
-pub fn run(a: &InspectArgs, run: &RunContext) -> Result<ExitCode> {
+pub fn run(a: &InspectArgs, run: &RunContext) -> Result<u8> {
     let (tree, kind) = any_to_tree(&a.file, &a.tree, run)?;
     let list = entries(&tree);
     let mut text = String::new();
@@ -140,5 +139,5 @@ pub fn run(a: &InspectArgs, run: &RunContext) -> Result<ExitCode> {
         }
     }
     print_stdout(&text)?;
-    Ok(ExitCode::SUCCESS)
+    Ok(0)
 }

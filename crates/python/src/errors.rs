@@ -105,18 +105,10 @@ pub fn invalid_tree(py: Python<'_>, message: String, problems: Vec<String>) -> P
     err
 }
 
-/// The error and its causes joined with ": " -- what the `arraydict` command prints (anyhow's
-/// `{:#}` of the chain). Each error prints only its own part and hands its cause over as
-/// `source()`, so every part appears once.
+/// The message the `arraydict` command prints for the error (the CLI library's own function): its
+/// causes joined with ": ", each part once.
 pub fn message(e: &(dyn Error + 'static)) -> String {
-    let mut text = e.to_string();
-    let mut cause = e.source();
-    while let Some(c) = cause {
-        text.push_str(": ");
-        text.push_str(&c.to_string());
-        cause = c.source();
-    }
-    text
+    arraydict_cli::error_message(e)
 }
 
 /// The `OSError` subclass for an error whose cause is the operating system refusing a file

@@ -1,7 +1,7 @@
-//! Every call into `vtk-formats`, `arraydict-store` and `arraydict`, and every option struct of
-//! theirs, in this one module: the rest of the crate moves Python objects, not files. The
-//! compositions are those of the `arraydict` command (crates/cli/src/commands.rs), so a file
-//! gives the same tree here as there.
+//! Every call into `vtk-formats`, `arraydict-store`, `arraydict` and `arraydict-cli`, and every
+//! option struct of theirs, in this one module (but for `errors`' message, which is the command's
+//! `arraydict_cli::error_message`): the rest of the crate moves Python objects, not files. The compositions are those of the `arraydict` command (crates/cli/src/commands.rs), so
+//! a file gives the same tree here as there.
 
 use std::path::Path;
 use std::str::FromStr;
@@ -9,9 +9,8 @@ use std::str::FromStr;
 use arraydict::convert::{from_arraydict, to_arraydict, ToArrayDictOptions};
 use arraydict::schema::{detect_kind, validate, Kind};
 use arraydict::{ArrayDictError, Dict};
-use arraydict_store::{Compression, Durability, StoreFormat};
-use vtk_formats::xml::{XmlCompression, XmlEncoding};
-use vtk_formats::{Format, ImageFrame, LegacyVersion};
+use arraydict_store::{Durability, StoreFormat};
+use vtk_formats::{Format, ImageFrame};
 
 use crate::errors::Failure;
 
@@ -129,21 +128,24 @@ pub struct WriteArgs<'a> {
     pub sync: bool,
 }
 
-/// The write options, with the `arraydict` command's defaults where the libraries' differ.
-// TODO(issue 14): the command's defaults (binary legacy files, compressed MetaImage, the zlib
-// level) live in crates/cli (clap defaults and `vtk_options`); `vtk_formats::WriteOptions`
-// defaults to ascii legacy and uncompressed MetaImage. One `WriteOptions::command_defaults()` in
-// vtk-formats would keep both in step.
+/// A choice named as the command names it (`"appended-raw"`, `"4.2"`), ignoring case.
+fn choice<T: arraydict_cli::ValueEnum>(
+    name: &str,
+    option: &str,
+    expected: &str,
+) -> Result<T, Failure> {
+    arraydict_cli::parse_choice(name)
+        .ok_or_else(|| Failure::Argument(format!("{option}={name:?}: expected {expected}")))
+}
+
+/// The write options: the `arraydict` command's own (`arraydict_cli::store_options` and
+/// `vtk_options`, with its defaults where the libraries' differ: binary legacy files, compressed
+/// MetaImage, the zlib level), from the keyword options' names.
 pub fn write_settings(
     kind: Option<Kind>,
     format: Option<OutputFormat>,
     a: &WriteArgs<'_>,
 ) -> Result<WriteSettings, Failure> {
-    let durability = if a.sync {
-        Durability::Synced
-    } else {
-        Durability::Atomic
-    };
     if a.level > 9 {
         return Err(Failure::Argument(format!(
             "level={}: expected 0 to 9",
@@ -156,60 +158,37 @@ pub fn write_settings(
             a.pickle_protocol
         )));
     }
-    let mut store = arraydict_store::WriteOptions {
-        compression: match a.compression.to_ascii_lowercase().as_str() {
-            "gzip" => Compression::Gzip(a.level),
-            "none" => Compression::None,
-            other => {
-                return Err(Failure::Argument(format!(
-                    "compression={other:?}: expected 'gzip' or 'none'"
-                )))
-            }
+    let run = arraydict_cli::RunContext {
+        durability: if a.sync {
+            Durability::Synced
+        } else {
+            Durability::Atomic
         },
-        durability,
-        ..arraydict_store::WriteOptions::default()
+        no_map: false,
     };
-    store.pickle.protocol = a.pickle_protocol;
-    let mut vtk = vtk_formats::WriteOptions::default();
-    vtk.xml.compression = match a.xml_compression.to_ascii_lowercase().as_str() {
-        "zlib" => match vtk_formats::xml::XmlWriteOptions::default().compression {
-            c @ XmlCompression::Zlib(_) => c,
-            _ => XmlCompression::Zlib(6),
-        },
-        "lz4" => XmlCompression::Lz4,
-        "lzma" => XmlCompression::Lzma(6),
-        "none" => XmlCompression::None,
-        other => {
-            return Err(Failure::Argument(format!(
-                "xml_compression={other:?}: expected 'zlib', 'lz4', 'lzma' or 'none'"
-            )))
-        }
+    let store_args = arraydict_cli::StoreOptions {
+        format: None,
+        compression: choice(a.compression, "compression", "'gzip' or 'none'")?,
+        level: a.level,
+        pickle_protocol: Some(a.pickle_protocol),
     };
-    vtk.xml.encoding = match a.xml_encoding.to_ascii_lowercase().as_str() {
-        "appended-raw" => XmlEncoding::AppendedRaw,
-        "appended-base64" => XmlEncoding::AppendedBase64,
-        "inline-base64" => XmlEncoding::InlineBase64,
-        "ascii" => XmlEncoding::Ascii,
-        other => {
-            return Err(Failure::Argument(format!(
-                "xml_encoding={other:?}: expected 'appended-raw', 'appended-base64', \
-                 'inline-base64' or 'ascii'"
-            )))
-        }
+    let vtk_args = arraydict_cli::VtkWriteArgs {
+        xml_encoding: choice(
+            a.xml_encoding,
+            "xml_encoding",
+            "'appended-raw', 'appended-base64', 'inline-base64' or 'ascii'",
+        )?,
+        xml_compression: choice(
+            a.xml_compression,
+            "xml_compression",
+            "'zlib', 'lz4', 'lzma' or 'none'",
+        )?,
+        legacy_version: choice(a.legacy_version, "legacy_version", "'4.2' or '5.1'")?,
+        legacy_ascii: a.legacy_ascii,
+        meta_uncompressed: a.meta_uncompressed,
     };
-    vtk.legacy.version = match a.legacy_version {
-        "4.2" => LegacyVersion::V4_2,
-        "5.1" => LegacyVersion::V5_1,
-        other => {
-            return Err(Failure::Argument(format!(
-                "legacy_version={other:?}: expected '4.2' or '5.1'"
-            )))
-        }
-    };
-    vtk.legacy.binary = !a.legacy_ascii;
-    vtk.metaimage.compress = !a.meta_uncompressed;
-    vtk.metaimage.frame = a.frame;
-    vtk.durability = durability;
+    let mut store = arraydict_cli::store_options(&store_args, None, &run);
+    let mut vtk = arraydict_cli::vtk_options(&vtk_args, a.frame, &run);
     if let Some(OutputFormat::Vtk(f)) = format {
         vtk.format = Some(f);
     }
@@ -224,9 +203,9 @@ pub fn write_settings(
     })
 }
 
-/// True when `path` names an ArrayDict file (by its extension), as the command decides.
+/// True when `path` names an ArrayDict file (by its extension): the command's own test.
 fn is_store_file(path: &Path) -> bool {
-    StoreFormat::from_extension(path).is_ok()
+    arraydict_cli::is_store_file(path)
 }
 
 /// Whether the output is an ArrayDict file (`Some(true)`), a VTK one (`Some(false)`), or unknown.
@@ -408,4 +387,12 @@ pub fn convert(
 /// output never appears; see `worker`).
 pub fn remove_temporaries_in_flight() -> usize {
     atomic_output::remove_temporaries_in_flight().count()
+}
+
+/// Runs the `arraydict` command (`argv[0]` is the program name) in this process, with its signal
+/// handling installed, and returns its exit code; a panic (its message printed by the hook) gives
+/// 101, as a Rust binary's does.
+pub fn run_command(argv: Vec<std::ffi::OsString>) -> u8 {
+    std::panic::catch_unwind(move || arraydict_cli::run(argv, arraydict_cli::Signals::Install))
+        .unwrap_or(101)
 }

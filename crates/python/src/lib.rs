@@ -406,6 +406,26 @@ fn detect_kind(tree: &Bound<'_, PyAny>) -> PyResult<Option<&'static str>> {
     Ok(io::detect(&tree).map(io::kind_name))
 }
 
+/// Run the arraydict command with argv (the program name first) and return its exit code.
+///
+/// The entry of the package's `arraydict` console script and of `python -m arraydict`
+/// (arraydict/__main__.py): the same command as the Rust binary, with the GIL released while it
+/// runs. It is made for a process of its own: it installs the command's signal handling for the
+/// whole process (Ctrl-C, SIGTERM and SIGHUP remove the temporaries of the writes in flight and
+/// end the process with 130, 143 or 129), so from a long-lived interpreter (Jupyter) run the
+/// command in a subprocess, or call read/write/convert.
+///
+/// Examples
+/// --------
+/// >>> from arraydict import _native
+/// >>> _native.main(["arraydict", "validate", "aorta_surface.hdf5"])
+/// aorta_surface.hdf5: valid surface
+/// 0
+#[pyfunction]
+fn main(py: Python<'_>, argv: Vec<std::ffi::OsString>) -> u8 {
+    py.detach(move || io::run_command(argv))
+}
+
 /// The compiled module.
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -416,6 +436,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(convert, m)?)?;
     m.add_function(wrap_pyfunction!(validate, m)?)?;
     m.add_function(wrap_pyfunction!(detect_kind, m)?)?;
+    m.add_function(wrap_pyfunction!(main, m)?)?;
     m.add("ArrayDictError", py.get_type::<errors::ArrayDictError>())?;
     m.add("FormatError", py.get_type::<errors::FormatError>())?;
     m.add("StoreError", py.get_type::<errors::StoreError>())?;

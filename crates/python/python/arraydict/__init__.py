@@ -16,6 +16,9 @@ Exceptions: ArrayDictError (a ValueError) and its subclasses FormatError (VTK fi
 (ArrayDict files) and InvalidTreeError (.problems); missing or unreadable files raise
 FileNotFoundError / PermissionError.
 
+The command: the package installs `arraydict` (the same command as the Rust binary: `arraydict
+--help`), also run as `python -m arraydict`.
+
 Threads: every call releases the GIL while it works on files and uses rayon's pool of worker
 threads, all cores by default: set RAYON_NUM_THREADS before the first call, or pass threads=N.
 """
