@@ -1,7 +1,8 @@
 //! Decompression bombs under a 4 GiB address-space limit (issue 17 section 4): a compressed block
 //! that inflates past its declared size must be refused (exit 1, the file and the problem named),
-//! not abort when an allocation the limit cannot hold fails. lzma-rs 0.3 collected the 2.06 GiB of
-//! `xml-lzma-bomb.vtp` in one growing buffer before its output could refuse them.
+//! not abort when an allocation the limit cannot hold fails. lzma-rs 0.3 (our decoder until
+//! liblzma replaced it) collected the 2.06 GiB of `xml-lzma-bomb.vtp` in one growing buffer before its
+//! output could refuse them.
 
 mod common;
 

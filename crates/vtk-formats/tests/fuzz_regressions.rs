@@ -13,7 +13,7 @@ fn case(name: &str) -> (PathBuf, Vec<u8>) {
 }
 
 /// `vtk_xml` crash 1: an LZMA block whose xz footer declares an index size of 0xFFFFFFFF made
-/// lzma-rs 0.3 overflow `backward_size + 1` (a panic with overflow checks on).
+/// lzma-rs 0.3 (our decoder then) overflow `backward_size + 1`; liblzma must refuse it too.
 #[test]
 fn lzma_block_with_overflowing_xz_footer_is_an_error() {
     let (path, bytes) = case("lzma-footer-overflow.vtp");

@@ -224,7 +224,11 @@ fn corrupt_lz4_block() {
 #[test]
 fn corrupt_lzma_block() {
     let mut z = Vec::new();
-    lzma_rs::xz_compress(&mut &points_bytes()[..], &mut z).unwrap();
+    std::io::Read::read_to_end(
+        &mut liblzma::read::XzEncoder::new(&points_bytes()[..], 6),
+        &mut z,
+    )
+    .unwrap();
     z[0] ^= 0xFF; // the xz magic
     let err = read(&raw_file(
         Some("vtkLZMADataCompressor"),

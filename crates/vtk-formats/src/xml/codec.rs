@@ -2,8 +2,6 @@
 //! (`vtkLZ4DataCompressor`, raw LZ4 blocks without frame or size prefix) and LZMA
 //! (`vtkLZMADataCompressor`, liblzma's easy encoder, i.e. the `.xz` container).
 
-use std::io::Write;
-
 use std::cell::RefCell;
 
 use libdeflater::{
@@ -89,35 +87,7 @@ impl Compressor {
                 }
                 Ok(())
             }
-            Self::Lzma => {
-                xz_check_declared(input, out.len())?;
-                let mut w = SliceWriter { out, pos: 0 };
-                let mut r = input;
-                // lzma-rs 0.3 computes `backward_size + 1` on the stream footer's u32 unchecked: a
-                // footer of 0xFFFFFFFF panics where overflow checks are on (found by fuzzing). Reject
-                // that footer up front, and turn any other decoder panic into an error.
-                if input.len() >= 12 && input[input.len() - 8..input.len() - 4] == [0xFF; 4] {
-                    return Err(
-                        "corrupt LZMA (xz) block: stream footer has an impossible index size"
-                            .to_owned(),
-                    );
-                }
-                let decoded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    lzma_rs::xz_decompress(&mut r, &mut w)
-                }))
-                .map_err(|_| {
-                    "corrupt LZMA (xz) block: the decoder failed on malformed data".to_owned()
-                })?;
-                decoded.map_err(|e| format!("corrupt LZMA (xz) block: {e}"))?;
-                if w.pos != w.out.len() {
-                    return Err(format!(
-                        "LZMA block decompresses to {} bytes, header declares {}",
-                        w.pos,
-                        w.out.len()
-                    ));
-                }
-                Ok(())
-            }
+            Self::Lzma => lzma_decompress_into(input, out),
         }
     }
 }
@@ -125,96 +95,40 @@ impl Compressor {
 /// The most an LZMA2 chunk can decompress to.
 const LZMA2_CHUNK_MAX: u64 = 1 << 21;
 
-/// Checks, before decoding, that the LZMA2 chunks of the `.xz` stream `input` declare no more than
-/// `declared` bytes in all, and that its blocks use LZMA2 alone.
-///
-/// lzma-rs (0.3) collects a whole xz block in a buffer that grows as it decodes and hands it to the
-/// output only at the block's end, so writing into a fixed buffer does not stop a bomb: a block of
-/// a few hundred KiB could grow that buffer to gigabytes first. Each chunk's header states its
-/// size and the decoder keeps to it, so walking the headers (a few bytes per 2 MiB of output)
-/// bounds the decoder's memory by the size the VTK header declares. Framing errors the walk runs
-/// into are left to the decoder, which names them.
-fn xz_check_declared(input: &[u8], declared: usize) -> Result<(), String> {
-    let too_much =
-        || format!("LZMA (xz) block's chunks declare more than the declared {declared} bytes");
-    let Some(&check_id) = input.get(7) else {
-        return Ok(());
-    };
-    // Check sizes by id, xz file format 1.1.0 section 3.4.
-    let check_len =
-        [0, 4, 4, 4, 8, 8, 8, 16, 16, 16, 32, 32, 32, 64, 64, 64][usize::from(check_id & 0x0F)];
-    let (mut pos, mut total) = (12usize, 0u64);
-    while let Some(&size_byte) = input.get(pos) {
-        if size_byte == 0 {
-            return Ok(()); // the index: no more blocks
-        }
-        // The block flags' low bits are the number of filters minus one; VTK writes LZMA2 alone, and
-        // a second filter would decode the first one's output unchecked.
-        if input.get(pos + 1).is_some_and(|flags| flags & 0x03 != 0) {
-            return Err("LZMA (xz) block uses a filter chain; VTK writes LZMA2 alone".to_owned());
-        }
-        let mut at = pos + (usize::from(size_byte) + 1) * 4;
-        loop {
-            let Some(&control) = input.get(at) else {
-                return Ok(());
-            };
-            let word = |i: usize| {
-                input
-                    .get(i..i + 2)
-                    .map_or(0, |b| u64::from(u16::from_be_bytes([b[0], b[1]])) + 1)
-            };
-            let (unpacked, next) = match control {
-                0 => break,
-                1 | 2 => (word(at + 1), at + 3 + word(at + 1) as usize),
-                0x80..=0xFF => {
-                    let props = usize::from((control >> 5) & 3 >= 2);
-                    let unpacked = (u64::from(control & 0x1F) << 16) + word(at + 1);
-                    (unpacked, at + 5 + props + word(at + 3) as usize)
-                }
-                _ => return Ok(()),
-            };
-            total += unpacked;
-            if total > declared as u64 {
-                return Err(too_much());
-            }
-            at = next;
-        }
-        // Past the end marker: padding to a multiple of four bytes from the block's start, the check.
-        pos += (at + 1 - pos).next_multiple_of(4) + check_len;
-    }
-    Ok(())
-}
+/// The most memory the LZMA decoder may take. VTK's levels go up to 9 (a 64 MiB dictionary, about
+/// 65 MiB to decode); a block whose header asks for more is refused by liblzma before it allocates.
+const LZMA_DECODER_MEMLIMIT: u64 = 128 << 20;
 
-/// A writer into a fixed buffer that fails instead of growing.
-struct SliceWriter<'a> {
-    out: &'a mut [u8],
-    pos: usize,
-}
-
-impl Write for SliceWriter<'_> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let end = self
-            .pos
-            .checked_add(buf.len())
-            .filter(|&e| e <= self.out.len())
-            .ok_or_else(|| {
-                std::io::Error::new(
-                    std::io::ErrorKind::InvalidData,
-                    "block decompresses to more than the declared size",
-                )
-            })?;
-        self.out[self.pos..end].copy_from_slice(buf);
-        self.pos = end;
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
+/// Decodes one `.xz` stream straight into `out`. liblzma writes only into the slice it is given,
+/// so a bomb stops at the declared size, and the memory limit bounds the dictionary a hostile
+/// header can ask for.
+fn lzma_decompress_into(input: &[u8], out: &mut [u8]) -> Result<(), String> {
+    use liblzma::stream::{Action, Error, Status, Stream};
+    let mut stream = Stream::new_stream_decoder(LZMA_DECODER_MEMLIMIT, 0)
+        .map_err(|e| format!("LZMA decoder: {e}"))?;
+    let declared = out.len();
+    let status = stream.process(input, out, Action::Finish);
+    let written = usize::try_from(stream.total_out()).unwrap_or(usize::MAX);
+    match status {
+        Ok(Status::StreamEnd) if written == declared => Ok(()),
+        Ok(Status::StreamEnd) => Err(format!(
+            "LZMA block decompresses to {written} bytes, header declares {declared}"
+        )),
+        Ok(_) if written == declared => Err(format!(
+            "LZMA block decompresses to more than the declared {declared} bytes"
+        )),
+        Ok(_) => Err("corrupt LZMA (xz) block: truncated".to_owned()),
+        Err(Error::MemLimit) => Err(format!(
+            "corrupt LZMA (xz) block: its dictionary needs more than {} MiB to decode",
+            LZMA_DECODER_MEMLIMIT >> 20
+        )),
+        Err(e) => Err(format!("corrupt LZMA (xz) block: {e}")),
     }
 }
 
 impl Compressor {
-    /// Compresses one block. `level` is zlib's (0-9); LZ4 and the LZMA encoder have a single
-    /// setting.
+    /// Compresses one block. `level` is the 0-9 preset of zlib and of liblzma (as VTK's
+    /// `SetCompressionLevel`); LZ4 has a single setting.
     pub fn compress(self, level: u32, input: &[u8]) -> Vec<u8> {
         match self {
             Self::Zlib => DEFLATER.with(|cell| {
@@ -241,13 +155,29 @@ impl Compressor {
                 })
             }),
             Self::Lz4 => lz4_flex::block::compress(input),
-            Self::Lzma => {
-                let mut out = Vec::with_capacity(input.len() / 2 + 64);
-                let mut r = input;
-                // lzma-rs has a single (fast, weak) encoder setting, so the level is not used.
-                let _ = lzma_rs::xz_compress(&mut r, &mut out);
-                out
-            }
+            Self::Lzma => lzma_compress(level, input),
+        }
+    }
+}
+
+/// One `.xz` stream as VTK's `vtkLZMADataCompressor` writes it: liblzma's easy encoder at
+/// `level` (0-9), CRC32 check.
+fn lzma_compress(level: u32, input: &[u8]) -> Vec<u8> {
+    use liblzma::stream::{Action, Check, Status, Stream};
+    let mut out = Vec::with_capacity(input.len() / 4 + 128);
+    // Presets 0-9 with a valid check cannot fail to initialise; memory exhaustion aborts as any
+    // other allocation does.
+    let Ok(mut stream) = Stream::new_easy_encoder(level.min(9), Check::Crc32) else {
+        return out;
+    };
+    loop {
+        if out.len() == out.capacity() {
+            out.reserve(out.capacity().max(4096));
+        }
+        let consumed = usize::try_from(stream.total_in()).unwrap_or(input.len());
+        match stream.process_vec(&input[consumed.min(input.len())..], &mut out, Action::Finish) {
+            Ok(Status::StreamEnd) | Err(_) => return out,
+            Ok(_) => {}
         }
     }
 }
@@ -278,17 +208,61 @@ mod tests {
     }
 
     #[test]
-    fn lzma_chunks_declaring_more_than_the_block_are_refused_before_decoding() {
-        let data = vec![7u8; 300_000];
+    fn lzma_level_reaches_the_encoder_and_output_is_a_crc32_xz_stream() {
+        // A smooth signal with noise in its low bits, as point coordinates are. Sizes are not
+        // monotonic in the preset (here preset 0 wins), so the test asks only that the level
+        // reaches the encoder; sizes against VTK's are checked by the interop tests.
+        let mut seed = 12345u32;
+        let data: Vec<u8> = (0..100_000u32)
+            .flat_map(|i| {
+                seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12345);
+                let v = (f64::from(i) * 0.01).sin() * 100.0 + f64::from(seed >> 28) * 1e-3;
+                (v as f32).to_le_bytes()
+            })
+            .collect();
+        let fast = Compressor::Lzma.compress(0, &data);
+        let best = Compressor::Lzma.compress(9, &data);
+        assert_eq!(&best[..6], b"\xfd7zXZ\x00");
+        assert_eq!(best[7], 1, "check id: CRC32 as VTK writes");
+        assert_ne!(best, fast, "the preset made no difference");
+        assert!(best.len() * 4 < data.len() * 3, "not compressed: {}", best.len());
+    }
+
+    #[test]
+    fn lzma_bomb_stops_at_the_declared_size() {
+        let data = vec![7u8; 3_000_000];
         let z = Compressor::Lzma.compress(6, &data);
         let mut out = vec![0u8; 1000];
         let e = Compressor::Lzma.decompress_into(&z, &mut out).unwrap_err();
-        assert!(
-            e.contains("chunks declare more than the declared 1000 bytes"),
-            "{e}"
-        );
-        // The walk accepts what the encoder writes: exactly the declared size.
-        assert_eq!(xz_check_declared(&z, data.len()), Ok(()));
-        assert!(xz_check_declared(&z, data.len() - 1).is_err());
+        assert!(e.contains("more than the declared 1000 bytes"), "{e}");
+    }
+
+    #[test]
+    fn lzma_dictionary_beyond_the_memory_limit_is_refused() {
+        // An .xz stream whose LZMA2 filter properties ask for a 4 GiB dictionary (property byte 40,
+        // the largest encodable); liblzma refuses it before allocating.
+        let mut z = Compressor::Lzma.compress(6, &[1u8; 1000]);
+        // Stream header (12 bytes), then the block header: size byte, flags, filter id 0x21,
+        // properties size 1, the dictionary-size byte.
+        assert_eq!(&z[14..16], &[0x21, 0x01]);
+        z[16] = 40;
+        // The block header carries its own CRC32 after padding; recompute it.
+        let header_len = (usize::from(z[12]) + 1) * 4;
+        let crc = crc32(&z[12..12 + header_len - 4]);
+        z[12 + header_len - 4..12 + header_len].copy_from_slice(&crc.to_le_bytes());
+        let mut out = vec![0u8; 1000];
+        let e = Compressor::Lzma.decompress_into(&z, &mut out).unwrap_err();
+        assert!(e.contains("more than 128 MiB"), "{e}");
+    }
+
+    fn crc32(bytes: &[u8]) -> u32 {
+        let mut crc = !0u32;
+        for &b in bytes {
+            crc ^= u32::from(b);
+            for _ in 0..8 {
+                crc = (crc >> 1) ^ (0xEDB8_8320 & (!(crc & 1)).wrapping_add(1));
+            }
+        }
+        !crc
     }
 }
