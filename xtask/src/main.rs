@@ -42,8 +42,11 @@ commands:
         regenerate fixtures/ (Python VTK + SimpleITK in target/py/fixtures) and its manifest.json;
         --check regenerates into a scratch dir and compares with the committed files instead.
   bench-compare [--rounds N] [--sizes small|full] [--cases a,b,..] [--steady] [--binary PATH]
+                [--python]
         our release binary against the Python reference (VTK + numpy + h5py/pickle), medians of
         wall time and peak RSS; report in target/bench-compare/report.md (see PERFORMANCE.md).
+        --python: the Python package in process against VMTK 1.5.2's numpy adaptors (downloaded
+        from PyPI) and the expert pipeline; report in target/bench-compare/python-report.md.
   fuzz [--smoke | --minutes N | --seconds N] [--jobs N] [--target NAME]...
         build the cargo-fuzz targets in fuzz/ (installs cargo-fuzz if missing; RUSTC_BOOTSTRAP=1)
         and run each for N minutes (default 5; --smoke: 60 s) from fuzz/corpus/<target> plus the

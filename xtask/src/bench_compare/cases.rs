@@ -71,6 +71,11 @@ pub struct Layout {
 }
 
 impl Layout {
+    /// Sizes of `--python`'s inputs: surface triangles, image side, mesh hexahedra.
+    pub fn python_sizes(&self) -> (u64, u64, u64) {
+        (self.tri, self.side, self.hex)
+    }
+
     /// Sizes for `--sizes small|full`.
     pub fn new(dir: &Path, full: bool) -> Layout {
         let (tri, cl, side, hex) = if full {

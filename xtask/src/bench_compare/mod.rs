@@ -14,6 +14,7 @@
 
 mod cases;
 mod measure;
+mod python;
 mod report;
 mod steady;
 
@@ -37,10 +38,13 @@ pub struct Options {
     /// A prebuilt `arraydict` to measure instead of building the release binary (before/after
     /// comparisons of a change). The steady bench is always built from the current source.
     pub binary: Option<PathBuf>,
+    /// Measure the Python package against VMTK's adaptors instead (`python.rs`).
+    pub python: bool,
 }
 
 impl Options {
-    /// Parses `[--rounds N] [--sizes small|full] [--cases a,b] [--steady] [--binary PATH]`.
+    /// Parses `[--rounds N] [--sizes small|full] [--cases a,b] [--steady] [--binary PATH]
+    /// [--python]`.
     pub fn parse(args: &[String]) -> Result<Self, Failure> {
         let mut o = Options {
             rounds: 0,
@@ -48,6 +52,7 @@ impl Options {
             cases: Vec::new(),
             steady: false,
             binary: None,
+            python: false,
         };
         let mut it = args.iter();
         while let Some(a) = it.next() {
@@ -73,6 +78,7 @@ impl Options {
                 "--cases" => o.cases = value()?.split(',').map(str::to_owned).collect(),
                 "--steady" => o.steady = true,
                 "--binary" => o.binary = Some(PathBuf::from(value()?)),
+                "--python" => o.python = true,
                 _ => return Err(Failure(format!("bench-compare: unknown flag {a:?}"))),
             }
         }
@@ -105,6 +111,9 @@ pub fn run(root: &Path, o: &Options) -> Result<bool, Failure> {
         Some(p) => PathBuf::from(p),
         None => venv::ensure(root, "np2", "requirements-np2.txt")?,
     };
+    if o.python {
+        return python::run(root, &python, o.full, o.rounds);
+    }
     let binary = match &o.binary {
         Some(b) => b.clone(),
         None => build_release(root)?,
