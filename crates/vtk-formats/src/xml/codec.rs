@@ -175,7 +175,11 @@ fn lzma_compress(level: u32, input: &[u8]) -> Vec<u8> {
             out.reserve(out.capacity().max(4096));
         }
         let consumed = usize::try_from(stream.total_in()).unwrap_or(input.len());
-        match stream.process_vec(&input[consumed.min(input.len())..], &mut out, Action::Finish) {
+        match stream.process_vec(
+            &input[consumed.min(input.len())..],
+            &mut out,
+            Action::Finish,
+        ) {
             Ok(Status::StreamEnd) | Err(_) => return out,
             Ok(_) => {}
         }
@@ -225,7 +229,11 @@ mod tests {
         assert_eq!(&best[..6], b"\xfd7zXZ\x00");
         assert_eq!(best[7], 1, "check id: CRC32 as VTK writes");
         assert_ne!(best, fast, "the preset made no difference");
-        assert!(best.len() * 4 < data.len() * 3, "not compressed: {}", best.len());
+        assert!(
+            best.len() * 4 < data.len() * 3,
+            "not compressed: {}",
+            best.len()
+        );
     }
 
     #[test]
