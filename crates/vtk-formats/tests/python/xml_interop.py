@@ -2,12 +2,15 @@
 
   check EXPECT   read every file listed in EXPECT with VTK and compare with the expectations
   write DIR      write files with VTK in every mode into DIR and print their expectations
+  lzma-sizes DIR write one surface with VTK uncompressed (raw.vtp) and with LZMA at levels 1, 5, 9
+                 (vtk-L.vtp) and print "NAME SIZE" lines
 
 Expectation format (one item per line):
   file PATH | points N | cells N | image x0 x1 y0 y1 z0 z1 ox oy oz sx sy sz d0..d8 |
   array ASSOC NAME COMPONENTS TUPLES SUM WEIGHTED_SUM | end
 ASSOC is point, cell or points; NAME "-" for an unnamed array; WEIGHTED_SUM weights value i by (i % 1000 + 1).
 """
+import os
 import sys
 
 import numpy as np
@@ -163,7 +166,51 @@ def write(out_dir):
             print("end")
 
 
+LZMA_LEVELS = (1, 5, 9)
+
+
+def lzma_sizes(out_dir):
+    """A 64k-triangle wavy surface with normals, written by VTK uncompressed (raw.vtp: our input)
+    and with its LZMA compressor at each level of LZMA_LEVELS (vtk-L.vtp), appended raw, 32 KiB
+    blocks, UInt64 headers, as our writer's defaults."""
+    import numpy as np
+    side = 180
+    u, v = np.meshgrid(np.linspace(0, 1, side), np.linspace(0, 1, side), indexing="ij")
+    z = 0.1 * np.sin(12 * u) * np.cos(9 * v)
+    pd = vtk.vtkPolyData()
+    pts = vtk.vtkPoints()
+    pts.SetData(numpy_to_vtk(np.stack([u, v, z], -1).reshape(-1, 3).astype(np.float32), deep=True))
+    pd.SetPoints(pts)
+    ij = np.arange(side * side).reshape(side, side)[:-1, :-1].reshape(-1)
+    tri = np.concatenate([np.stack([ij, ij + side, ij + 1], 1), np.stack([ij + 1, ij + side, ij + side + 1], 1)])
+    cells = vtk.vtkCellArray()
+    cells.SetData(
+        numpy_to_vtk(np.arange(0, tri.size + 1, 3, dtype=np.int64), deep=True),
+        numpy_to_vtk(tri.reshape(-1).astype(np.int64), deep=True),
+    )
+    pd.SetPolys(cells)
+    normals = numpy_to_vtk(np.stack([-np.gradient(z, axis=0), -np.gradient(z, axis=1), np.ones_like(z)], -1).reshape(-1, 3).astype(np.float32), deep=True)
+    normals.SetName("Normals")
+    pd.GetPointData().AddArray(normals)
+    for name, level in [("raw", None)] + [(f"vtk-{lv}", lv) for lv in LZMA_LEVELS]:
+        w = vtk.vtkXMLPolyDataWriter()
+        w.SetInputData(pd)
+        w.SetFileName(os.path.join(out_dir, name + ".vtp"))
+        w.SetDataModeToAppended()
+        w.SetEncodeAppendedData(False)
+        w.SetHeaderTypeToUInt64()
+        w.SetBlockSize(32768)
+        if level is None:
+            w.SetCompressorTypeToNone()
+        else:
+            w.SetCompressorTypeToLZMA()
+            w.SetCompressionLevel(level)
+        assert w.Write() == 1
+        print(f"{name} {os.path.getsize(w.GetFileName())}")
+
+
 if __name__ == "__main__":
-    if len(sys.argv) != 3 or sys.argv[1] not in ("check", "write"):
+    commands = {"check": check, "write": write, "lzma-sizes": lzma_sizes}
+    if len(sys.argv) != 3 or sys.argv[1] not in commands:
         raise SystemExit(__doc__)
-    check(sys.argv[2]) if sys.argv[1] == "check" else write(sys.argv[2])
+    commands[sys.argv[1]](sys.argv[2])
