@@ -244,3 +244,42 @@ fn hdf5_errors_name_file_and_key() {
     assert!(matches!(err, StoreError::Hdf5 { .. }), "{err}");
     assert!(err.to_string().contains("garbage.h5"), "{err}");
 }
+
+/// Large datasets start on a 64-byte boundary, so an uncompressed file maps into views of every
+/// dtype: an f32 array of an odd length before an i64 one left the i64 data 4 bytes off and made
+/// the reader copy it.
+#[test]
+fn uncompressed_hdf5_datasets_are_aligned_and_read_as_mapped_views() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("aligned.hdf5");
+    let mut tree = Dict::new();
+    tree.insert(
+        "A",
+        NdArray::vector((0..17_001).map(|i| i as f32).collect::<Vec<_>>()),
+    );
+    tree.insert(
+        "B",
+        NdArray::vector((0..10_001).map(i64::from).collect::<Vec<_>>()),
+    );
+    tree.insert(
+        "C",
+        NdArray::vector((0..9_001).map(f64::from).collect::<Vec<_>>()),
+    );
+    let opts = WriteOptions {
+        format: Some(StoreFormat::Hdf5),
+        compression: Compression::None,
+        ..WriteOptions::default()
+    };
+    write(&path, &tree, &opts).unwrap();
+    let back = read(&path, &ReadOptions::default()).unwrap();
+    for key in ["A", "B", "C"] {
+        let Some(arraydict::Node::Array(array)) = back.get(key) else {
+            panic!("{key} missing");
+        };
+        assert!(
+            matches!(array.data(), ArrayData::Shared(_)),
+            "{key} was copied, not mapped"
+        );
+    }
+    compare_trees(&tree, &back).unwrap();
+}

@@ -19,7 +19,7 @@ use rayon::prelude::*;
 use vtk_model::{SharedArray, SharedBytes};
 
 /// Runs shorter than this are left to `H5Dread`: noting and placing them costs more than it saves.
-const MIN_RUN: usize = 64 << 10;
+pub(super) const MIN_RUN: usize = 64 << 10;
 
 /// The pieces runs are read in.
 const PIECE: usize = 2 << 20;
