@@ -13,8 +13,9 @@ Every case times each side `--rounds` times in one process, alternating which si
 and reports medians. Outputs are deleted and `os.sync()` is called before each timed write,
 outside the timing (replacing a file and the kernel's write-back of the previous output would
 otherwise be charged to whichever side runs next). Peak RSS of `ad.read` runs in a fresh
-interpreter per file: `ru_maxrss` after `ad.read` and touching every array, minus `ru_maxrss`
-after the imports, against the bytes of the arrays read.
+interpreter per file: the peak RSS (VmHWM) after `ad.read` and touching every array, minus the
+peak after the imports and a first read of a three-point file of the same format (the library's
+start-up), against the bytes of the arrays read.
 """
 import argparse
 import gc
@@ -195,11 +196,19 @@ def write_cases(ad, vmtk, inputs, work, rounds):
     return rows
 
 
+# VmHWM, not ru_maxrss: Linux carries a parent's ru_maxrss into a forked and exec'd child, so a
+# child of this (large) process would report the parent's peak.
 RSS_PROBE = r"""
-import json, resource, sys
+import json, sys
 import numpy as np
 import arraydict as ad
-base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+def hwm_kib():
+    with open("/proc/self/status") as f:
+        return next(int(l.split()[1]) for l in f if l.startswith("VmHWM:"))
+# The baseline is the interpreter with the package imported and its machinery started (the HDF5
+# library, the thread pools): a first read of a three-point file of the same format.
+ad.read(sys.argv[2])
+base = hwm_kib()
 tree = ad.read(sys.argv[1])
 total = 0
 def walk(node):
@@ -212,15 +221,32 @@ def walk(node):
         elif isinstance(v, (dict, list)):
             walk(v)
 walk(tree)
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+peak = hwm_kib()
 print(json.dumps({"base_kib": base, "peak_kib": peak, "array_bytes": total}))
 """
 
 
-def rss_cases(files):
+def tiny_like(path, work):
+    """A three-point surface in PATH's format: what the probe reads before its baseline."""
+    import arraydict as ad
+
+    ext = os.path.splitext(path)[1]
+    tiny = os.path.join(work, "tiny" + ext)
+    if not os.path.exists(tiny):
+        tree = {
+            "Points": np.eye(3, dtype=np.float32),
+            "PointData": {},
+            "CellData": {"CellPointIds": np.array([[0, 1, 2]], dtype=np.int32)},
+        }
+        ad.write(tree, tiny)
+    return tiny
+
+
+def rss_cases(files, work):
     rows = []
     for path in files:
-        out = subprocess.run([sys.executable, "-c", RSS_PROBE, path], check=True, capture_output=True, text=True)
+        probe = [sys.executable, "-c", RSS_PROBE, path, tiny_like(path, work)]
+        out = subprocess.run(probe, check=True, capture_output=True, text=True)
         r = json.loads(out.stdout)
         growth = (r["peak_kib"] - r["base_kib"]) * 1024
         rows.append(
@@ -268,7 +294,9 @@ def main():
         out = os.path.join(a.work, f"{kind}.none.hdf5")
         ad.write(ad.read(path), out, compression="none")
         uncompressed.append(out)
-    report["rss"] = rss_cases([surface_raw] + uncompressed)
+    pickled = os.path.join(a.work, "surface.pickle")
+    ad.write(ad.read(surface), pickled)
+    report["rss"] = rss_cases([surface_raw, pickled] + uncompressed, a.work)
     if a.json:
         with open(a.json, "w") as f:
             json.dump(report, f, indent=1)
