@@ -86,6 +86,7 @@ glob's part before its first wildcard; for a file named on the command line, onl
 with the output's extension: d/a/x.vtp -> OUT/a/x.hdf5. Inputs that would write the same output
 keep their own extension as well: x.mha and x.mhd -> OUT/x.mha.hdf5 and OUT/x.mhd.hdf5. Outputs
 still shared by several inputs are all listed and the run refused before converting (exit 2).
+A name depends only on the run's inputs: adding x.mhd beside x.mha renames x.mha's output.
 
 One bad file does not stop the others: each failure is said as it happens and all are listed
 again after the summary; the exit status is 1 when any failed.

@@ -175,7 +175,7 @@ fn prepare(
         return Ok(Err(2));
     }
     if found.inputs.is_empty() {
-        let skipped = match found.other_direction {
+        let skipped = match found.other_direction.len() {
             0 => String::new(),
             n => format!(
                 " (skipped {}: {})",
@@ -249,7 +249,7 @@ pub(crate) fn run(a: &BatchArgs, run: &RunContext) -> Result<u8> {
         })
         .collect();
     bar.finish_and_clear();
-    Ok(report(a, direction, found.other_direction, &results))
+    Ok(report(a, direction, found.other_direction.len(), &results))
 }
 
 /// Prints the summary, the files of the other direction skipped and the failures again; the exit

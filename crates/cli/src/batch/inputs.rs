@@ -34,7 +34,7 @@ pub struct Found {
     /// each file once.
     pub inputs: Vec<Input>,
     /// Files of the other direction found in directories or by glob patterns: skipped.
-    pub other_direction: usize,
+    pub other_direction: Vec<PathBuf>,
     /// Files of the other direction named on the command line: the run is refused.
     pub wrong_direction: Vec<PathBuf>,
 }
@@ -58,7 +58,7 @@ impl Found {
         if direction.converts(&path) {
             self.inputs.push(Input { path, relative });
         } else {
-            self.other_direction += 1;
+            self.other_direction.push(path);
         }
     }
 }
@@ -92,11 +92,19 @@ pub fn find(specs: &[String], direction: Direction, out_dir: &Path) -> Result<Fo
             bail!("{spec}: no such file or directory");
         }
     }
-    let mut seen = HashSet::new();
-    found
-        .inputs
-        .retain(|i| seen.insert(i.path.canonicalize().unwrap_or_else(|_| i.path.clone())));
+    found.inputs.retain(once(|i: &Input| &i.path));
+    found.other_direction.retain(once(PathBuf::as_path));
+    found.wrong_direction.retain(once(PathBuf::as_path));
     Ok(found)
+}
+
+/// A filter keeping the first of the items that name the same file.
+fn once<T>(path: impl Fn(&T) -> &Path) -> impl FnMut(&T) -> bool {
+    let mut seen = HashSet::new();
+    move |item| {
+        let p = path(item);
+        seen.insert(p.canonicalize().unwrap_or_else(|_| p.to_path_buf()))
+    }
 }
 
 /// The files of known extensions below `dir` (following symbolic links), sorted by path.
@@ -190,11 +198,12 @@ mod tests {
             .map(|r| Path::new(r).to_path_buf())
             .collect();
         assert_eq!(relative, want, "each file once, as first found");
-        assert_eq!(found.other_direction, 1);
+        assert_eq!(found.other_direction, [root.join("d/b/x.hdf5")]);
         assert!(found.wrong_direction.is_empty());
 
-        let found = find(&[s("d"), s("d/a/x.vtp")], Direction::ToVtk, &root.join("d")).unwrap();
-        assert_eq!(found.other_direction, 2);
+        let specs = [s("d"), s("d/a/x.vtp"), s("d/*/*.vtp"), s("d/a/x.vtp")];
+        let found = find(&specs, Direction::ToVtk, &root.join("d")).unwrap();
+        assert_eq!(found.other_direction.len(), 2, "each file counted once");
         assert_eq!(found.wrong_direction, [root.join("d/a/x.vtp")]);
         assert_eq!(found.inputs.len(), 1);
         assert_eq!(found.inputs[0].relative, Path::new("b/x.hdf5"));
