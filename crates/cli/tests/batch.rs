@@ -352,3 +352,18 @@ fn the_whole_fixtures_folder_converts_without_clashes() {
                 == twins
     );
 }
+
+/// A glob's outputs keep the folders below its part before the first wildcard.
+#[test]
+fn a_glob_keeps_the_folders_below_its_fixed_part() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().join("d");
+    copy_to(&d, SURFACE, "a/x.vtp");
+    copy_to(&d, CENTERLINES, "b/c/x.vtp");
+    copy_to(&d, SURFACE, "b/skipped.vtk");
+    let out = dir.path().join("out");
+    let pattern = format!("{}/**/*.vtp", d.display());
+    let r = arraydict(&["batch", &pattern, "-o", s(&out), "--format", "pickle"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert_eq!(files_below(&out), ["a/x.pickle", "b/c/x.pickle"]);
+}
