@@ -76,16 +76,29 @@ Examples:
     Validate(ValidateArgs),
     /// Convert many files (paths, directories, globs) into an output directory, in parallel.
     #[command(after_help = "\
-VTK inputs become ArrayDict files (--format, default hdf5); ArrayDict inputs become VTK files
-(--vtk-format, default by kind: .vtp surfaces and centerlines, .vti images, .vtu meshes).
-One bad file does not stop the others; the exit status is 1 when any failed.
+One direction per run: VTK inputs (.vtp .vtu .vti .vtk .mha .mhd .stl) become ArrayDict files
+(--format, default hdf5); with --to FORMAT, ArrayDict inputs (.pickle .pkl .hdf5 .h5 .msgpack
+.mpk) become VTK files instead. Files of the other direction found in a directory or by a glob
+are skipped and counted; named on the command line, they are refused (exit 2).
+
+Output names: an output keeps its input's path below the directory it was found in (below a
+glob's part before its first wildcard; for a file named on the command line, only its name),
+with the output's extension: d/a/x.vtp -> OUT/a/x.hdf5. Inputs that would write the same output
+keep their own extension as well: x.mha and x.mhd -> OUT/x.mha.hdf5 and OUT/x.mhd.hdf5. Outputs
+still shared by several inputs are all listed and the run refused before converting (exit 2).
+A name depends only on the run's inputs: adding x.mhd beside x.mha renames x.mha's output.
+
+One bad file does not stop the others: each failure is said as it happens and all are listed
+again after the summary; the exit status is 1 when any failed.
 Interrupted (Ctrl-C, SIGTERM, SIGHUP), it removes its temporary files, says how many outputs were
-finished (each is complete) and exits 130 (143, 129); --skip-existing then resumes.
+finished (each is complete) and exits 130 (143, 129); rerun with --skip-existing to resume: it
+converts only the inputs whose output is missing or older than the input.
 
 Examples:
   arraydict batch cases/ -o out/
   arraydict batch cases/ -o out/ --skip-existing
-  arraydict batch 'data/**/*.vtp' extra/aorta.mha -o out/ --format pickle")]
+  arraydict batch 'data/**/*.vtp' extra/aorta.mha -o out/ --format pickle
+  arraydict batch arraydicts/ -o vtk/ --to vtp")]
     Batch(BatchArgs),
 }
 
@@ -328,9 +341,10 @@ pub struct BatchArgs {
     /// Store options for VTK inputs (`--format` defaults to hdf5 here).
     #[command(flatten)]
     pub store: StoreOptions,
-    /// Output format for ArrayDict inputs (default by kind).
-    #[arg(long, value_parser = ["vtp", "vtu", "vti", "vtk", "mha", "mhd", "stl"])]
-    pub vtk_format: Option<String>,
+    /// Convert ArrayDict inputs to this VTK format instead of VTK inputs to ArrayDict files.
+    #[arg(long, value_name = "FORMAT", alias = "vtk-format",
+          value_parser = ["vtp", "vti", "vtu", "vtk", "mha", "mhd", "stl"])]
+    pub to: Option<String>,
     /// VTK writing options for ArrayDict inputs.
     #[command(flatten)]
     pub vtk: VtkWriteArgs,

@@ -6,7 +6,7 @@
 //! problem), 2 usage error, 130 / 143 / 129 interrupted by SIGINT / SIGTERM / SIGHUP.
 
 mod args;
-mod batch;
+pub mod batch;
 mod commands;
 mod inspect;
 mod interrupt;

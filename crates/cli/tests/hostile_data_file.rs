@@ -45,9 +45,16 @@ fn every_reading_command_refuses_then_accepts_with_the_flag() {
             msg.contains("leaves the header's directory"),
             "{args:?}: {msg}"
         );
+        // batch says a failure as it happens and again in its list after the summary.
+        let times = if args[0] == "batch" { 2 } else { 1 };
         assert_eq!(
             msg.matches("leaves the header's directory").count(),
-            1,
+            times,
+            "{msg}"
+        );
+        assert!(
+            msg.lines()
+                .all(|l| l.matches("leaves the header's directory").count() <= 1),
             "{msg}"
         );
         let mut with_flag = args.clone();
