@@ -406,6 +406,53 @@ fn detect_kind(tree: &Bound<'_, PyAny>) -> PyResult<Option<&'static str>> {
     Ok(io::detect(&tree).map(io::kind_name))
 }
 
+/// The (input, output) pairs `arraydict batch` would convert: `inputs` are files, directories
+/// (searched recursively) and glob patterns; outputs go under `out_dir` with the extension
+/// `suffix`, named as batch names them. Files of the other direction found in directories are
+/// skipped; the backend of `arraydict.dask.convert_many` and `arraydict.dask.plan`.
+///
+/// Raises ArrayDictError naming every clash (two inputs, one output) or every input named
+/// explicitly that this direction does not convert, before anything is written.
+#[pyfunction]
+fn batch_plan(
+    py: Python<'_>,
+    inputs: Vec<String>,
+    out_dir: std::path::PathBuf,
+    suffix: &str,
+) -> PyResult<Vec<(std::path::PathBuf, std::path::PathBuf)>> {
+    use arraydict_cli::batch::{find, plan, Direction};
+    let direction = if arraydict_cli::is_store_file(std::path::Path::new(&format!(
+        "x.{}",
+        suffix.trim_start_matches('.')
+    ))) {
+        Direction::ToArrayDict
+    } else {
+        Direction::ToVtk
+    };
+    let planned = py.detach(|| -> Result<_, String> {
+        let found = find(&inputs, direction, &out_dir).map_err(|e| format!("{e:#}"))?;
+        if !found.wrong_direction.is_empty() {
+            let names: Vec<String> = found
+                .wrong_direction
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect();
+            return Err(format!(
+                "these inputs are not converted to {suffix} files (wrong direction): {}",
+                names.join(", ")
+            ));
+        }
+        let outputs = plan(&found.inputs, &out_dir, suffix).map_err(|e| e.to_string())?;
+        Ok(found
+            .inputs
+            .into_iter()
+            .map(|i| i.path)
+            .zip(outputs)
+            .collect())
+    });
+    planned.map_err(errors::ArrayDictError::new_err)
+}
+
 /// Run the arraydict command with argv (the program name first) and return its exit code.
 ///
 /// The entry of the package's `arraydict` console script and of `python -m arraydict`
@@ -437,6 +484,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(validate, m)?)?;
     m.add_function(wrap_pyfunction!(detect_kind, m)?)?;
     m.add_function(wrap_pyfunction!(main, m)?)?;
+    m.add_function(wrap_pyfunction!(batch_plan, m)?)?;
     m.add("ArrayDictError", py.get_type::<errors::ArrayDictError>())?;
     m.add("FormatError", py.get_type::<errors::FormatError>())?;
     m.add("StoreError", py.get_type::<errors::StoreError>())?;
