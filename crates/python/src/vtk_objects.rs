@@ -20,8 +20,8 @@ use pyo3::exceptions::PyKeyError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
 use vtk_model::{
-    Attributes, CellArray, CellType, DataArray, DataSet, Element, ImageData, Matrix3, PolyCells,
-    PolyData, PolyhedronFaces, UnstructuredGrid,
+    Attributes, CellArray, CellType, DType, DataArray, DataSet, Element, ImageData, Matrix3,
+    PolyCells, PolyData, PolyhedronFaces, UnstructuredGrid,
 };
 
 use crate::errors::Failure;
@@ -255,12 +255,35 @@ fn end_offsets(offsets: &ArrayData, what: &str) -> Result<Vec<i64>, Failure> {
     Ok(v)
 }
 
+/// The ids as `i32` when they all fit (one pass to check, vectorised, one to copy).
+fn narrowed(ids: &[i64]) -> Option<Vec<i32>> {
+    let (lo, hi) = ids
+        .iter()
+        .fold((0i64, 0i64), |(lo, hi), &i| (lo.min(i), hi.max(i)));
+    (i32::try_from(lo).is_ok() && i32::try_from(hi).is_ok())
+        .then(|| ids.iter().map(|&i| i as i32).collect())
+}
+
 fn cell_array(raw: RawCells, what: &str) -> Result<CellArray, Failure> {
     let ends = end_offsets(&raw.offsets, what)?;
-    let cells = match i32::unwrap(raw.connectivity) {
-        Ok(ids) => CellArray::from_end_offsets_vec_i32(ends, ids),
-        Err(other) => {
-            let ids = other
+    // VTK's two storages, each copied once (`unwrap` of another dtype would copy for nothing).
+    let cells = match raw.connectivity.dtype() {
+        DType::I32 => {
+            let ids = i32::unwrap(raw.connectivity).unwrap_or_default();
+            CellArray::from_end_offsets_vec_i32(ends, ids)
+        }
+        DType::I64 => match i64::slice(&raw.connectivity).and_then(narrowed) {
+            // VTK's default 64-bit ids, narrowed as our XML reader narrows them: the tree's ids
+            // are int32, so the conversion then moves them instead of copying.
+            Some(ids) => CellArray::from_end_offsets_vec_i32(ends, ids),
+            None => {
+                let ids = i64::unwrap(raw.connectivity).unwrap_or_default();
+                CellArray::from_end_offsets_vec(ends, ids)
+            }
+        },
+        _ => {
+            let ids = raw
+                .connectivity
                 .to_i64_vec()
                 .map_err(|i| Failure::Tree(format!("{what}: id {i} is not an integer")))?;
             CellArray::from_end_offsets_vec(ends, ids)

@@ -333,3 +333,28 @@ def test_from_pyvista_of_pyvistas_own_meshes(pyvista):
     image = ad.from_pyvista(grid)
     assert image["PointData"]["values"].shape == (4, 3, 2)
     assert image["PointData"]["values"][1, 0, 0] == 1
+
+
+@needs_vtk
+def test_cells_without_offsets_and_arrays_in_other_layouts():
+    """VTK >= 9.6 stores cells of one size without an offsets array, and arrays may be SOA or
+    implicit: from_vtk reads them through plain copies."""
+    from vtkmodules.util import numpy_support
+
+    points = vtk.vtkPoints()
+    for i in range(4):
+        points.InsertNextPoint(i, i * i, 0)
+    surface = vtk.vtkPolyData()
+    surface.SetPoints(points)
+    polys = vtk.vtkCellArray()
+    if not hasattr(polys, "UseFixedSizeDefaultStorage"):
+        pytest.skip("this VTK (< 9.6) has no fixed-size cell storage")
+    polys.UseFixedSizeDefaultStorage(3)
+    polys.InsertNextCell(3, (0, 1, 2))
+    polys.InsertNextCell(3, (1, 2, 3))
+    surface.SetPolys(polys)
+    pressure = numpy_support.numpy_to_vtk_soa([np.arange(4.0), -np.arange(4.0)], name="Pair")
+    surface.GetPointData().AddArray(pressure)
+    tree = ad.from_vtk(surface)
+    assert np.array_equal(tree["CellData"]["CellPointIds"], [[0, 1, 2], [1, 2, 3]])
+    assert np.array_equal(tree["PointData"]["Pair"], np.stack([np.arange(4.0), -np.arange(4.0)], 1))
