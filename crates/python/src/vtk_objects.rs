@@ -272,15 +272,16 @@ fn cell_array(raw: RawCells, what: &str) -> Result<CellArray, Failure> {
             let ids = i32::unwrap(raw.connectivity).unwrap_or_default();
             CellArray::from_end_offsets_vec_i32(ends, ids)
         }
-        DType::I64 => match i64::slice(&raw.connectivity).and_then(narrowed) {
+        DType::I64 => {
             // VTK's default 64-bit ids, narrowed as our XML reader narrows them: the tree's ids
             // are int32, so the conversion then moves them instead of copying.
-            Some(ids) => CellArray::from_end_offsets_vec_i32(ends, ids),
-            None => {
+            if let Some(ids) = i64::slice(&raw.connectivity).and_then(narrowed) {
+                CellArray::from_end_offsets_vec_i32(ends, ids)
+            } else {
                 let ids = i64::unwrap(raw.connectivity).unwrap_or_default();
                 CellArray::from_end_offsets_vec(ends, ids)
             }
-        },
+        }
         _ => {
             let ids = raw
                 .connectivity
