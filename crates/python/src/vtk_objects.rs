@@ -9,9 +9,9 @@
 //! reverse gives the parts of the dataset a tree converts to as new numpy arrays, which the Python
 //! half hands to VTK without copying.
 //!
-//! This was measured against serialising through VTK's XML writer and reader in memory, on a
-//! 1M-triangle surface: the parts are several times faster both ways (figures in the docstring of
-//! `_vtk_objects`).
+//! Measured against serialising in memory through VTK's raw appended XML writer / reader and ours,
+//! on a 1M-triangle surface: 0.03 s against 0.38 s (from_vtk) and 0.25 s (to_vtk), VTK's XML codec
+//! being most of those (figures in the docstring of `_vtk_objects`).
 
 use std::path::Path;
 
