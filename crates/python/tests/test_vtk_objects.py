@@ -78,42 +78,34 @@ def test_from_vtk_of_vtks_reader_output_equals_read(path):
     assert_same_tree(ad.from_vtk(vtk_read(path)), read_as_vtk_sees_it(path))
 
 
-OPTION_CASES = [
-    ("surface/surface.binary.zlib.h64.id64.vtp", {"cell_to_point": True}),
-    ("surface/surface.binary.zlib.h64.id64.vtp", {"kind": "centerlines"}),
-    ("centerlines/centerlines.binary.zlib.h64.id32.vtp", {"kind": "surface"}),
-    ("centerlines/centerlines.binary.zlib.h64.id32.vtp", {"cell_to_point": True}),
-    ("mixed/all-cell-kinds.appended-raw.none.h32.id32.vtp", {"cell_to_point": True}),
-    ("mesh/mesh.binary.zlib.h64.id64.vtu", {"cells_as_list": True}),
-    ("mesh/mesh.binary.zlib.h64.id64.vtu", {"type_names": False}),
-    ("mesh/mesh.binary.zlib.h64.id64.vtu", {"cell_to_point": True, "cells_as_list": True,
-                                            "type_names": False}),
-    ("mesh/polyhedra.binary.zlib.h64.id32.vtu", {"cells_as_list": True}),
-    ("image/image-int16.binary.zlib.h64.id32.vti", {"cell_to_point": True}),
-    ("image/image-int16.binary.zlib.h64.id32.vti", {"kind": "image"}),
-    ("image/image-int16.binary.zlib.h64.id32.vti", {"kind": "surface"}),
-    ("surface/surface.binary.zlib.h64.id64.vtp", {"kind": "image"}),
-    ("surface/surface.binary.zlib.h64.id64.vtp", {"kind": "mesh"}),
+OPTIONS = [
+    {"cell_to_point": True},
+    {"cells_as_list": True},
+    {"type_names": False},
+    {"cell_to_point": True, "cells_as_list": True, "type_names": False},
+    {"kind": "surface"},
+    {"kind": "centerlines"},
+    {"kind": "image"},
+    {"kind": "mesh"},
 ]
 
 
 @needs_vtk
-@pytest.mark.parametrize("name, options", OPTION_CASES,
-                         ids=[f"{n.split('/')[1].split('.')[0]}-{o}" for n, o in OPTION_CASES])
-def test_from_vtk_options_equal_reads(name, options):
-    path = FIXTURES / name
+@pytest.mark.parametrize("path", FILES, ids=fixture_id)
+def test_from_vtk_with_every_option_equals_read(path):
     obj = vtk_read(path)
-    try:
-        expected = ad.read(path, **options)
-    except ad.ArrayDictError as e:
-        # The option does not apply (kind="surface" of an image): both refuse, with the same
-        # message but for what it names (the file, the object's class).
-        with pytest.raises(type(e)) as got:
-            ad.from_vtk(obj, **options)
-        assert str(got.value).split(": ", 1)[1] == str(e).split(": ", 1)[1]
-        assert str(got.value).startswith(obj.GetClassName())
-        return
-    assert_same_tree(ad.from_vtk(obj, **options), expected)
+    for options in OPTIONS:
+        try:
+            expected = read_as_vtk_sees_it(path, **options)
+        except ad.ArrayDictError as e:
+            # The option does not apply (kind="surface" of an image): both refuse, with the same
+            # message but for what it names (the file, the object's class).
+            with pytest.raises(type(e)) as got:
+                ad.from_vtk(obj, **options)
+            assert str(got.value).startswith(obj.GetClassName() + ": "), (options, got.value)
+            assert str(got.value).split(": ", 1)[1] == str(e).split(": ", 1)[1], options
+            continue
+        assert_same_tree(ad.from_vtk(obj, **options), expected)
 
 
 def cell_types(grid):
@@ -276,6 +268,16 @@ def test_an_invalid_tree_is_refused_as_write_refuses_it():
     with pytest.raises(ad.InvalidTreeError) as e:
         ad.to_vtk(tree)
     assert any("/CellData/CellPointIds" in p for p in e.value.problems)
+    surface = ad.read(FIXTURES / "surface" / "surface.binary.zlib.h64.id64.vtp")
+    with pytest.raises(ad.InvalidTreeError):
+        ad.to_vtk(surface, kind="image")
+    with pytest.raises(ValueError, match="kind="):
+        ad.to_vtk(surface, kind="volume")
+    with pytest.raises(ad.InvalidTreeError, match="cannot tell the kind"):
+        ad.to_vtk({"Foo": np.zeros(3)})
+    centerlines = ad.read(FIXTURES / "centerlines" / "centerlines.binary.zlib.h64.id32.vtp")
+    lines = ad.to_vtk(centerlines, kind="centerlines")
+    assert lines.GetNumberOfLines() == len(centerlines["CellData"]["CellPointIds"])
 
 
 def hide(monkeypatch, *prefixes):
