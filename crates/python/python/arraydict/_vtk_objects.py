@@ -104,6 +104,18 @@ def _points(dataset, numpy_support, core):
     return _values(points.GetData(), numpy_support, core)
 
 
+_VTK_POLYHEDRON = 42
+
+
+def _refuse_polyhedra_before_vtk_9_4(cell_types):
+    """VTK < 9.4 keeps polyhedron faces in another layout, which these functions do not take."""
+    if (cell_types == _VTK_POLYHEDRON).any():
+        raise NotImplementedError(
+            "arraydict: polyhedron cells need VTK 9.4 or later (its vtkCellArray faces); with "
+            "this VTK, write the grid to a .vtu and ad.read it"
+        )
+
+
 def _parts(obj):
     """The object taken apart, as _native._from_vtk_parts reads it."""
     core, data_model, ns = _vtk()
@@ -138,6 +150,8 @@ def _parts(obj):
         parts["cell_types"] = (
             _values(types, ns, core) if types is not None else ns.numpy.zeros(0, ns.numpy.uint8)
         )
+        if not hasattr(obj, "GetPolyhedronFaces"):
+            _refuse_polyhedra_before_vtk_9_4(parts["cell_types"])
         faces = obj.GetPolyhedronFaces() if hasattr(obj, "GetPolyhedronFaces") else None
         if faces is not None and faces.GetNumberOfCells() > 0:
             locations = obj.GetPolyhedronFaceLocations()
@@ -195,6 +209,11 @@ def from_vtk(obj, *, kind=None, cell_to_point=False, cells_as_list=False, type_n
     ArrayDictError
         The object is inconsistent (an id past the points, an array of the wrong length) or
         cannot make the kind asked for; the message names the class and the array.
+    NotImplementedError
+        A grid with polyhedron cells under VTK < 9.4.
+
+    The conversion runs with the GIL released while it reads the object's arrays in place: do
+    not change the object from another thread during the call.
 
     Examples
     --------
@@ -289,6 +308,8 @@ def to_vtk(tree, *, kind=None):
         vtk is not installed (``pip install 'arraydict[vtk]'``).
     InvalidTreeError
         The tree breaks its kind's schema (.problems lists every problem).
+    NotImplementedError
+        A mesh with polyhedron cells under VTK < 9.4.
 
     Examples
     --------
@@ -329,6 +350,8 @@ def to_vtk(tree, *, kind=None):
             if parts["faces"] is None:
                 obj.SetCells(types, cells)
             else:
+                if not hasattr(obj, "GetPolyhedronFaces"):
+                    _refuse_polyhedra_before_vtk_9_4(parts["cell_types"])
                 (fo, fc), (lo, lc) = parts["faces"]
                 faces = _vtk_cells(fo, fc, ns, core, data_model)
                 locations = _vtk_cells(lo, lc, ns, core, data_model)
