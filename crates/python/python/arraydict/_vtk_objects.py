@@ -257,8 +257,6 @@ def _vtk_array(values, components, name, numpy_support, core):
         values = values.reshape(-1, components)
     array_type = getattr(core, _VTK_TYPES[values.dtype.name])
     array = numpy_support.numpy_to_vtk(values, deep=False, array_type=array_type)
-    if components == 1 and values.size == 0:
-        array.SetNumberOfComponents(1)
     if name is not None:
         array.SetName(name)
     return array
