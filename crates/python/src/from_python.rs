@@ -159,6 +159,19 @@ fn asarray<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyUntypedArray>>
         .cast_into::<PyUntypedArray>()?)
 }
 
+/// The elements of a 1-D array (or array-like), read in place as [`array`] reads them: a live VTK
+/// object's arrays, flattened by the caller (`vtk_objects`).
+pub fn flat_array(obj: &Bound<'_, PyAny>, path: &str) -> PyResult<Converted<ArrayData>> {
+    Ok(match array_like(obj, path)? {
+        Ok(a) if a.ndim() == 1 => Ok(a.into_data()),
+        Ok(a) => problem(
+            path,
+            format!("expected a 1-D array, found shape {:?}", a.shape()),
+        ),
+        Err(p) => Err(p),
+    })
+}
+
 fn array_like(obj: &Bound<'_, PyAny>, path: &str) -> PyResult<Converted<NdArray>> {
     if let Ok(a) = obj.cast::<PyUntypedArray>() {
         return array(a, path);

@@ -11,6 +11,7 @@ use arraydict::schema::{detect_kind, validate, Kind};
 use arraydict::{ArrayDictError, Dict};
 use arraydict_store::{Durability, StoreFormat};
 use vtk_formats::{Format, ImageFrame};
+use vtk_model::DataSet;
 
 use crate::errors::Failure;
 
@@ -33,6 +34,28 @@ pub struct ReadSettings {
     pub allow_external_data_file: bool,
     /// Read uncompressed HDF5 datasets into memory instead of viewing a mapping of the file.
     pub copy: bool,
+}
+
+impl ReadSettings {
+    /// The settings of a dataset held in memory (`from_vtk`): no file, so no frame (an image is
+    /// taken as it is, as a `.vti` is) and no HDF5 mapping.
+    #[allow(clippy::fn_params_excessive_bools)]
+    pub fn for_dataset(
+        kind: Option<Kind>,
+        cell_to_point: bool,
+        cells_as_list: bool,
+        type_names: bool,
+    ) -> Self {
+        Self {
+            kind,
+            cell_to_point,
+            cells_as_list,
+            type_names,
+            frame: ImageFrame::Lps,
+            allow_external_data_file: false,
+            copy: false,
+        }
+    }
 }
 
 /// How a tree becomes a file (`write`'s keyword options).
@@ -238,13 +261,32 @@ fn vtk_to_tree(path: &Path, s: &ReadSettings) -> Result<Dict, Failure> {
         ..vtk_formats::ReadOptions::default()
     };
     let ds = vtk_formats::read(path, &read).map_err(Failure::format)?;
+    dataset_to_tree(ds, s, path)
+}
+
+/// The tree of a dataset held in memory (a live VTK object's, see `vtk_objects`), converted as
+/// `read` converts a file's; `what` names the object in errors.
+pub fn dataset_to_tree(ds: DataSet, s: &ReadSettings, what: &Path) -> Result<Dict, Failure> {
     let kind = s.kind.unwrap_or_else(|| Kind::infer(&ds));
     let conv = ToArrayDictOptions {
         cell_to_point: s.cell_to_point,
         cells_as_list: s.cells_as_list,
         cell_types_as_strings: s.type_names,
     };
-    to_arraydict(ds, kind, &conv).map_err(|e| tree_failure(path, &e))
+    to_arraydict(ds, kind, &conv).map_err(|e| tree_failure(what, &e))
+}
+
+/// The dataset of a tree (its kind given, or detected from its keys), checked as `write` checks
+/// it before writing a VTK file.
+pub fn tree_to_dataset(tree: Dict, kind: Option<Kind>) -> Result<DataSet, Failure> {
+    let kind = kind_of(&tree, kind)?;
+    from_arraydict(tree, kind).map_err(|e| match e {
+        ArrayDictError::Invalid { ref problems, .. } => Failure::Invalid {
+            message: e.to_string(),
+            problems: problems.iter().map(ToString::to_string).collect(),
+        },
+        other => Failure::Tree(other.to_string()),
+    })
 }
 
 /// Reads an ArrayDict file.

@@ -12,6 +12,7 @@ mod errors;
 mod from_python;
 mod io;
 mod to_python;
+mod vtk_objects;
 mod worker;
 
 use std::path::PathBuf;
@@ -23,7 +24,7 @@ use crate::io::{ReadSettings, WriteArgs, WriteSettings};
 use crate::worker::Writes;
 
 /// Converts a Python tree, raising `InvalidTreeError` for a value that cannot be an array.
-fn tree_from_python(tree: &Bound<'_, PyAny>) -> PyResult<arraydict::Dict> {
+pub(crate) fn tree_from_python(tree: &Bound<'_, PyAny>) -> PyResult<arraydict::Dict> {
     from_python::tree(tree)?.map_err(|p| {
         let line = format!("{}: {}", p.path, p.message);
         invalid_tree(tree.py(), line.clone(), vec![line])
@@ -485,6 +486,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(detect_kind, m)?)?;
     m.add_function(wrap_pyfunction!(main, m)?)?;
     m.add_function(wrap_pyfunction!(batch_plan, m)?)?;
+    m.add_function(wrap_pyfunction!(vtk_objects::from_vtk_parts, m)?)?;
+    m.add_function(wrap_pyfunction!(vtk_objects::to_vtk_parts, m)?)?;
     m.add("ArrayDictError", py.get_type::<errors::ArrayDictError>())?;
     m.add("FormatError", py.get_type::<errors::FormatError>())?;
     m.add("StoreError", py.get_type::<errors::StoreError>())?;

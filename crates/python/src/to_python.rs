@@ -38,6 +38,12 @@ fn node(py: Python<'_>, node: Node) -> PyResult<Bound<'_, PyAny>> {
     })
 }
 
+/// A 1-D `numpy.ndarray` owning `data` (shared elements are copied first; the caller copies them
+/// with the GIL released, so this is a no-op there).
+pub fn vector(py: Python<'_>, data: ArrayData) -> PyResult<Bound<'_, PyAny>> {
+    array(py, NdArray::vector(data.into_owned()))
+}
+
 /// An array as a `numpy.ndarray` over the same memory.
 fn array(py: Python<'_>, a: NdArray) -> PyResult<Bound<'_, PyAny>> {
     // The command's pickle (protocol 4) stores an axis-permuted array (a 3x3 tensor array, a

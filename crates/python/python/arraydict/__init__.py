@@ -11,7 +11,10 @@ with a Rust core doing the work: no subprocess, no temporary file, no copy of th
     >>> ad.write(surface, "aorta-scaled.vtp")           # validated, written atomically
     >>> ad.convert("aorta.mha", "aorta.hdf5")           # file to file, no Python objects
 
-Functions: read, write, convert, validate, detect_kind (see help() of each).
+Functions: read, write, convert, validate, detect_kind (see help() of each); live VTK objects:
+from_vtk and to_vtk (VMTK's vmtkSurfaceToNumpy / vmtkNumpyToSurface & co. on objects in memory,
+needs ``pip install 'arraydict[vtk]'``), from_pyvista and to_pyvista (``arraydict[pyvista]``).
+vtk and pyvista are imported only when those are called.
 Exceptions: ArrayDictError (a ValueError) and its subclasses FormatError (VTK files), StoreError
 (ArrayDict files) and InvalidTreeError (.problems); missing or unreadable files raise
 FileNotFoundError / PermissionError.
@@ -35,6 +38,7 @@ from ._native import (
     validate,
     write,
 )
+from ._vtk_objects import from_pyvista, from_vtk, to_pyvista, to_vtk
 
 __all__ = [
     "ArrayDictError",
@@ -44,7 +48,11 @@ __all__ = [
     "__version__",
     "convert",
     "detect_kind",
+    "from_pyvista",
+    "from_vtk",
     "read",
+    "to_pyvista",
+    "to_vtk",
     "validate",
     "write",
 ]

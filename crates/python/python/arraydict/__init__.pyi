@@ -10,6 +10,12 @@ from ._native import (
     validate as validate,
     write as write,
 )
+from ._vtk_objects import (
+    from_pyvista as from_pyvista,
+    from_vtk as from_vtk,
+    to_pyvista as to_pyvista,
+    to_vtk as to_vtk,
+)
 
 __all__ = [
     "ArrayDictError",
@@ -19,7 +25,11 @@ __all__ = [
     "__version__",
     "convert",
     "detect_kind",
+    "from_pyvista",
+    "from_vtk",
     "read",
+    "to_pyvista",
+    "to_vtk",
     "validate",
     "write",
 ]

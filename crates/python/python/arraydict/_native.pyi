@@ -83,3 +83,15 @@ def batch_plan(
 ) -> list[tuple[os.PathLike[str], os.PathLike[str]]]: ...
 def main(argv: list[str]) -> int:
     """The `arraydict` command (argv[0] is the program name); returns its exit code."""
+def _from_vtk_parts(
+    parts: dict[str, Any],
+    *,
+    kind: Kind | None = None,
+    cell_to_point: bool = False,
+    cells_as_list: bool = False,
+    type_names: bool = True,
+) -> dict[str, Any]:
+    """Private: the tree of a VTK object taken apart by arraydict.from_vtk."""
+
+def _to_vtk_parts(tree: Mapping[str, Any], *, kind: Kind | None = None) -> dict[str, Any]:
+    """Private: the parts arraydict.to_vtk builds a VTK object from."""
