@@ -22,7 +22,8 @@
 //!     or two points (vertices, segments) fits both kinds and is accepted for either; one with a
 //!     cell of three or more points is polygons, and refused as centerlines. An empty list fits
 //!     both too.
-//!   A hand-made tree of another form says what it holds with `/CellKindCounts`.
+//!
+//! A hand-made tree of another form says what it holds with `/CellKindCounts`.
 
 use crate::error::Problem;
 use crate::keys::CELL_KIND_COUNTS;
@@ -126,7 +127,7 @@ fn poly_cells(tree: &Dict, declared: Kind) -> Option<(String, &'static str, Stri
                 1 => stream_largest_cell(a.data()),
                 _ => 0,
             };
-            (a.len() > 0 && largest >= 3).then(|| {
+            (!a.is_empty() && largest >= 3).then(|| {
                 let form = if a.ndim() == 2 {
                     format!("{path} is a {} array, one polygon of {largest} points per row", shape_str(a.shape()))
                 } else {
