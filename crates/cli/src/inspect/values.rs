@@ -75,10 +75,11 @@ fn json_value(text: &str) -> Value {
         .map_or_else(|_| Value::from(text), Value::Number)
 }
 
-/// A range bound as text, integral values without a fraction.
-fn bound_text(v: f64) -> String {
-    if v.is_nan() {
-        "nan".into()
+/// A range bound as text, integral values without a fraction; an `f4` array's as `float32`
+/// (2570.2048, not 2570.204833984375).
+fn bound_text(v: f64, dtype: arraydict::DType) -> String {
+    if dtype == arraydict::DType::F32 {
+        (v as f32).to_string()
     } else {
         v.to_string()
     }
@@ -102,10 +103,18 @@ pub(super) fn describe(a: &NdArray, text: &mut String, json: &mut Map<String, Va
             }),
         );
     } else if let Some((lo, hi)) = s.range {
-        let _ = write!(text, " range=[{}, {}]", bound_text(lo), bound_text(hi));
+        let _ = write!(
+            text,
+            " range=[{}, {}]",
+            bound_text(lo, a.dtype()),
+            bound_text(hi, a.dtype())
+        );
     }
     let (lo, hi) = s.range.map_or((Value::Null, Value::Null), |(lo, hi)| {
-        (json_value(&bound_text(lo)), json_value(&bound_text(hi)))
+        (
+            json_value(&bound_text(lo, a.dtype())),
+            json_value(&bound_text(hi, a.dtype())),
+        )
     });
     json.insert("min".into(), lo);
     json.insert("max".into(), hi);
@@ -157,9 +166,12 @@ mod tests {
         let (text, json) = shown(&NdArray::vector(vec![0.1f32, f32::NAN, f32::NEG_INFINITY]));
         assert_eq!(text, " values=[0.1, nan, -inf] nan=1 -inf=1");
         assert_eq!(json["values"], json!([0.1, "nan", "-inf"]));
-        // Ten values are a range.
+        // Ten values are a range; an f4 range as float32.
         let (text, _) = shown(&NdArray::vector((0..10).collect::<Vec<i64>>()));
         assert_eq!(text, " range=[0, 9]");
+        let (text, json) = shown(&NdArray::vector(vec![2570.2048f32; 10]));
+        assert_eq!(text, " range=[2570.2048, 2570.2048]");
+        assert_eq!(json["max"], json!(2570.2048));
     }
 
     #[test]
