@@ -168,3 +168,24 @@ pub(crate) fn face_ranges(faces: &[i64], locations: &[i64]) -> Result<Vec<(usize
     }
     Ok(out)
 }
+
+/// The largest cell of a legacy cell stream `[n0, ids0..., n1, ids1...]`, reading only the counts;
+/// it stops at the first count that is negative or runs past the end (validation reports those).
+pub(crate) fn stream_largest_cell(data: &ArrayData) -> usize {
+    fn scan<T: Element>(v: &[T]) -> usize {
+        let (mut pos, mut largest) = (0usize, 0usize);
+        while let Some(n) = v
+            .get(pos)
+            .and_then(|&c| c.to_i64())
+            .and_then(|c| usize::try_from(c).ok())
+        {
+            largest = largest.max(n);
+            match pos.checked_add(n).and_then(|e| e.checked_add(1)) {
+                Some(next) if next <= v.len() => pos = next,
+                _ => break,
+            }
+        }
+        largest
+    }
+    with_array_data!(data, v => scan(v))
+}

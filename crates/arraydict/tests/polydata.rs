@@ -178,7 +178,8 @@ fn cell_kinds_of_a_mixed_surface_travel_in_kind_counts() {
 }
 
 /// Files written before SPEC 6's revision hold mixed-size surfaces as a list of per-cell arrays, with
-/// `CellKindCounts`; they still read, and so does a list without it when the kind is given.
+/// `CellKindCounts`; they still read (without the counts, a list is centerlines' and refused as a
+/// surface).
 #[test]
 fn old_list_form_surfaces_still_read() {
     let c = PolyCells {
@@ -210,18 +211,21 @@ fn old_list_form_surfaces_still_read() {
         from_arraydict(t.clone(), Kind::Surface).unwrap(),
         DataSet::PolyData(pd)
     );
-    // Without the counts every cell is a polygon.
+    // Without the counts a list is centerlines' form (our writer always gave the old list form
+    // its counts): read as a surface, its polylines would become polygons, so it is refused.
     t.remove("CellKindCounts");
-    let DataSet::PolyData(p) = from_arraydict(t, Kind::Surface).unwrap() else {
-        panic!("a surface tree gives polydata")
-    };
-    assert_eq!(p.cells().polys.num_cells(), 3);
-    assert_eq!(p.cells().polys.cell(2), &[0, 1, 2]);
+    let e = from_arraydict(t, Kind::Surface).unwrap_err().to_string();
+    assert!(
+        e.contains("declared surface, but the tree looks like centerlines"),
+        "{e}"
+    );
 }
 
-/// Readers take the stream for centerlines too (every form is read for both kinds): lines by default.
+/// A cell stream is a surface's form: read as centerlines it would turn polygons into lines, so
+/// without `/CellKindCounts` it is refused naming the surface; with counts saying they are lines,
+/// centerlines read it as lines.
 #[test]
-fn centerlines_read_a_cell_stream_as_lines() {
+fn centerlines_read_a_cell_stream_as_lines_only_when_the_counts_say_so() {
     let mut t = to_arraydict(
         poly(
             points_f32(4),
@@ -241,6 +245,14 @@ fn centerlines_read_a_cell_stream_as_lines() {
         "CellPointIds",
         NdArray::vector(vec![2i32, 0, 1, 3, 1, 2, 3]),
     );
+    let e = from_arraydict(t.clone(), Kind::Centerlines)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("declared centerlines, but the tree looks like a surface"),
+        "{e}"
+    );
+    t.insert("CellKindCounts", NdArray::vector(vec![0i64, 2, 0, 0]));
     let DataSet::PolyData(p) = from_arraydict(t, Kind::Centerlines).unwrap() else {
         panic!("a centerlines tree gives polydata")
     };

@@ -117,8 +117,9 @@ fn float_ids_and_out_of_range_ids() {
         "/CellData/CellPointIds",
         vec![NdArray::vector(vec![0i32, 1]), NdArray::vector(vec![-1i32])],
     );
+    // A list is centerlines' form (as a surface it is refused, see tests/declared_kind.rs).
     assert_eq!(
-        problems(&t, Kind::Surface),
+        problems(&t, Kind::Centerlines),
         ["/CellData/CellPointIds/1: id -1 (element 0) is out of range, /Points has 4 rows"]
     );
 }

@@ -60,19 +60,39 @@ Examples:
   arraydict from-numpy surface.hdf5 -o surface.vtk --legacy-version 4.2 --legacy-ascii
   arraydict from-numpy surface.pickle -o - --format vtp | gzip > surface.vtp.gz")]
     FromNumpy(FromNumpyArgs),
-    /// Print the tree of an ArrayDict file, or of the ArrayDict a VTK file would give.
+    /// Print the tree of ArrayDict files, or of the ArrayDicts VTK files would give.
     #[command(after_help = "\
+Each array is listed as: path, numpy dtype, shape, memory order, then its values when it has at
+most 9, else its range; NaN and infinite values are counted (nan=1 +inf=2 -inf=1).
+
+Memory orders (how the values lie in memory, which numpy and VTK care about):
+  order=C  row-major, numpy's default: the last index varies fastest.
+  order=F  column-major (Fortran): the first index varies fastest; VTK images' voxels
+           (x fastest) are an F-ordered (nx, ny, nz) array, so they need no copy.
+  order=K  another axis order, kept as it is (numpy's order='K'): VTK's 3x3 tensors are
+           (n, 3, 3) arrays with their last two axes transposed in memory.
+
+Entries a tree cannot hold (an HDF5 string dataset, a soft link) are listed as
+unsupported (why) instead of failing the file.
+
 Examples:
   arraydict inspect aorta_surface.hdf5
+  arraydict inspect aorta_surface.hdf5 /CellData --max-items 5
+  arraydict inspect a.hdf5 b.pickle c.vtp --depth 1
   arraydict inspect aorta.mha --json")]
     Inspect(InspectArgs),
-    /// Check an ArrayDict (file, or the one a VTK file gives) against its kind's schema.
+    /// Check ArrayDicts (files, or the ones VTK files give) against their kind's schema.
     #[command(after_help = "\
-Exit status: 0 when the tree is valid, 1 with one line per problem.
+Prints \"FILE: valid KIND\", or one line per problem (each naming the file and the key); with
+several files, a summary line last (\"3 files: 2 valid, 1 invalid\").
+Exit status: 0 when every tree is valid, 1 when any is invalid or cannot be read (all are checked).
 
 Examples:
   arraydict validate aorta_surface.pickle
-  arraydict validate mesh.hdf5 --kind mesh")]
+  arraydict validate mesh.hdf5 --kind mesh
+  arraydict validate out/*.hdf5")]
+    // The shared tree options' `--kind` text is about producing a tree; here it is the schema.
+    #[command(mut_arg("kind", |a| a.help(VALIDATE_KIND_HELP)))]
     Validate(ValidateArgs),
     /// Convert many files (paths, directories, globs) into an output directory, in parallel.
     #[command(after_help = "\
@@ -101,6 +121,10 @@ Examples:
   arraydict batch arraydicts/ -o vtk/ --to vtp")]
     Batch(BatchArgs),
 }
+
+/// `validate --kind`.
+const VALIDATE_KIND_HELP: &str = "Kind to check the trees against (default: detected from an ArrayDict's keys, inferred \
+from a VTK file's dataset); a tree shaped like another kind is invalid, the message naming that kind";
 
 /// ArrayDict kinds.
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -306,11 +330,23 @@ pub struct VtkWriteArgs {
 /// `inspect` arguments.
 #[derive(Args, Debug)]
 pub struct InspectArgs {
-    /// ArrayDict or VTK file.
-    pub file: PathBuf,
-    /// Print SPEC section 10's JSON instead of the human-readable tree.
+    /// ArrayDict or VTK files, each listed after a header line naming it and its kind; and
+    /// optionally one path in the trees (`/CellData`, `/CellData/CellPointIds/0`) to list only
+    /// what is there (an argument starting with / that is not a file).
+    #[arg(required = true, value_name = "FILE|/PATH")]
+    pub files: Vec<PathBuf>,
+    /// Print JSON instead of the text listing: an array with an entry per node (for several files,
+    /// an array of those arrays). The first entry also gives the file, its kind, format, size and
+    /// pickle protocol; each HDF5 dataset a "storage" object (layout, chunks, filters with levels).
     #[arg(long)]
     pub json: bool,
+    /// List at most N children of each dict and list, then "... K more items" (0: all). Default
+    /// 20 for the text listing, all for --json.
+    #[arg(long, value_name = "N")]
+    pub max_items: Option<usize>,
+    /// List N levels below the top (default: all).
+    #[arg(long, value_name = "N")]
+    pub depth: Option<usize>,
     /// Options used when FILE is a VTK file.
     #[command(flatten)]
     pub tree: ToTreeOptions,
@@ -319,8 +355,9 @@ pub struct InspectArgs {
 /// `validate` arguments.
 #[derive(Args, Debug)]
 pub struct ValidateArgs {
-    /// ArrayDict or VTK file.
-    pub file: PathBuf,
+    /// ArrayDict or VTK files.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
     /// Options used when FILE is a VTK file; `--kind` also sets the schema to check against.
     #[command(flatten)]
     pub tree: ToTreeOptions,

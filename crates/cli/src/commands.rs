@@ -323,30 +323,67 @@ pub fn print_stdout(text: &str) -> Result<()> {
     }
 }
 
-/// `arraydict validate`.
-pub fn validate(a: &ValidateArgs, run: &RunContext) -> Result<u8> {
-    let (tree, kind) = any_to_tree(&a.file, &a.tree, run)?;
+/// What `validate` found for one file.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Verdict {
+    Valid,
+    Invalid,
+}
+
+/// Validates one file, printing its line (or one line per problem).
+fn validate_one(file: &Path, opts: &ToTreeOptions, run: &RunContext) -> Result<Verdict> {
+    let (tree, kind) = any_to_tree(file, opts, run)?;
     let Some(kind) = kind else {
         print_stdout(&format!(
             "{}: /: cannot tell the kind from the keys (expected surface, centerlines, image or mesh keys); pass --kind\n",
-            a.file.display()
+            file.display()
         ))?;
-        return Ok(1);
+        return Ok(Verdict::Invalid);
     };
     match validate_tree(&tree, kind) {
         Ok(()) => {
-            print_stdout(&format!("{}: valid {kind}\n", a.file.display()))?;
-            Ok(0)
+            print_stdout(&format!("{}: valid {kind}\n", file.display()))?;
+            Ok(Verdict::Valid)
         }
         Err(arraydict::ArrayDictError::Invalid { problems, .. }) => {
-            let file = a.file.display();
+            let shown = file.display();
             let lines: String = problems.iter().fold(String::new(), |mut s, p| {
-                let _ = writeln!(s, "{file}: {p}");
+                let _ = writeln!(s, "{shown}: {p}");
                 s
             });
             print_stdout(&lines)?;
-            Ok(1)
+            Ok(Verdict::Invalid)
         }
-        Err(e) => Err(anyhow!("{}: {e}", a.file.display())),
+        Err(e) => Err(anyhow!("{}: {e}", file.display())),
     }
+}
+
+/// `arraydict validate`: every file is checked, even after one fails (as `h5ls` lists every file);
+/// several files end with a summary line. Exit 1 when any is invalid or unreadable.
+pub fn validate(a: &ValidateArgs, run: &RunContext) -> Result<u8> {
+    if let [file] = a.files.as_slice() {
+        // One file: its line, and a read error as the command's error.
+        return Ok(u8::from(
+            validate_one(file, &a.tree, run)? == Verdict::Invalid,
+        ));
+    }
+    let (mut valid, mut invalid, mut unreadable) = (0usize, 0usize, 0usize);
+    for file in &a.files {
+        match validate_one(file, &a.tree, run) {
+            Ok(Verdict::Valid) => valid += 1,
+            Ok(Verdict::Invalid) => invalid += 1,
+            Err(e) => {
+                unreadable += 1;
+                // Flushed in order with the results on standard output.
+                let _ = std::io::Write::flush(&mut std::io::stdout());
+                eprintln!("arraydict: error: {}", crate::error_message(e.as_ref()));
+            }
+        }
+    }
+    let mut summary = format!("{} files: {valid} valid, {invalid} invalid", a.files.len());
+    if unreadable > 0 {
+        let _ = write!(summary, ", {unreadable} unreadable");
+    }
+    print_stdout(&format!("{summary}\n"))?;
+    Ok(u8::from(invalid + unreadable > 0))
 }

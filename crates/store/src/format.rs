@@ -125,25 +125,33 @@ pub fn write(path: &Path, tree: &Dict, opts: &WriteOptions) -> Result<(), StoreE
     }
 }
 
+/// The format of the file at `path`: `opts.format`, else its signature, else its extension.
+pub(crate) fn detect_format(path: &Path, opts: &ReadOptions) -> Result<StoreFormat, StoreError> {
+    if let Some(f) = opts.format {
+        return Ok(f);
+    }
+    let io = |source| StoreError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut head = [0u8; 8];
+    let mut file = File::open(path).map_err(io)?;
+    let n = read_up_to(&mut file, &mut head).map_err(io)?;
+    // The HDF5 and pickle signatures are unambiguous and win over a wrong extension; a msgpack
+    // map's first byte is not, so it only decides when the extension does not.
+    Ok(match StoreFormat::sniff(&head[..n]) {
+        Some(f @ (StoreFormat::Hdf5 | StoreFormat::Pickle)) => f,
+        weak => StoreFormat::from_extension(path).or_else(|e| weak.ok_or(e))?,
+    })
+}
+
 /// Reads the tree stored at `path`.
 pub fn read(path: &Path, opts: &ReadOptions) -> Result<Dict, StoreError> {
     let io = |source| StoreError::Io {
         path: path.to_path_buf(),
         source,
     };
-    let format = if let Some(f) = opts.format {
-        f
-    } else {
-        let mut head = [0u8; 8];
-        let mut file = File::open(path).map_err(io)?;
-        let n = read_up_to(&mut file, &mut head).map_err(io)?;
-        // The HDF5 and pickle signatures are unambiguous and win over a wrong extension; a msgpack
-        // map's first byte is not, so it only decides when the extension does not.
-        match StoreFormat::sniff(&head[..n]) {
-            Some(f @ (StoreFormat::Hdf5 | StoreFormat::Pickle)) => f,
-            weak => StoreFormat::from_extension(path).or_else(|e| weak.ok_or(e))?,
-        }
-    };
+    let format = detect_format(path, opts)?;
     match format {
         StoreFormat::Hdf5 => h5::read_file(path, !opts.no_map),
         StoreFormat::MessagePack => {
@@ -184,7 +192,7 @@ pub fn read_bytes(bytes: &[u8], name: &Path, opts: &ReadOptions) -> Result<Dict,
 }
 
 /// Reads until `buf` is full or the file ends; returns the bytes read.
-fn read_up_to(file: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
+pub(crate) fn read_up_to(file: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
     let mut n = 0;
     while n < buf.len() {
         match file.read(&mut buf[n..]) {

@@ -216,3 +216,25 @@ pub fn conformance(format: StoreFormat, cases: u32) {
         }
     }
 }
+
+/// Writes an HDF5 file as h5py users make them, with entries no `ArrayDict` holds: `/Points`
+/// (f8 (2, 3)), `/PointData/Radius` (f4 (2,)), `/PointData/Name` (a variable-length string
+/// dataset, as `f["Name"] = "aorta"` writes), and `/Alias` (a soft link to `/Points`).
+pub fn hdf5_with_unsupported_entries(path: &Path) -> hdf5::Result<()> {
+    use hdf5::types::VarLenUnicode;
+    let file = hdf5::File::create(path)?;
+    file.new_dataset::<f64>()
+        .shape([2, 3])
+        .create("Points")?
+        .write_raw(&[0.0f64, 1.0, 2.0, 3.0, 4.0, 5.0])?;
+    let pd = file.create_group("PointData")?;
+    pd.new_dataset_builder()
+        .with_data(&[0.5f32, 1.5])
+        .create("Radius")?;
+    let name: VarLenUnicode = "aorta"
+        .parse()
+        .map_err(|e| hdf5::Error::from(format!("{e:?}")))?;
+    pd.new_dataset_builder().with_data(&[name]).create("Name")?;
+    file.link_soft("/Points", "Alias")?;
+    Ok(())
+}

@@ -44,6 +44,18 @@ pub fn polydata_to_arraydict(
     let n_points = points.tuples();
     let parts = [&cells.verts, &cells.lines, &cells.polys, &cells.strips];
     let counts = parts.map(CellArray::num_cells);
+    // The rule of `validate/declared.rs`: centerlines are polylines (and vertices); a dataset with
+    // polygons or strips is a surface, and its tree would be refused as centerlines.
+    if kind == Kind::Centerlines && (counts[2] > 0 || counts[3] > 0) {
+        return Err(ArrayDictError::Path {
+            path: "/".into(),
+            detail: format!(
+                "cannot make centerlines of a vtkPolyData with {} polygons and {} strips (centerlines are \
+                 polylines); it is a surface",
+                counts[2], counts[3]
+            ),
+        });
+    }
     let slot = default_slot(kind);
     let only_default = counts.iter().enumerate().all(|(i, &c)| i == slot || c == 0);
 

@@ -2,6 +2,7 @@
 //! validation does), one module per kind over the shared [`checks`].
 
 mod checks;
+mod declared;
 mod image;
 mod mesh;
 mod poly;
@@ -16,7 +17,17 @@ use crate::tree::Dict;
 /// dtype, arrays in any memory order. Rejects missing required keys, unknown keys (they would be
 /// silently dropped otherwise), non-integer or out-of-range ids, length and shape mismatches, and a
 /// list where an array belongs or vice versa. The error lists every problem found.
+///
+/// A tree shaped like another kind (a surface's triangles declared centerlines, an image declared
+/// a mesh) is refused with that one problem, naming the kind it looks like: converting it as
+/// declared would give the wrong cells without complaint (the rule is in `declared.rs`).
 pub fn validate(tree: &Dict, kind: Kind) -> Result<(), ArrayDictError> {
+    if let Some(problem) = declared::mismatch(tree, kind) {
+        return Err(ArrayDictError::Invalid {
+            kind,
+            problems: vec![problem],
+        });
+    }
     let mut p = checks::Problems::default();
     match kind {
         Kind::Surface | Kind::Centerlines => poly::check(tree, &mut p),

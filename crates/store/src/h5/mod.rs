@@ -39,7 +39,74 @@ use crate::{Compression, StoreError};
 
 #[cfg(feature = "testing")]
 pub(crate) use read::as_list;
-pub(crate) use read::read_file;
+pub(crate) use read::{inspect_file, read_file};
+
+/// How one HDF5 dataset is stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DatasetStorage {
+    /// `contiguous`, `chunked`, `compact` or `virtual`.
+    pub layout: String,
+    /// The chunk shape of a chunked dataset.
+    pub chunks: Option<Vec<usize>>,
+    /// The filter pipeline, in order.
+    pub filters: Vec<StorageFilter>,
+    /// Bytes the dataset occupies in the file (compressed, when it is).
+    pub stored_bytes: u64,
+}
+
+/// One filter of an HDF5 dataset's pipeline.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct StorageFilter {
+    /// `gzip`, `shuffle`, `fletcher32`, `szip`, `nbit`, `scaleoffset`, or HDF5's description.
+    pub name: String,
+    /// The compression level, for `gzip`.
+    pub level: Option<u32>,
+}
+
+impl StorageFilter {
+    pub(crate) fn named(name: &str) -> Self {
+        Self {
+            name: name.into(),
+            level: None,
+        }
+    }
+}
+
+/// How `ds` is stored: layout, chunk shape, filters with their levels.
+fn storage_of(ds: &hdf5::Dataset) -> DatasetStorage {
+    use hdf5::filters::Filter;
+    use hdf5::plist::dataset_create::Layout;
+    let layout = match ds.layout() {
+        Layout::Compact => "compact",
+        Layout::Contiguous => "contiguous",
+        Layout::Chunked => "chunked",
+        Layout::Virtual => "virtual",
+    };
+    let filters = ds
+        .filters()
+        .into_iter()
+        .map(|f| match f {
+            Filter::Deflate(level) => StorageFilter {
+                name: "gzip".into(),
+                level: Some(u32::from(level)),
+            },
+            Filter::Shuffle => StorageFilter::named("shuffle"),
+            Filter::Fletcher32 => StorageFilter::named("fletcher32"),
+            Filter::SZip(..) => StorageFilter::named("szip"),
+            Filter::NBit => StorageFilter::named("nbit"),
+            Filter::ScaleOffset(_) => StorageFilter::named("scaleoffset"),
+            Filter::User(id, _) => StorageFilter::named(&format!("filter {id}")),
+        })
+        .collect();
+    DatasetStorage {
+        layout: layout.into(),
+        chunks: ds.chunk(),
+        filters,
+        stored_bytes: ds.storage_size(),
+    }
+}
 
 /// Uncompressed bytes compressed per parallel batch before the batch is handed to HDF5; bounds
 /// the memory held in compressed chunks (at most about this much).

@@ -18,6 +18,32 @@ const SMALL_DATASET: u64 = 16 << 20;
 
 /// Reads the HDF5 file at `path`.
 pub(crate) fn read_file(path: &Path, map: bool) -> Result<Dict, StoreError> {
+    read_with(path, map, None)
+}
+
+/// Reads the HDF5 file at `path` for showing it: an entry the tree cannot hold (a string dataset,
+/// a soft link) is left out and named in the log with why, instead of failing the read, and every
+/// dataset's storage is recorded.
+pub(crate) fn inspect_file(path: &Path, map: bool) -> Result<(Dict, InspectLog), StoreError> {
+    let log = std::cell::RefCell::default();
+    let tree = read_with(path, map, Some(&log))?;
+    Ok((tree, log.into_inner()))
+}
+
+/// What an inspection read saw besides the tree.
+#[derive(Default)]
+pub(crate) struct InspectLog {
+    /// Each dataset's storage, by key path.
+    pub(crate) storage: std::collections::BTreeMap<String, super::DatasetStorage>,
+    /// The entries left out: `(key, why)`.
+    pub(crate) unsupported: Vec<(String, String)>,
+}
+
+fn read_with(
+    path: &Path,
+    map: bool,
+    log: Option<&std::cell::RefCell<InspectLog>>,
+) -> Result<Dict, StoreError> {
     let file = hdf5::File::open(path).map_err(super::hdf5_error(path, "/"))?;
     // Chunk addresses are relative to the HDF5 base address; read chunks ourselves only when
     // that is the file's start (no user block: h5py's and our default).
@@ -30,6 +56,7 @@ pub(crate) fn read_file(path: &Path, map: bool) -> Result<Dict, StoreError> {
         path,
         raw: raw.as_ref(),
         map,
+        log,
         #[cfg(unix)]
         deferred: std::cell::RefCell::default(),
     };
@@ -83,6 +110,8 @@ struct Reader<'a> {
     /// Whether contiguous datasets may be views of a mapping of the file ([`crate::ReadOptions`]).
     #[cfg_attr(not(unix), allow(dead_code))]
     map: bool,
+    /// For an inspection read ([`inspect_file`]): where storage and left-out entries go.
+    log: Option<&'a std::cell::RefCell<InspectLog>>,
     /// Contiguous datasets met by the walk, read after it (see `contiguous`); the tree holds an
     /// empty placeholder array for each until then.
     #[cfg(unix)]
@@ -112,6 +141,29 @@ impl Reader<'_> {
         }
     }
 
+    /// In an inspection read, records an unsupported entry and says to go on without it; in a
+    /// normal read (or for any other error), `false`.
+    fn skip(&self, e: &StoreError) -> bool {
+        match (self.log, e) {
+            (Some(log), StoreError::Unsupported { key, detail, .. }) => {
+                log.borrow_mut()
+                    .unsupported
+                    .push((key.clone(), detail.clone()));
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// In an inspection read, records how `ds` is stored.
+    fn log_storage(&self, ds: &Dataset, key: &str) {
+        if let Some(log) = self.log {
+            log.borrow_mut()
+                .storage
+                .insert(key.to_owned(), super::storage_of(ds));
+        }
+    }
+
     fn read_group(&self, group: &Group, prefix: &str, seen: &mut Seen) -> Result<Dict, StoreError> {
         let here = if prefix.is_empty() { "/" } else { prefix };
         if prefix.matches('/').count() > MAX_DEPTH {
@@ -134,13 +186,17 @@ impl Reader<'_> {
         for (name, info) in links {
             let key = format!("{prefix}/{name}");
             if info.link_type != LinkType::Hard {
-                return Err(self.unsupported(
+                let e = self.unsupported(
                     &key,
                     format!(
                         "{:?} links are not supported (only groups and datasets)",
                         info.link_type
                     ),
-                ));
+                );
+                if self.skip(&e) {
+                    continue;
+                }
+                return Err(e);
             }
             let info = group.loc_info_by_name(&name).map_err(self.err(&key))?;
             if matches!(info.loc_type, LocationType::Group | LocationType::Dataset) {
@@ -153,7 +209,12 @@ impl Reader<'_> {
                 }
                 LocationType::Dataset => {
                     let ds = group.dataset(&name).map_err(self.err(&key))?;
-                    Node::Array(self.read_dataset(&ds, &key)?)
+                    self.log_storage(&ds, &key);
+                    match self.read_dataset(&ds, &key) {
+                        Ok(array) => Node::Array(array),
+                        Err(e) if self.skip(&e) => continue,
+                        Err(e) => return Err(e),
+                    }
                 }
                 // Committed datatypes carry no data; h5py never writes them for arrays.
                 _ => continue,

@@ -30,6 +30,8 @@ pub(super) struct Assembler<'o, 'a, 'p, I> {
     /// Bytes spent on second and later copies of shared objects, and their cap (the input size).
     repeated: u64,
     repeated_cap: u64,
+    /// For an inspection read: the entries left out, `(key, why)`, instead of failing the read.
+    pub(super) skipped: Option<Vec<(String, String)>>,
 }
 
 impl<'o, 'a, 'p, I: Input<'a>> Assembler<'o, 'a, 'p, I> {
@@ -50,7 +52,37 @@ impl<'o, 'a, 'p, I: Input<'a>> Assembler<'o, 'a, 'p, I> {
             total: 0,
             repeated: 0,
             repeated_cap: input_len,
+            skipped: None,
         }
+    }
+
+    /// In an inspection read, why the value `id` cannot be an entry of a tree, recorded under
+    /// `key`; `false` (nothing recorded) for a value that can, or in a normal read.
+    fn skip(&mut self, id: Id, key: &str) -> bool {
+        let why = match self.value(id) {
+            _ if self.skipped.is_none() => return false,
+            Value::Unsupported(why) => why.clone(),
+            Value::Dict(_) | Value::Array(_) => return false,
+            Value::List(items) => {
+                match items
+                    .iter()
+                    .map(|&i| self.value(i))
+                    .find(|v| !matches!(v, Value::Array(_)))
+                {
+                    None => return false,
+                    Some(Value::Unsupported(why)) => format!("a list holding {why}"),
+                    Some(v) => format!("a list holding a Python {}", v.type_name()),
+                }
+            }
+            other => format!(
+                "a Python {}; an ArrayDict holds only dicts, numpy arrays and lists of arrays",
+                other.type_name()
+            ),
+        };
+        if let Some(skipped) = &mut self.skipped {
+            skipped.push((display_key(key), why));
+        }
+        true
     }
 
     fn value(&self, id: Id) -> &'o Value<'a> {
@@ -174,9 +206,11 @@ impl<'o, 'a, 'p, I: Input<'a>> Assembler<'o, 'a, 'p, I> {
             let saved = key.len();
             key.push('/');
             key.push_str(name);
-            let node = self.node(v, key, depth + 1)?;
+            if !self.skip(v, key) {
+                let node = self.node(v, key, depth + 1)?;
+                d.insert(name, node);
+            }
             key.truncate(saved);
-            d.insert(name, node);
         }
         Ok(d)
     }

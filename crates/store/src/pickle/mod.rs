@@ -133,6 +133,27 @@ pub fn read_node_from_deferring<R: BufRead + Seek>(
     run(stream(reader, path, defer_from)?, path, limits, as_node)
 }
 
+/// Reads a pickle whose top level is a dict for showing it: entries no tree holds (object,
+/// string or bool arrays, Python strs and ints) are left out and returned with why, `(key, why)`,
+/// instead of failing the read.
+pub(crate) fn inspect_from<R: BufRead + Seek>(
+    reader: R,
+    path: &Path,
+    limits: &PickleLimits,
+) -> Result<(Dict, Vec<(String, String)>), StoreError> {
+    let mut vm = vm::Vm::new(stream(reader, path, DEFER_FROM)?, path, limits);
+    vm.lenient = true;
+    let vm::Outcome {
+        arena,
+        root,
+        mut input,
+    } = vm.run()?;
+    let mut asm = assemble::Assembler::new(&arena, &mut input, path, limits);
+    asm.skipped = Some(Vec::new());
+    let tree = asm.dict(root, &mut String::new(), 0)?;
+    Ok((tree, asm.skipped.unwrap_or_default()))
+}
+
 /// Stream payloads from this size on stay in the file until their array is built; smaller ones
 /// cost less to keep than to seek to twice. A reader buffer of this size (see `format::read`) lets
 /// the deferred reads bypass the buffer.

@@ -78,6 +78,19 @@ impl<'a, I: Input<'a>> Vm<'a, '_, I> {
         }
     }
 
+    /// In an inspection read, why an array of this dtype and data cannot be in a tree (the
+    /// array then becomes [`Value::Unsupported`]); `None` otherwise.
+    fn unsupported_array(&self, dtype: Id, data: Id) -> Option<String> {
+        match (self.get(dtype), self.get(data)) {
+            _ if !self.lenient => None,
+            (Value::Unsupported(why), _) => Some(why.clone()),
+            (_, Value::List(_)) => {
+                Some("an object array (data pickled as a list of Python objects)".into())
+            }
+            _ => None,
+        }
+    }
+
     /// The bytes value holding array data, with its length.
     fn data_of(&self, id: Id, what: &str) -> Result<usize, StoreError> {
         match self.get(id) {
@@ -147,15 +160,20 @@ impl<'a, I: Input<'a>> Vm<'a, '_, I> {
                 self.array_from_buffer(buf, dtype, shape, order, rest.first().copied())
             }
             (Global::Scalar, &[dtype, data]) => {
+                if let Some(why) = self.unsupported_array(dtype, data) {
+                    return Ok(Value::Unsupported(why));
+                }
                 let dt = self.dtype_of(dtype, "numpy scalar")?;
                 let len = self.data_of(data, "numpy scalar")?;
                 self.array(data, len, dt, Vec::new(), MemoryOrder::C, "numpy scalar")
             }
             (Global::DtypeClass, &[code, ref flags @ ..]) if flags.len() <= 2 => {
                 let code = self.text_of(code, "numpy.dtype")?;
-                let (dtype, big_endian) = DType::from_numpy_str(code)
-                    .ok_or_else(|| self.unsupported(describe_dtype(code)))?;
-                Ok(Value::Dtype { dtype, big_endian })
+                match DType::from_numpy_str(code) {
+                    Some((dtype, big_endian)) => Ok(Value::Dtype { dtype, big_endian }),
+                    None if self.lenient => Ok(Value::Unsupported(describe_dtype(code))),
+                    None => Err(self.unsupported(describe_dtype(code))),
+                }
             }
             (Global::CodecsEncode, &[text, encoding]) => self.codecs_encode(text, encoding),
             (Global::Bytes, &[]) => Ok(Value::Bytes(Payload::Mem(Cow::Borrowed(&[])))),
@@ -179,6 +197,9 @@ impl<'a, I: Input<'a>> Vm<'a, '_, I> {
         axis_order: Option<Id>,
     ) -> Result<Value<'a>, StoreError> {
         let what = "_frombuffer";
+        if let Some(why) = self.unsupported_array(dtype, buf) {
+            return Ok(Value::Unsupported(why));
+        }
         let len = self.data_of(buf, what)?;
         let dt = self.dtype_of(dtype, what)?;
         let shape = self.dims(shape, what)?;
@@ -292,9 +313,12 @@ impl<'a, I: Input<'a>> Vm<'a, '_, I> {
                     .get(3)
                     .is_some_and(|&n| !matches!(self.get(n), Value::None))
                 {
-                    return Err(
-                        self.unsupported("a structured numpy dtype (with named fields)".into())
-                    );
+                    let why = "a structured numpy dtype (with named fields)".to_owned();
+                    if !self.lenient {
+                        return Err(self.unsupported(why));
+                    }
+                    self.arena[target as usize] = Value::Unsupported(why);
+                    return Ok(());
                 }
                 let big_endian = match endian {
                     ">" => dtype.size() > 1,
@@ -304,6 +328,8 @@ impl<'a, I: Input<'a>> Vm<'a, '_, I> {
                 Value::Dtype { dtype, big_endian }
             }
             Value::PendingArray => self.array_state(state)?,
+            // Only an inspection read makes these; their state is of no use.
+            Value::Unsupported(_) => return Ok(()),
             // Attributes of an ndarray subclass (VTKArray's DataSet, Association...) or of a dict
             // subclass are not part of the tree; they were decoded symbolically and are dropped.
             Value::Array(_) | Value::Dict(_)
@@ -349,6 +375,9 @@ impl<'a, I: Input<'a>> Vm<'a, '_, I> {
                 )
             }
         };
+        if let Some(why) = self.unsupported_array(dtype, data) {
+            return Ok(Value::Unsupported(why));
+        }
         let dt = self.dtype_of(dtype, what)?;
         let shape = self.dims(shape, what)?;
         let order = if self.int_of(fortran, what)? != 0 {

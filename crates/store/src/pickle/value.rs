@@ -116,6 +116,9 @@ pub(super) enum Value<'a> {
     /// `_reconstruct(cls, (0,), b'b')` before its BUILD.
     PendingArray,
     Array(ArraySpec),
+    /// An array (or dtype) no `ArrayDict` holds -- object, string, bool, complex, structured --
+    /// with why; made only by an inspection read, which lists it instead of failing.
+    Unsupported(String),
 }
 
 impl Value<'_> {
@@ -137,6 +140,7 @@ impl Value<'_> {
             Value::Dtype { .. } => "numpy.dtype",
             Value::PendingArray => "ndarray awaiting its state",
             Value::Array(_) => "numpy.ndarray",
+            Value::Unsupported(_) => "unsupported numpy value",
         }
     }
 

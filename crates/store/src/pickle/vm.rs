@@ -31,6 +31,9 @@ pub(super) struct Vm<'a, 'p, I> {
     /// Bytes decoded from protocol-2 latin-1 strings so far; limited to the input size, since a
     /// memoized string could otherwise be decoded again and again.
     decoded: u64,
+    /// An inspection read: arrays of dtypes no tree holds become [`Value::Unsupported`] instead
+    /// of failing the read.
+    pub(super) lenient: bool,
 }
 
 /// What the machine produced: the arena, the id of the value STOP returned, and the input (which
@@ -54,6 +57,7 @@ impl<'a, 'p, I: Input<'a>> Vm<'a, 'p, I> {
             memo: HashMap::new(),
             max_depth: limits.max_depth,
             decoded: 0,
+            lenient: false,
         }
     }
 
