@@ -203,6 +203,7 @@ pub fn run(a: &BatchArgs, run: &RunContext) -> Result<u8> {
         vtk: vtk_options(&a.vtk, a.tree.frame.into(), run),
         store: store_options(&a.store, Some(StoreFormat::Hdf5), run),
     };
+    crate::options::check_store_format(opts.store.format, &run.given)?;
     let one_file_each = !a.vtk_format.as_deref().is_some_and(|ext| {
         vtk_formats::files_written(&Path::new("output").with_extension(ext), &opts.vtk) > 1
     });
