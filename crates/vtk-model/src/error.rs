@@ -127,9 +127,41 @@ pub fn byte_size(bytes: u64) -> String {
     format!("{text} {}", UNITS[unit])
 }
 
+/// A size as [`byte_size`] says it, with the exact count after it when the units round it
+/// (`24.9 KiB (25470 bytes)`): a file one byte short must not read as a file of the right size.
+pub fn byte_size_exact(bytes: u64) -> String {
+    if bytes < 1024 {
+        byte_size(bytes)
+    } else {
+        format!("{} ({bytes} bytes)", byte_size(bytes))
+    }
+}
+
+/// What a refused declared size says about the readers' allocation limit: nothing when the size
+/// is within it, `", more than the readers' limit of 64 GiB"` when not.
+pub fn over_limit(declared: u64, limit: u64) -> String {
+    if declared > limit {
+        format!(", more than the readers' limit of {}", byte_size(limit))
+    } else {
+        String::new()
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{byte_size, location};
+    use super::{byte_size, byte_size_exact, location, over_limit};
+
+    #[test]
+    fn exact_sizes_keep_the_count_the_units_round() {
+        assert_eq!(byte_size_exact(812), "812 bytes");
+        assert_eq!(byte_size_exact(25_470), "24.9 KiB (25470 bytes)");
+        assert_ne!(byte_size_exact(25_469), byte_size_exact(25_470));
+        assert_eq!(over_limit(10, 64 << 30), "");
+        assert_eq!(
+            over_limit(65 << 30, 64 << 30),
+            ", more than the readers' limit of 64 GiB"
+        );
+    }
 
     #[test]
     fn byte_sizes_are_in_binary_units() {
