@@ -91,9 +91,13 @@ Examples:
   arraydict batch cases/ -o out/ --skip-existing
   arraydict batch 'data/**/*.vtp' extra/aorta.mha -o out/ --format pickle")]
     Batch(BatchArgs),
-    /// Print a shell completion script (bash: `source <(arraydict completions bash)`; zsh:
-    /// `arraydict completions zsh > ~/.zfunc/_arraydict`; fish: `arraydict completions fish >
-    /// ~/.config/fish/completions/arraydict.fish`).
+    /// Print a shell completion script (bash, zsh or fish).
+    #[command(after_help = "\
+Examples:
+  source <(arraydict completions bash)
+  arraydict completions bash > ~/.local/share/bash-completion/completions/arraydict
+  arraydict completions zsh > ~/.zfunc/_arraydict
+  arraydict completions fish > ~/.config/fish/completions/arraydict.fish")]
     Completions(CompletionsArgs),
 }
 
