@@ -282,26 +282,23 @@ pub fn to_numpy(a: &ToNumpyArgs, run: &RunContext) -> Result<u8> {
     ));
     let (tree, kind) = vtk_to_tree(&a.input, &a.tree)?;
     options::check_kind(kind, &run.given)?;
-    arraydict_store::write(&a.output, &tree, &opts)
-        .map_err(|e| refused_if_kept(e.into(), &a.output, run))?;
+    arraydict_store::write(&a.output, &tree, &opts).map_err(|e| refused_if_kept(e.into(), run))?;
     free_at_exit(tree);
     Ok(0)
 }
 
-/// A `--no-clobber` write that met a file at its output (one that appeared during the run; the
-/// commit's rename does not replace it) is refused as the check before the run refuses it.
-fn refused_if_kept(e: anyhow::Error, output: &Path, run: &RunContext) -> anyhow::Error {
+/// A `--no-clobber` write that met a file at its output (one that appeared during the run, or a
+/// `.mhd`'s data file, which the check before the run does not look for; the commit's rename does
+/// not replace it) is refused as the check before the run refuses an existing output.
+fn refused_if_kept(e: anyhow::Error, run: &RunContext) -> anyhow::Error {
     let kept = run.no_clobber()
         && e.chain().any(|c| {
             c.downcast_ref::<std::io::Error>()
                 .is_some_and(|io| io.kind() == std::io::ErrorKind::AlreadyExists)
         });
     if kept {
-        options::Refused::new(
-            "--no-clobber",
-            format!("{} appeared during the run; not replaced", output.display()),
-        )
-        .into()
+        // The error itself prints the file that was there (a `.mhd`'s data file, say).
+        options::Refused::new("--no-clobber", format!("{e} exists; not replaced")).into()
     } else {
         e
     }
@@ -370,8 +367,7 @@ pub fn from_numpy(a: &FromNumpyArgs, run: &RunContext) -> Result<u8> {
         a.kind.map(Kind::from),
     )?;
     let ds = fit_output(ds, format, &shown(&a.output, "standard output"))?;
-    vtk_formats::write(&a.output, &ds, &opts)
-        .map_err(|e| refused_if_kept(e.into(), &a.output, run))?;
+    vtk_formats::write(&a.output, &ds, &opts).map_err(|e| refused_if_kept(e.into(), run))?;
     free_at_exit(ds);
     Ok(0)
 }

@@ -213,6 +213,38 @@ fn no_clobber_keeps_an_existing_output() {
     assert_ne!(std::fs::read(&out).unwrap(), b"precious");
 }
 
+/// The check before the run looks at the output's own name; the commit's rename keeps any other
+/// file it would replace: here a `.mhd`'s data file.
+#[test]
+fn no_clobber_keeps_a_file_the_commit_meets() {
+    let dir = tempfile::tempdir().unwrap();
+    let mha = common::workspace().join("fixtures/metaimage/float32.sitk-raw.mha");
+    let tree = dir.path().join("image.pickle");
+    assert_eq!(arraydict(&["to-numpy", s(&mha), "-o", s(&tree)]).code, 0);
+    let data = dir.path().join("x.zraw");
+    std::fs::write(&data, b"precious").unwrap();
+    let header = dir.path().join("x.mhd");
+    let r = arraydict(&["from-numpy", s(&tree), "-o", s(&header), "--no-clobber"]);
+    assert_eq!(r.code, 2, "{r:?}");
+    assert!(
+        r.stderr.contains("--no-clobber: ") && r.stderr.contains("x.zraw"),
+        "{r:?}"
+    );
+    assert_eq!(std::fs::read(&data).unwrap(), b"precious");
+    assert!(!header.exists());
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names.len(), 2, "no temporary is left: {names:?}");
+    // Without the option both files are written.
+    assert_eq!(
+        arraydict(&["from-numpy", s(&tree), "-o", s(&header)]).code,
+        0
+    );
+    assert_ne!(std::fs::read(&data).unwrap(), b"precious");
+}
+
 #[test]
 fn completions_are_printed_for_each_shell() {
     for (shell, marker) in [

@@ -52,6 +52,42 @@ pub(crate) fn write_atomically_created<F>(
         })
     });
     let (file, output) = made.map_err(|e| failure.take().unwrap_or_else(|| io(e)))?;
-    fill(file)?;
+    let temporary = output.temp_path().to_path_buf();
+    fill(file).map_err(|e| naming_the_target(e, &temporary, path))?;
     output.commit(commit).map_err(io)
+}
+
+/// The library's messages name the file it wrote, the temporary (`filename =
+/// '/dir/.arraydict-123-abc.tmp'`): a user knows the output by its own name.
+fn naming_the_target(e: StoreError, temporary: &Path, target: &Path) -> StoreError {
+    match e {
+        StoreError::Hdf5 { path, key, detail } => StoreError::Hdf5 {
+            path,
+            key,
+            detail: detail.replace(
+                temporary.to_string_lossy().as_ref(),
+                target.to_string_lossy().as_ref(),
+            ),
+        },
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn library_messages_name_the_target_not_the_temporary() {
+        let temporary = Path::new("/out/.arraydict-12-abc.tmp");
+        let e = StoreError::Hdf5 {
+            path: "/out/x.hdf5".into(),
+            key: "/Points".into(),
+            detail: "file write failed: filename = '/out/.arraydict-12-abc.tmp', errno = 28".into(),
+        };
+        let named = naming_the_target(e, temporary, Path::new("/out/x.hdf5"));
+        let text = named.to_string();
+        assert!(text.contains("filename = '/out/x.hdf5'"), "{text}");
+        assert!(!text.contains(".arraydict-"), "{text}");
+    }
 }
