@@ -13,6 +13,9 @@
 //!   or removed (`/dev/null`, `/dev/stdout`, a named pipe);
 //! - `-`: standard output.
 //!
+//! A commit replaces an existing file unless told to keep it ([`Existing::Keep`], `--no-clobber`):
+//! then its rename fails if a file is at the target, even one that appeared during the write.
+//!
 //! Temporaries of writes in flight are registered process-wide so that a signal handler can remove
 //! them ([`remove_temporaries_in_flight`]); temporaries of killed writers (`SIGKILL`, power loss) are
 //! removed by the next write into the same directory.
@@ -125,16 +128,18 @@ impl Output {
     }
 
     /// Finishes the output: renames the temporary over its target (after flushing it to disk when
-    /// `durability` asks for it, and keeping the permissions of a file it replaces), or flushes a
-    /// stream.
-    pub fn commit(self, durability: Durability) -> io::Result<()> {
+    /// `how` asks for it, and keeping the permissions of a file it replaces; with
+    /// [`Existing::Keep`] a file at the target, even one that appeared during the write, is kept
+    /// and the commit fails with [`io::ErrorKind::AlreadyExists`]), or flushes a stream.
+    pub fn commit(self, how: impl Into<Commit>) -> io::Result<()> {
+        let how = how.into();
         match self.sink {
             Sink::Replace { file, tmp, target } => {
-                if durability == Durability::Synced {
+                if how.durability == Durability::Synced {
                     file.sync_all()?;
                 }
                 drop(file);
-                tmp.persist(&target, durability)
+                tmp.persist(&target, how)
             }
             Sink::Through(mut file) => {
                 file.flush()?;
@@ -203,13 +208,14 @@ impl CreatedOutput {
 
     /// Finishes the output once the writer has closed its file: renames the temporary over a
     /// regular-file target (see [`Output::commit`]), or copies it to the stream and removes it.
-    pub fn commit(self, durability: Durability) -> io::Result<()> {
+    pub fn commit(self, how: impl Into<Commit>) -> io::Result<()> {
+        let how = how.into();
         match &self.target {
             OutputTarget::File(target) => {
-                if durability == Durability::Synced {
+                if how.durability == Durability::Synced {
                     File::open(self.tmp.path())?.sync_all()?;
                 }
-                self.tmp.persist(target, durability)
+                self.tmp.persist(target, how)
             }
             OutputTarget::Stream(device) => copy_through(self.tmp.path(), open_stream(device)?),
             OutputTarget::Stdout => copy_through(self.tmp.path(), stdout_file()?),
@@ -227,7 +233,7 @@ const WRITE_BUFFER: usize = 1 << 20;
 /// I/O errors met here into the caller's error type (which names the path).
 pub fn write_with<E>(
     path: &Path,
-    durability: Durability,
+    how: impl Into<Commit>,
     io_error: impl Fn(io::Error) -> E,
     fill: impl FnOnce(&mut dyn Write) -> Result<(), E>,
 ) -> Result<(), E> {
@@ -237,7 +243,7 @@ pub fn write_with<E>(
         fill(&mut buffered)?;
         buffered.flush().map_err(&io_error)?;
     }
-    output.commit(durability).map_err(io_error)
+    output.commit(how).map_err(io_error)
 }
 
 /// The file a new output at `path` creates: `path` itself, or the final target of the chain of
@@ -408,13 +414,17 @@ impl Temporary {
             .expect("a temporary has its path until persisted or dropped")
     }
 
-    /// Renames the temporary to `target`, keeping the permissions of a file it replaces.
-    fn persist(mut self, target: &Path, durability: Durability) -> io::Result<()> {
+    /// Renames the temporary to `target`, keeping the permissions of a file it replaces; with
+    /// [`Existing::Keep`], by a rename that fails if the target exists (`renameat2` with
+    /// `RENAME_NOREPLACE`, or a hard link and an unlink where that is missing), so that a file
+    /// that appeared after any earlier check is not replaced either.
+    fn persist(mut self, target: &Path, how: Commit) -> io::Result<()> {
         let tmp = self
             .path
             .take()
             .expect("a temporary has its path until persisted or dropped");
-        if let Ok(meta) = std::fs::metadata(target) {
+        let replace = how.existing == Existing::Replace;
+        if let Some(meta) = std::fs::metadata(target).ok().filter(|_| replace) {
             // Replacing a file keeps its permissions, as rewriting it in place would.
             if let Err(e) = std::fs::set_permissions(&tmp, meta.permissions()) {
                 self.path = Some(tmp);
@@ -425,7 +435,12 @@ impl Temporary {
         {
             // Renamed under the lock, so an interrupt handler sees either the temporary or the output.
             let mut registry = in_flight();
-            match tmp.persist(target) {
+            let renamed = if replace {
+                tmp.persist(target)
+            } else {
+                tmp.persist_noclobber(target)
+            };
+            match renamed {
                 Ok(()) => {
                     unregister(&mut registry, &name);
                     COMMITTED.fetch_add(1, Ordering::SeqCst);
@@ -437,7 +452,7 @@ impl Temporary {
                 }
             }
         }
-        if durability == Durability::Synced {
+        if how.durability == Durability::Synced {
             sync_parent_dir(target)?;
         }
         Ok(())
@@ -471,6 +486,46 @@ pub enum Durability {
     /// Also flush the file to the disk before the rename and the directory after it, so a renamed
     /// output survives a power loss.
     Synced,
+}
+
+/// What a commit does with a file that exists where the output goes. Streams (devices, FIFOs,
+/// standard output) are written through either way.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Existing {
+    /// Replace it, as `cp` and h5py do.
+    #[default]
+    Replace,
+    /// Keep it: the commit fails with [`io::ErrorKind::AlreadyExists`] and removes its temporary
+    /// (`cp --no-clobber`), even when the file appeared while the output was being written.
+    Keep,
+}
+
+/// How a commit puts an output in place: how durable it makes it, and whether it may replace a
+/// file. A [`Durability`] alone is a commit that replaces.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct Commit {
+    /// How far the commit goes to make the output survive failures.
+    pub durability: Durability,
+    /// What becomes of a file already at the target.
+    pub existing: Existing,
+}
+
+impl Commit {
+    /// A commit with this durability and this treatment of an existing file.
+    pub fn new(durability: Durability, existing: Existing) -> Self {
+        Self {
+            durability,
+            existing,
+        }
+    }
+}
+
+impl From<Durability> for Commit {
+    fn from(durability: Durability) -> Self {
+        Self::new(durability, Existing::Replace)
+    }
 }
 
 /// The rename itself is durable only once the directory entry is on disk.
@@ -628,6 +683,37 @@ mod tests {
             "a zombie writer's temporary must be removed"
         );
         child.wait().unwrap();
+    }
+
+    /// `Existing::Keep` fails on a file that exists at the commit, also one that appeared after
+    /// the output was created (the race a check before the write cannot close), and keeps it.
+    #[test]
+    fn a_no_clobber_commit_keeps_a_file_that_appeared_during_the_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out.bin");
+        let keep = Commit::new(Durability::Atomic, Existing::Keep);
+        let mut output = Output::create(&out).unwrap();
+        output.write_all(b"new").unwrap();
+        std::fs::write(&out, b"appeared").unwrap();
+        let err = output.commit(keep).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::AlreadyExists, "{err}");
+        assert_eq!(std::fs::read(&out).unwrap(), b"appeared");
+        assert_eq!(names(dir.path()), ["out.bin"], "the temporary is removed");
+        // The writer-created kind too, and with a sync.
+        let (file, created) = create_with(&out, |p| File::create_new(p)).unwrap();
+        drop(file);
+        let err = created
+            .commit(Commit::new(Durability::Synced, Existing::Keep))
+            .unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::AlreadyExists, "{err}");
+        assert_eq!(names(dir.path()), ["out.bin"]);
+        // Where nothing is, it commits as any write does.
+        let fresh = dir.path().join("fresh.bin");
+        let mut output = Output::create(&fresh).unwrap();
+        output.write_all(b"made").unwrap();
+        output.commit(keep).unwrap();
+        assert_eq!(std::fs::read(&fresh).unwrap(), b"made");
+        assert_eq!(names(dir.path()), ["fresh.bin", "out.bin"]);
     }
 
     #[test]

@@ -8,17 +8,15 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[derive(Parser, Debug)]
 #[command(name = "arraydict", version, about, long_about = None, after_help = EXAMPLES)]
 pub struct Cli {
-    /// Worker threads for compression and batch work (default: all cores).
-    #[arg(long, global = true, value_name = "N")]
+    /// `--threads` before the subcommand, as earlier versions took it (hidden: each subcommand
+    /// that uses it lists it).
+    #[arg(long, value_name = "N", hide = true)]
     pub threads: Option<usize>,
-    /// Flush every output to disk before renaming it into place, so it survives a power loss
-    /// (slower; without it an output is still never partial and an old file never damaged).
-    #[arg(long, global = true)]
+    /// `--sync` before the subcommand (hidden, as `--threads`).
+    #[arg(long, hide = true)]
     pub sync: bool,
-    /// Copy uncompressed HDF5 datasets into memory instead of reading them in place from a
-    /// mapping of the file. Use it when another program may write to or truncate an HDF5 input
-    /// during the run.
-    #[arg(long, global = true)]
+    /// `--no-map` before the subcommand (hidden, as `--threads`).
+    #[arg(long, hide = true)]
     pub no_map: bool,
     /// The subcommand.
     #[command(subcommand)]
@@ -32,6 +30,7 @@ Examples:
   arraydict inspect aorta.mha
   arraydict validate centerlines.hdf5 --kind centerlines
   arraydict batch 'cases/*.vtp' -o out/ --format pickle
+  arraydict completions bash > ~/.local/share/bash-completion/completions/arraydict
 
 VMTK equivalents:
   vmtksurfacetonumpy -ifile s.vtp --pipe vmtknumpywriter -ofile s.hdf5 -format hdf5
@@ -43,6 +42,9 @@ VMTK equivalents:
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Convert a VTK file (.vtp .vtu .vti .vtk .mha .mhd .stl) to an ArrayDict file.
+    // A fixed usage line: clap's own adds the options used (`--frame <FRAME>`) to the usage of a
+    // usage error, as if they were required.
+    #[command(override_usage = "arraydict to-numpy [OPTIONS] -o <OUTPUT> <INPUT>")]
     #[command(after_help = "\
 Examples:
   arraydict to-numpy aorta-surface.vtp -o aorta_surface.hdf5
@@ -52,6 +54,7 @@ Examples:
   cat surface.vtp | arraydict to-numpy - -o - --format pickle > surface.pickle")]
     ToNumpy(ToNumpyArgs),
     /// Convert an ArrayDict file (.pickle .hdf5 .msgpack; ours, VMTK's or Python's) to a VTK file.
+    #[command(override_usage = "arraydict from-numpy [OPTIONS] -o <OUTPUT> <INPUT>")]
     #[command(after_help = "\
 Examples:
   arraydict from-numpy aorta_surface.pickle -o surface.vtp
@@ -95,6 +98,7 @@ Examples:
     #[command(mut_arg("kind", |a| a.help(VALIDATE_KIND_HELP)))]
     Validate(ValidateArgs),
     /// Convert many files (paths, directories, globs) into an output directory, in parallel.
+    #[command(override_usage = "arraydict batch [OPTIONS] -o <OUTPUT> <INPUTS>...")]
     #[command(after_help = "\
 One direction per run: VTK inputs (.vtp .vtu .vti .vtk .mha .mhd .stl) become ArrayDict files
 (--format, default hdf5); with --to FORMAT, ArrayDict inputs (.pickle .pkl .hdf5 .h5 .msgpack
@@ -120,6 +124,83 @@ Examples:
   arraydict batch 'data/**/*.vtp' extra/aorta.mha -o out/ --format pickle
   arraydict batch arraydicts/ -o vtk/ --to vtp")]
     Batch(BatchArgs),
+    /// Print a shell completion script (bash, zsh or fish).
+    #[command(after_help = "\
+Examples:
+  source <(arraydict completions bash)
+  arraydict completions bash > ~/.local/share/bash-completion/completions/arraydict
+  arraydict completions zsh > ~/.zfunc/_arraydict
+  arraydict completions fish > ~/.config/fish/completions/arraydict.fish")]
+    Completions(CompletionsArgs),
+}
+
+impl Command {
+    /// The subcommand's name, as the user types it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::ToNumpy(_) => "to-numpy",
+            Self::FromNumpy(_) => "from-numpy",
+            Self::Inspect(_) => "inspect",
+            Self::Validate(_) => "validate",
+            Self::Batch(_) => "batch",
+            Self::Completions(_) => "completions",
+        }
+    }
+
+    /// The run options of a subcommand that writes outputs.
+    pub fn write_run(&self) -> Option<&WriteRunArgs> {
+        match self {
+            Self::ToNumpy(a) => Some(&a.run),
+            Self::FromNumpy(a) => Some(&a.run),
+            Self::Batch(a) => Some(&a.run),
+            Self::Inspect(_) | Self::Validate(_) | Self::Completions(_) => None,
+        }
+    }
+
+    /// The read options of a subcommand that reads ArrayDict files.
+    pub fn read_run(&self) -> Option<&ReadRunArgs> {
+        match self {
+            Self::FromNumpy(a) => Some(&a.read),
+            Self::Inspect(a) => Some(&a.read),
+            Self::Validate(a) => Some(&a.read),
+            Self::Batch(a) => Some(&a.read),
+            Self::ToNumpy(_) | Self::Completions(_) => None,
+        }
+    }
+}
+
+/// `completions` arguments.
+#[derive(Args, Debug)]
+pub struct CompletionsArgs {
+    /// The shell to complete in.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// How a subcommand that writes outputs runs.
+#[derive(Args, Debug, Clone, Default)]
+pub struct WriteRunArgs {
+    /// Worker threads for compression and batch work (default: all cores).
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// Flush every output to disk before renaming it into place, so it survives a power loss
+    /// (slower; without it an output is still never partial and an old file never damaged).
+    #[arg(long)]
+    pub sync: bool,
+    /// Never replace an existing output: refuse before any work when it exists, and keep a file
+    /// that appears at the output during the run (the conversion then fails).
+    #[arg(long)]
+    pub no_clobber: bool,
+}
+
+/// How a subcommand that reads ArrayDict files reads them.
+#[derive(Args, Debug, Clone, Default)]
+pub struct ReadRunArgs {
+    /// Copy uncompressed HDF5 datasets into memory instead of reading them in place from a
+    /// mapping of the file. Use it when another program may write to or truncate an HDF5 input
+    /// during the run.
+    #[arg(long)]
+    pub no_map: bool,
 }
 
 /// `validate --kind`.
@@ -143,10 +224,13 @@ pub enum KindArg {
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StoreFormatArg {
     /// Python pickle (loads with stock numpy 1.x and 2.x).
+    #[value(alias = "pkl")]
     Pickle,
     /// HDF5 (h5py reads it).
+    #[value(alias = "h5")]
     Hdf5,
     /// MessagePack in msgpack-numpy's encoding.
+    #[value(alias = "mpk")]
     Msgpack,
 }
 
@@ -208,8 +292,12 @@ pub struct StoreOptions {
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u8).range(0..=9))]
     pub level: u8,
     /// Pickle protocol (2-5; 5 is what VMTK writes but numpy 1.x cannot load numpy-2 protocol-5 arrays).
-    #[arg(long, value_parser = clap::value_parser!(u8).range(2..=5))]
-    pub pickle_protocol: Option<u8>,
+    #[arg(
+        long,
+        default_value_t = arraydict_store::pickle::PickleWriteOptions::DEFAULT_PROTOCOL,
+        value_parser = clap::value_parser!(u8).range(2..=5)
+    )]
+    pub pickle_protocol: u8,
 }
 
 /// `to-numpy` arguments.
@@ -227,6 +315,9 @@ pub struct ToNumpyArgs {
     /// Store options.
     #[command(flatten)]
     pub store: StoreOptions,
+    /// How the run goes.
+    #[command(flatten, next_help_heading = "Run options")]
+    pub run: WriteRunArgs,
 }
 
 /// VTK output formats, for outputs whose name has no extension (`-`, a device, a FIFO).
@@ -242,7 +333,7 @@ pub enum VtkFormatArg {
     Vtk,
     /// MetaImage with the data in the same file (images).
     Mha,
-    /// Binary STL (surfaces).
+    /// STL (surfaces; binary unless --stl-ascii).
     Stl,
 }
 
@@ -305,6 +396,12 @@ pub struct FromNumpyArgs {
     /// Output format options.
     #[command(flatten)]
     pub vtk: VtkWriteArgs,
+    /// How the run goes.
+    #[command(flatten, next_help_heading = "Run options")]
+    pub run: WriteRunArgs,
+    /// How the input is read.
+    #[command(flatten, next_help_heading = "Run options")]
+    pub read: ReadRunArgs,
 }
 
 /// Options for writing VTK files.
@@ -325,6 +422,9 @@ pub struct VtkWriteArgs {
     /// Write MetaImage data uncompressed.
     #[arg(long)]
     pub meta_uncompressed: bool,
+    /// Write STL as ASCII text instead of binary.
+    #[arg(long)]
+    pub stl_ascii: bool,
 }
 
 /// `inspect` arguments.
@@ -350,6 +450,9 @@ pub struct InspectArgs {
     /// Options used when FILE is a VTK file.
     #[command(flatten)]
     pub tree: ToTreeOptions,
+    /// How an ArrayDict file is read.
+    #[command(flatten, next_help_heading = "Run options")]
+    pub read: ReadRunArgs,
 }
 
 /// `validate` arguments.
@@ -361,6 +464,9 @@ pub struct ValidateArgs {
     /// Options used when FILE is a VTK file; `--kind` also sets the schema to check against.
     #[command(flatten)]
     pub tree: ToTreeOptions,
+    /// How an ArrayDict file is read.
+    #[command(flatten, next_help_heading = "Run options")]
+    pub read: ReadRunArgs,
 }
 
 /// `batch` arguments.
@@ -392,4 +498,10 @@ pub struct BatchArgs {
     /// No progress bar even on a terminal.
     #[arg(long, short)]
     pub quiet: bool,
+    /// How the run goes.
+    #[command(flatten, next_help_heading = "Run options")]
+    pub run: WriteRunArgs,
+    /// How ArrayDict inputs are read.
+    #[command(flatten, next_help_heading = "Run options")]
+    pub read: ReadRunArgs,
 }

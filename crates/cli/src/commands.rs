@@ -17,6 +17,7 @@ use crate::args::{
     XmlCompressionArg, XmlEncodingArg,
 };
 use crate::interrupt;
+use crate::options::{self, GivenOptions};
 use crate::paths::{check_input, check_output, is_store_file};
 
 impl From<KindArg> for Kind {
@@ -67,7 +68,10 @@ fn read_stdin(limit: u64) -> Result<Vec<u8>> {
         .read_to_end(&mut bytes)
         .with_context(|| format!("{STDIN}: cannot read"))?;
     if bytes.len() as u64 > limit {
-        bail!("{STDIN}: more than {limit} bytes on standard input (the readers' allocation limit)");
+        bail!(
+            "{STDIN}: more than {} on standard input (the readers' limit)",
+            vtk_model::byte_size(limit)
+        );
     }
     Ok(bytes)
 }
@@ -131,36 +135,60 @@ pub fn any_to_tree(
 ) -> Result<(Dict, Option<Kind>)> {
     check_input(file)?;
     if is_store_file(file) {
+        options::check_store_input(file, &run.given)?;
         let tree = read_tree(file, run)?;
         let kind = opts.kind.map(Kind::from).or_else(|| detect_kind(&tree));
         Ok((tree, kind))
     } else {
+        options::check_vtk_input(file, &run.given)?;
         let (tree, kind) = vtk_to_tree(file, opts)?;
+        options::check_kind(kind, &run.given)?;
         Ok((tree, Some(kind)))
     }
 }
 
-/// The command line's choices that hold for the whole run (`--sync`, `--no-map`), made once by
-/// `main` and handed to every command that reads or writes.
+/// The command line's choices that hold for the whole run (`--sync`, `--no-map`,
+/// `--no-clobber`, the options given), made once by [`crate::run`] and handed to every command
+/// that reads or writes.
 #[derive(Clone, Debug, Default)]
 pub struct RunContext {
     /// `--sync`: whether outputs are flushed to disk before they are renamed into place.
     pub durability: arraydict_store::Durability,
     /// `--no-map`: read uncompressed HDF5 datasets into memory instead of mapping the file.
     pub no_map: bool,
+    /// `--no-clobber`: keep an existing output (and fail) instead of replacing it.
+    pub existing: arraydict_store::Existing,
+    /// The options the user wrote, which are refused where they cannot apply (none for a host
+    /// that builds its own context).
+    pub given: GivenOptions,
 }
 
 impl RunContext {
-    /// The run's context from the parsed command line.
+    /// The run's context from the parsed command line (its options before the subcommand and
+    /// after it).
     pub fn from_cli(cli: &Cli) -> Self {
+        let write = cli.command.write_run();
+        let sync = cli.sync || write.is_some_and(|w| w.sync);
+        let no_clobber = write.is_some_and(|w| w.no_clobber);
         Self {
-            durability: if cli.sync {
+            durability: if sync {
                 arraydict_store::Durability::Synced
             } else {
                 arraydict_store::Durability::Atomic
             },
-            no_map: cli.no_map,
+            no_map: cli.no_map || cli.command.read_run().is_some_and(|r| r.no_map),
+            existing: if no_clobber {
+                arraydict_store::Existing::Keep
+            } else {
+                arraydict_store::Existing::Replace
+            },
+            given: GivenOptions::default(),
         }
+    }
+
+    /// True with `--no-clobber`.
+    pub fn no_clobber(&self) -> bool {
+        self.existing == arraydict_store::Existing::Keep
     }
 }
 
@@ -184,11 +212,10 @@ pub fn store_options(
             CompressionArg::None => Compression::None,
         },
         durability: run.durability,
+        existing: run.existing,
         ..arraydict_store::WriteOptions::default()
     };
-    if let Some(p) = s.pickle_protocol {
-        o.pickle.protocol = p;
-    }
+    o.pickle.protocol = s.pickle_protocol;
     o
 }
 
@@ -223,7 +250,9 @@ pub fn vtk_options(
     o.legacy.binary = !v.legacy_ascii;
     o.metaimage.compress = !v.meta_uncompressed;
     o.metaimage.frame = frame;
+    o.stl.ascii = v.stl_ascii;
     o.durability = run.durability;
+    o.existing = run.existing;
     o
 }
 
@@ -231,24 +260,48 @@ pub fn vtk_options(
 pub fn to_numpy(a: &ToNumpyArgs, run: &RunContext) -> Result<u8> {
     check_paths(&a.input, &a.output)?;
     if is_store_file(&a.input) {
-        bail!("{}: already an ArrayDict file; to-numpy reads VTK files (.vtp .vtu .vti .vtk .mha .mhd .stl)", a.input.display());
+        bail!("{}: already an ArrayDict file; to-numpy reads VTK files (.vtp .vtu .vti .vtk .mha .mhd .stl); use from-numpy to convert it to VTK", a.input.display());
     }
-    let opts = store_options(&a.store, None, run);
-    if opts.format.is_none() {
+    let format = options::check_store_output(&a.output, a.store.format, &run.given)?;
+    options::check_vtk_input(&a.input, &run.given)?;
+    if let Some(kind) = a.tree.kind {
+        options::check_kind(kind.into(), &run.given)?;
+    }
+    if format.is_none() {
         if is_std_stream(&a.output) {
             bail!("-o -: standard output has no extension to take the format from; pass --format pickle, hdf5 or msgpack");
         }
         StoreFormat::from_extension(&a.output)?;
     }
+    options::check_no_clobber(&a.output, run.no_clobber())?;
+    let opts = store_options(&a.store, None, run);
     interrupt::set_progress(interrupt::Progress::single(
         &a.output,
         shown(&a.output, "standard output"),
         1,
     ));
-    let (tree, _) = vtk_to_tree(&a.input, &a.tree)?;
-    arraydict_store::write(&a.output, &tree, &opts)?;
+    let (tree, kind) = vtk_to_tree(&a.input, &a.tree)?;
+    options::check_kind(kind, &run.given)?;
+    arraydict_store::write(&a.output, &tree, &opts).map_err(|e| refused_if_kept(e.into(), run))?;
     free_at_exit(tree);
     Ok(0)
+}
+
+/// A `--no-clobber` write that met a file at its output (one that appeared during the run, or a
+/// `.mhd`'s data file, which the check before the run does not look for; the commit's rename does
+/// not replace it) is refused as the check before the run refuses an existing output.
+fn refused_if_kept(e: anyhow::Error, run: &RunContext) -> anyhow::Error {
+    let kept = run.no_clobber()
+        && e.chain().any(|c| {
+            c.downcast_ref::<std::io::Error>()
+                .is_some_and(|io| io.kind() == std::io::ErrorKind::AlreadyExists)
+        });
+    if kept {
+        // The error itself prints the file that was there (a `.mhd`'s data file, say).
+        options::Refused::new("--no-clobber", format!("{e} exists; not replaced")).into()
+    } else {
+        e
+    }
 }
 
 /// Leaves `data` to the kernel, for a command that ends the process next: it frees every page at
@@ -292,9 +345,14 @@ impl From<VtkFormatArg> for vtk_formats::Format {
 /// `arraydict from-numpy`.
 pub fn from_numpy(a: &FromNumpyArgs, run: &RunContext) -> Result<u8> {
     check_paths(&a.input, &a.output)?;
+    if !is_std_stream(&a.input) && is_vtk_file(&a.input) {
+        bail!("{}: a VTK file; from-numpy reads ArrayDict files (.pickle .hdf5 .msgpack); use to-numpy to convert it to an ArrayDict", a.input.display());
+    }
+    let format = options::check_vtk_output(&a.output, a.format, &run.given)?;
     if a.format.is_none() && is_std_stream(&a.output) {
         bail!("-o -: standard output has no extension to take the format from; pass --format vtp, vtu, vti, vtk, mha or stl");
     }
+    options::check_no_clobber(&a.output, run.no_clobber())?;
     let mut opts = vtk_options(&a.vtk, a.frame.into(), run);
     opts.format = a.format.map(vtk_formats::Format::from);
     interrupt::set_progress(interrupt::Progress::single(
@@ -308,9 +366,62 @@ pub fn from_numpy(a: &FromNumpyArgs, run: &RunContext) -> Result<u8> {
         tree,
         a.kind.map(Kind::from),
     )?;
-    vtk_formats::write(&a.output, &ds, &opts)?;
+    let ds = fit_output(ds, format, &shown(&a.output, "standard output"))?;
+    vtk_formats::write(&a.output, &ds, &opts).map_err(|e| refused_if_kept(e.into(), run))?;
     free_at_exit(ds);
     Ok(0)
+}
+
+/// True when the path's extension names a VTK format (`.vtp`, `.mhd`, ...).
+fn is_vtk_file(path: &Path) -> bool {
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    vtk_formats::Format::from_extension(ext).is_some() || ext.eq_ignore_ascii_case("mhd")
+}
+
+/// The dataset as `format` can hold it, saying on standard error, once, what the output loses
+/// or how it changes: a surface written as `.vtu` becomes an unstructured grid (as
+/// `vtkAppendFilter` makes it); STL keeps no arrays and triangles only.
+pub fn fit_output(
+    ds: vtk_model::DataSet,
+    format: Option<vtk_formats::Format>,
+    output: &str,
+) -> Result<vtk_model::DataSet> {
+    use vtk_formats::Format;
+    use vtk_model::DataSet;
+    match (format, ds) {
+        (Some(Format::Vtu), DataSet::PolyData(pd)) => {
+            eprintln!("arraydict: note: {output}: the surface is written as an UnstructuredGrid (one VTK cell per polydata cell, as vtkAppendFilter makes it)");
+            let grid = vtk_model::UnstructuredGrid::from_poly_data(pd)
+                .map_err(|e| anyhow!("{output}: {e}"))?;
+            Ok(DataSet::UnstructuredGrid(grid))
+        }
+        (Some(Format::Stl), DataSet::PolyData(pd)) => {
+            let mut lost = Vec::new();
+            for (association, arrays) in [("point", pd.point_data()), ("cell", pd.cell_data())] {
+                if !arrays.is_empty() {
+                    let names: Vec<&str> = arrays.iter().map(vtk_model::DataArray::name).collect();
+                    lost.push(format!("{association} arrays {}", names.join(", ")));
+                }
+            }
+            if !lost.is_empty() {
+                eprintln!(
+                    "arraydict: note: {output}: STL has no arrays; not written: {}",
+                    lost.join("; ")
+                );
+            }
+            let split = vtk_formats::stl::polygons_split(&pd);
+            if split > 0 {
+                let (polygons, are) = if split == 1 {
+                    ("polygon", "is")
+                } else {
+                    ("polygons", "are")
+                };
+                eprintln!("arraydict: note: {output}: STL holds triangles only; {split} {polygons} of more than 3 points {are} split into triangles");
+            }
+            Ok(DataSet::PolyData(pd))
+        }
+        (_, ds) => Ok(ds),
+    }
 }
 
 /// Writes to stdout; a closed pipe (`arraydict inspect f | head`) is not an error.

@@ -10,18 +10,21 @@ pub mod batch;
 mod commands;
 mod inspect;
 mod interrupt;
+mod options;
 mod paths;
 
 use std::ffi::OsString;
 use std::io::Write as _;
 
-use clap::Parser;
+use clap::{CommandFactory as _, FromArgMatches as _};
 
 use crate::args::{Cli, Command};
 pub use crate::args::{
     CompressionArg, LegacyVersionArg, StoreOptions, VtkWriteArgs, XmlCompressionArg, XmlEncodingArg,
 };
 pub use crate::commands::{store_options, vtk_options, RunContext};
+pub use crate::options::GivenOptions;
+use crate::options::Refused;
 pub use crate::paths::is_store_file;
 /// The trait of the command's choices (for [`parse_choice`]).
 pub use clap::ValueEnum;
@@ -57,14 +60,30 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    let cli = match Cli::try_parse_from(args) {
-        Ok(cli) => cli,
+    let parsed = Cli::command()
+        .try_get_matches_from(args)
+        .and_then(|m| Cli::from_arg_matches(&m).map(|cli| (cli, m)));
+    let (cli, matches) = match parsed {
+        Ok(parsed) => parsed,
         Err(e) => {
             // Help and version go to standard output with 0, usage errors to standard error with 2.
             let _ = e.print();
             return u8::try_from(e.exit_code()).unwrap_or(2);
         }
     };
+    if let Command::Completions(a) = &cli.command {
+        clap_complete::generate(
+            a.shell,
+            &mut Cli::command(),
+            "arraydict",
+            &mut std::io::stdout(),
+        );
+        return 0;
+    }
+    if let Err(refused) = check_options_before_the_subcommand(&cli) {
+        eprintln!("arraydict: error: {refused}");
+        return 2;
+    }
     if signals == Signals::Install {
         #[cfg(unix)]
         report_sigbus();
@@ -73,32 +92,66 @@ where
             return 1;
         }
     }
-    if let Some(n) = cli.threads {
+    if let Some(n) = cli
+        .threads
+        .or_else(|| cli.command.write_run().and_then(|w| w.threads))
+    {
         // Fails only when a pool exists already, which cannot happen this early in the command's
         // own process.
         let _ = rayon::ThreadPoolBuilder::new()
             .num_threads(n.max(1))
             .build_global();
     }
-    let run = commands::RunContext::from_cli(&cli);
+    let mut run = commands::RunContext::from_cli(&cli);
+    run.given = GivenOptions::from_matches(&matches);
     let result = match cli.command {
         Command::ToNumpy(a) => commands::to_numpy(&a, &run),
         Command::FromNumpy(a) => commands::from_numpy(&a, &run),
         Command::Inspect(a) => inspect::run(&a, &run),
         Command::Validate(a) => commands::validate(&a, &run),
         Command::Batch(a) => batch::run(&a, &run),
+        Command::Completions(_) => Ok(0),
     };
     let code = match result {
         Ok(code) => code,
         Err(e) => {
             eprintln!("arraydict: error: {}", message(&e));
-            1
+            // An option that cannot apply is a usage error, as clap's own.
+            if e.downcast_ref::<Refused>().is_some() {
+                2
+            } else {
+                1
+            }
         }
     };
     // A binary's runtime flushes standard output after `main`; a host such as Python's
     // interpreter does not flush Rust's buffer.
     let _ = std::io::stdout().flush();
     code
+}
+
+/// Refuses `--threads`, `--sync` and `--no-map` written before a subcommand that does not use
+/// them (they are accepted there as earlier versions took them).
+fn check_options_before_the_subcommand(cli: &Cli) -> Result<(), Refused> {
+    let name = cli.command.name();
+    if cli.command.write_run().is_none() {
+        if cli.threads.is_some() {
+            return Err(Refused::new(
+                "--threads",
+                format!("{name} writes no output"),
+            ));
+        }
+        if cli.sync {
+            return Err(Refused::new("--sync", format!("{name} writes no output")));
+        }
+    }
+    if cli.no_map && cli.command.read_run().is_none() {
+        return Err(Refused::new(
+            "--no-map",
+            format!("{name} reads no ArrayDict file (only those are mapped)"),
+        ));
+    }
+    Ok(())
 }
 
 /// Turns `SIGBUS` into an error message and exit code 1.

@@ -20,9 +20,21 @@ pub fn check_input(input: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Fails when `output` is the input file itself or its directory does not exist. An input is never
-/// opened for writing.
+/// Fails when `output` is a directory, the input file itself, or in a directory that does not
+/// exist. An input is never opened for writing.
 pub fn check_output(input: &Path, output: &Path) -> Result<()> {
+    if output.is_dir() {
+        bail!(
+            "{}: is a directory; give the output file's name (batch writes into a directory)",
+            output.display()
+        );
+    }
+    if output.as_os_str().as_encoded_bytes().ends_with(b"/") {
+        bail!(
+            "{}: names a directory (it ends with '/'); give the output file's name",
+            output.display()
+        );
+    }
     let parent = match output.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),

@@ -188,12 +188,13 @@ pub fn write_settings(
             Durability::Atomic
         },
         no_map: false,
+        ..arraydict_cli::RunContext::default()
     };
     let store_args = arraydict_cli::StoreOptions {
         format: None,
         compression: choice(a.compression, "compression", "'gzip' or 'none'")?,
         level: a.level,
-        pickle_protocol: Some(a.pickle_protocol),
+        pickle_protocol: a.pickle_protocol,
     };
     let vtk_args = arraydict_cli::VtkWriteArgs {
         xml_encoding: choice(
@@ -209,6 +210,7 @@ pub fn write_settings(
         legacy_version: choice(a.legacy_version, "legacy_version", "'4.2' or '5.1'")?,
         legacy_ascii: a.legacy_ascii,
         meta_uncompressed: a.meta_uncompressed,
+        stl_ascii: false,
     };
     let mut store = arraydict_cli::store_options(&store_args, None, &run);
     let mut vtk = arraydict_cli::vtk_options(&vtk_args, a.frame, &run);

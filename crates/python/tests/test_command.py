@@ -59,7 +59,7 @@ def test_version_and_help_name_the_command(command):
     r = command("--help")
     assert r.returncode == 0, r.stderr
     text = r.stdout.decode()
-    assert "Usage: arraydict [OPTIONS] <COMMAND>" in text, text
+    assert "Usage: arraydict <COMMAND>" in text, text
     for sub in ("to-numpy", "from-numpy", "inspect", "validate", "batch"):
         assert sub in text
     r = command("to-numpy", "--help")

@@ -45,6 +45,13 @@ def test_read_options_equal_the_commands_flags(name, options, flags, cli, tmp_pa
     path = FIXTURES / name
     out = tmp_path / "tree.pickle"
     r = cli("to-numpy", path, "-o", out, *flags)
+    if r.returncode == 2:
+        # The command refuses an option that cannot apply to this input (--frame for a .vtp,
+        # --cell-to-point for an image); the library takes its keywords as settings and reads
+        # the file as it would without them.
+        assert cli_message(r.stderr).startswith(flags[0] + ": "), r.stderr
+        assert_same_tree(ad.read(path, **options), ad.read(path))
+        return
     if r.returncode != 0:
         # The option does not apply to this kind (--kind surface of an image): both refuse.
         with pytest.raises(ad.ArrayDictError) as e:

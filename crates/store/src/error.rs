@@ -1,6 +1,6 @@
 use std::path::PathBuf;
 
-use vtk_model::error_location;
+use vtk_model::{byte_size_exact, error_location};
 
 /// Errors of the storage layer. Every variant names the file and, where it applies, the key path or
 /// byte offset.
@@ -43,7 +43,7 @@ pub enum StoreError {
         name: String,
     },
     /// A declared size is larger than the input can hold or than the configured limit.
-    #[error("{path}: at byte {offset}: {what} declares {declared} bytes, but only {available} are available")]
+    #[error("{path}: at byte {offset}: {what} declares {}, but only {} are available", byte_size_exact(*.declared), byte_size_exact(*.available))]
     TooLarge {
         /// The file.
         path: PathBuf,

@@ -8,7 +8,7 @@ use arraydict::Dict;
 
 use crate::atomic::{write_atomically, write_atomically_created};
 use crate::pickle::{self, PickleLimits, PickleWriteOptions};
-use crate::{h5, msgpack, Compression, Durability, StoreError};
+use crate::{h5, msgpack, Commit, Compression, Durability, Existing, StoreError};
 
 /// The three storage formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -79,6 +79,9 @@ pub struct WriteOptions {
     pub pickle: PickleWriteOptions,
     /// Whether the output is flushed to disk before it is renamed into place.
     pub durability: Durability,
+    /// What the write does with a file already at the output: replace it (the default) or keep
+    /// it and fail.
+    pub existing: Existing,
 }
 
 /// How [`read`] loads a tree.
@@ -108,18 +111,19 @@ pub fn write(path: &Path, tree: &Dict, opts: &WriteOptions) -> Result<(), StoreE
         Some(f) => f,
         None => StoreFormat::from_extension(path)?,
     };
+    let commit = Commit::new(opts.durability, opts.existing);
     match format {
         // The HDF5 library creates its file itself.
         StoreFormat::Hdf5 => write_atomically_created(
             path,
-            opts.durability,
+            commit,
             |tmp_path| h5::create_file(tmp_path, path),
             |file| h5::write_tree(file, path, tree, opts.compression),
         ),
         StoreFormat::MessagePack => {
-            write_atomically(path, opts.durability, |w| msgpack::write_to(w, tree, path))
+            write_atomically(path, commit, |w| msgpack::write_to(w, tree, path))
         }
-        StoreFormat::Pickle => write_atomically(path, opts.durability, |w| {
+        StoreFormat::Pickle => write_atomically(path, commit, |w| {
             pickle::write_to(w, tree, &opts.pickle, path)
         }),
     }

@@ -41,7 +41,7 @@ pub mod pickle;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use atomic_output::Durability;
+pub use atomic_output::{Commit, Durability, Existing};
 pub use compression::Compression;
 pub use error::StoreError;
 pub use format::{read, read_bytes, write, ReadOptions, StoreFormat, WriteOptions};

@@ -1,7 +1,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use crate::{Durability, FormatError};
+use crate::{Commit, FormatError};
 
 /// How errors name an output that is a [`Write`] rather than a path (the formats' `write_to`).
 pub(crate) const STREAM: &str = "<stream>";
@@ -14,7 +14,7 @@ pub(crate) const STREAM: &str = "<stream>";
 /// [`atomic_output::OutputTarget`].
 pub(crate) fn write_atomic<F>(
     path: &Path,
-    durability: Durability,
+    commit: impl Into<Commit>,
     write: F,
 ) -> Result<(), FormatError>
 where
@@ -24,5 +24,5 @@ where
         path: path.to_path_buf(),
         source,
     };
-    atomic_output::write_with(path, durability, io, write)
+    atomic_output::write_with(path, commit, io, write)
 }

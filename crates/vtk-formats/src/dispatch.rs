@@ -8,7 +8,9 @@ use crate::legacy::LegacyWriteOptions;
 use crate::metaimage::MetaWriteOptions;
 use crate::stl::StlWriteOptions;
 use crate::xml::{self, XmlWriteOptions};
-use crate::{detect, legacy, metaimage, stl, Durability, Format, FormatError, ReadOptions};
+use crate::{
+    detect, legacy, metaimage, stl, Commit, Durability, Existing, Format, FormatError, ReadOptions,
+};
 
 /// Options for [`write()`]: each format's own options, and what holds for every format.
 #[derive(Clone, Debug, Default)]
@@ -23,6 +25,9 @@ pub struct WriteOptions {
     pub stl: StlWriteOptions,
     /// Whether outputs are flushed to disk before they are renamed into place (every format).
     pub durability: Durability,
+    /// What a write does with a file already at the output: replace it (the default) or keep it
+    /// and fail (every format; a `.mhd`'s data file too).
+    pub existing: Existing,
     /// The format to write; `None` takes it from the path's extension. Needed for standard output
     /// (`-`) and for paths without a known extension (`/dev/stdout`, a FIFO).
     pub format: Option<Format>,
@@ -103,16 +108,16 @@ pub fn write(path: &Path, ds: &DataSet, opts: &WriteOptions) -> Result<(), Forma
         what: kind(ds).into(),
         format: format.into(),
     };
-    let durability = opts.durability;
+    let commit = Commit::new(opts.durability, opts.existing);
     match (format, ds) {
-        (Format::LegacyVtk, _) => legacy::write(path, ds, &opts.legacy, durability),
+        (Format::LegacyVtk, _) => legacy::write(path, ds, &opts.legacy, commit),
         (Format::MetaImage, DataSet::ImageData(img)) => {
-            metaimage::write(path, img, &opts.metaimage, durability)
+            metaimage::write(path, img, &opts.metaimage, commit)
         }
         (Format::Stl, DataSet::PolyData(pd))
             if !pd.cells().polys.is_empty() || !pd.cells().strips.is_empty() =>
         {
-            stl::write(path, pd, &opts.stl, durability)
+            stl::write(path, pd, &opts.stl, commit)
         }
         (Format::Stl, DataSet::PolyData(_)) => Err(FormatError::CannotWrite {
             path: path.to_path_buf(),
@@ -121,7 +126,7 @@ pub fn write(path: &Path, ds: &DataSet, opts: &WriteOptions) -> Result<(), Forma
         }),
         (Format::Vtp, DataSet::PolyData(_))
         | (Format::Vtu, DataSet::UnstructuredGrid(_))
-        | (Format::Vti, DataSet::ImageData(_)) => xml::write(path, ds, &opts.xml, durability),
+        | (Format::Vti, DataSet::ImageData(_)) => xml::write(path, ds, &opts.xml, commit),
         (Format::Vtp, _) => Err(cannot("VTK XML PolyData (.vtp)")),
         (Format::Vtu, _) => Err(cannot("VTK XML UnstructuredGrid (.vtu)")),
         (Format::Vti, _) => Err(cannot("VTK XML ImageData (.vti)")),

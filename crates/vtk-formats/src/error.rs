@@ -1,6 +1,6 @@
 use std::path::PathBuf;
 
-use vtk_model::error_location;
+use vtk_model::{byte_size_exact, error_location, over_limit};
 
 /// Errors of the VTK file-format layer. Every variant says which file and where.
 ///
@@ -30,7 +30,7 @@ pub enum FormatError {
         detail: String,
     },
     /// A declared size or count is larger than the input can hold or than the configured limit.
-    #[error("{path}: {}{what} declares {declared} bytes, but only {available} are available (limit {limit})", error_location(*.offset, None))]
+    #[error("{path}: {}{what} declares {}{}, but only {} are available", error_location(*.offset, None), byte_size_exact(*.declared), over_limit(*.declared, *.limit), byte_size_exact(*.available))]
     TooLarge {
         /// The file.
         path: PathBuf,

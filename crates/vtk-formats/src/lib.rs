@@ -47,7 +47,7 @@ mod options;
 pub mod stl;
 pub mod xml;
 
-pub use atomic_output::Durability;
+pub use atomic_output::{Commit, Durability, Existing};
 pub use detect::{detect, detect_content, Format};
 pub use dispatch::{files_written, read, read_bytes, write, WriteOptions};
 pub use error::FormatError;

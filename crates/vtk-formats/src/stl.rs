@@ -1,4 +1,4 @@
-//! STL surfaces: ascii and binary reader, binary writer.
+//! STL surfaces: ascii and binary reader and writer.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -8,7 +8,7 @@ use std::path::Path;
 use vtk_model::{ArrayData, Attributes, CellArray, DataArray, PolyCells, PolyData};
 
 use crate::legacy::cursor::{shorten, Cursor};
-use crate::{Durability, FormatError, ReadOptions};
+use crate::{Commit, FormatError, ReadOptions};
 
 /// Reads an STL file (ascii or binary) into a triangle surface.
 ///
@@ -240,37 +240,47 @@ fn expect(cur: &mut Cursor<'_>, found: &str, word: &str) -> Result<(), FormatErr
     }
 }
 
-/// Options of the STL writer. There is nothing to choose yet (the writer writes binary STL); the
-/// struct gives STL the same `write(path, data, options, durability)` / `write_to(writer, data,
-/// options)` shape as the other formats, and a place for options to come.
+/// Options of the STL writer.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct StlWriteOptions {}
+pub struct StlWriteOptions {
+    /// Write ASCII STL (`solid` ... `endsolid`, as `vtkSTLWriter`'s ASCII mode) instead of binary:
+    /// about five times larger, for tools and people that read text.
+    pub ascii: bool,
+}
 
-/// Writes a surface as a binary STL file at `path`, atomically (a failed write leaves no file and
-/// keeps an existing one), as [`write_to`] writes it; `durability` says whether it is flushed to
-/// disk before its rename. A surface STL cannot hold is refused before the output is opened.
+/// Writes a surface as an STL file at `path`, atomically (a failed write leaves no file and
+/// keeps an existing one), as [`write_to`] writes it; `commit` says whether it is flushed to
+/// disk before its rename and whether it may replace a file. A surface STL cannot hold is refused
+/// before the output is opened.
 pub fn write(
     path: &Path,
     pd: &PolyData,
-    _opts: &StlWriteOptions,
-    durability: Durability,
+    opts: &StlWriteOptions,
+    commit: impl Into<Commit>,
 ) -> Result<(), FormatError> {
     let count = triangle_count(pd, path)?;
-    crate::atomic::write_atomic(path, durability, |w| write_triangles(w, pd, count, path))
+    crate::atomic::write_atomic(path, commit, |w| write_triangles(w, pd, count, *opts, path))
 }
 
-/// Writes a surface as a binary STL to any writer: polygons are fan-triangulated, strips split into
-/// triangles, and each facet gets its unit normal. Point and cell arrays are not written (STL has
-/// none); vertices and lines cannot be written and are an error.
+/// Writes a surface as STL (binary, or ASCII with [`StlWriteOptions::ascii`]) to any writer:
+/// polygons are fan-triangulated, strips split into triangles, and each facet gets its unit
+/// normal. Point and cell arrays are not written (STL has none); vertices and lines cannot be
+/// written and are an error.
 pub fn write_to(
     w: &mut dyn Write,
     pd: &PolyData,
-    _opts: &StlWriteOptions,
+    opts: &StlWriteOptions,
 ) -> Result<(), FormatError> {
     let name = Path::new(crate::atomic::STREAM);
     let count = triangle_count(pd, name)?;
-    write_triangles(w, pd, count, name)
+    write_triangles(w, pd, count, *opts, name)
+}
+
+/// How many of a surface's polygons are not triangles: STL holds triangles only, so the writers
+/// split them (a polygon of n > 3 corners into n - 2 triangles); triangle strips are not counted.
+pub fn polygons_split(pd: &PolyData) -> usize {
+    pd.cells().polys.iter().filter(|c| c.len() > 3).count()
 }
 
 /// The number of triangles the surface makes, or why STL cannot hold it; `name` is the output as
@@ -298,30 +308,23 @@ fn triangle_count(pd: &PolyData, name: &Path) -> Result<u32, FormatError> {
     u32::try_from(count).map_err(|_| cannot("more than 2^32-1 triangles"))
 }
 
-/// The binary STL of a surface of `count` triangles ([`triangle_count`]).
+/// A facet: its unit normal (zero for a degenerate triangle) and its three corners.
+type Facet = ([f32; 3], [[f32; 3]; 3]);
+
+/// Calls `emit` with every triangle of the surface, in the order the writers write them:
+/// polygons fan-triangulated, then strips with every other triangle turned to keep its winding.
 #[allow(clippy::many_single_char_names)]
-fn write_triangles(
-    w: &mut dyn Write,
+fn for_each_facet(
     pd: &PolyData,
-    count: u32,
-    name: &Path,
-) -> Result<(), FormatError> {
+    mut emit: impl FnMut(Facet) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let cells = pd.cells();
     let pts = pd.points().data();
     let p = |id: i64| {
         let i = id as usize * 3;
         [pts.get_f64(i), pts.get_f64(i + 1), pts.get_f64(i + 2)]
     };
-    let io = |source: std::io::Error| FormatError::Io {
-        path: name.to_path_buf(),
-        source,
-    };
-    let mut header = [b' '; 80];
-    let text = b"binary STL written by arraydict";
-    header[..text.len()].copy_from_slice(text);
-    w.write_all(&header).map_err(io)?;
-    w.write_all(&count.to_le_bytes()).map_err(io)?;
-    let emit = |a: i64, b: i64, c: i64, w: &mut dyn Write| -> std::io::Result<()> {
+    let mut facet = |a: i64, b: i64, c: i64| {
         let (a, b, c) = (p(a), p(b), p(c));
         let u = [b[0] - a[0], b[1] - a[1], b[2] - a[2]];
         let v = [c[0] - a[0], c[1] - a[1], c[2] - a[2]];
@@ -336,15 +339,12 @@ fn write_triangles(
                 *x /= len;
             }
         }
-        let mut rec = [0u8; 50];
-        for (k, val) in nrm.iter().chain(&a).chain(&b).chain(&c).enumerate() {
-            rec[4 * k..4 * k + 4].copy_from_slice(&(*val as f32).to_le_bytes());
-        }
-        w.write_all(&rec)
+        let f32s = |x: [f64; 3]| x.map(|v| v as f32);
+        emit((f32s(nrm), [f32s(a), f32s(b), f32s(c)]))
     };
     for c in cells.polys.iter() {
         for i in 1..c.len().saturating_sub(1) {
-            emit(c[0], c[i], c[i + 1], w).map_err(io)?;
+            facet(c[0], c[i], c[i + 1])?;
         }
     }
     for s in cells.strips.iter() {
@@ -354,8 +354,71 @@ fn write_triangles(
             } else {
                 (s[i + 1], s[i])
             };
-            emit(a, b, s[i + 2], w).map_err(io)?;
+            facet(a, b, s[i + 2])?;
         }
     }
     Ok(())
+}
+
+/// The STL of a surface of `count` triangles ([`triangle_count`]), binary or ASCII as `opts`
+/// says.
+fn write_triangles(
+    w: &mut dyn Write,
+    pd: &PolyData,
+    count: u32,
+    opts: StlWriteOptions,
+    name: &Path,
+) -> Result<(), FormatError> {
+    let io = |source: std::io::Error| FormatError::Io {
+        path: name.to_path_buf(),
+        source,
+    };
+    if opts.ascii {
+        return write_ascii(w, pd).map_err(io);
+    }
+    let mut header = [b' '; 80];
+    let text = b"binary STL written by arraydict";
+    header[..text.len()].copy_from_slice(text);
+    w.write_all(&header).map_err(io)?;
+    w.write_all(&count.to_le_bytes()).map_err(io)?;
+    for_each_facet(pd, |(normal, corners)| {
+        let mut rec = [0u8; 50];
+        for (k, val) in normal.iter().chain(corners.iter().flatten()).enumerate() {
+            rec[4 * k..4 * k + 4].copy_from_slice(&val.to_le_bytes());
+        }
+        w.write_all(&rec)
+    })
+    .map_err(io)
+}
+
+/// A coordinate as the shortest text that reads back as the same `f32`: `156.445`, or `1e-30`
+/// where the plain form would be long.
+struct Number(f32);
+
+impl std::fmt::Display for Number {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let magnitude = self.0.abs();
+        if magnitude == 0.0 || (1e-4..1e7).contains(&magnitude) {
+            write!(f, "{}", self.0)
+        } else {
+            write!(f, "{:e}", self.0)
+        }
+    }
+}
+
+/// ASCII STL in `vtkSTLWriter`'s layout. Every number reads back as the `f32` a binary file
+/// holds ([`Number`]), so an ASCII file carries exactly what a binary one does.
+fn write_ascii(w: &mut dyn Write, pd: &PolyData) -> std::io::Result<()> {
+    writeln!(w, "solid ascii")?;
+    for_each_facet(pd, |(n, corners)| {
+        let [x, y, z] = n.map(Number);
+        writeln!(w, " facet normal {x} {y} {z}")?;
+        writeln!(w, "  outer loop")?;
+        for v in corners {
+            let [x, y, z] = v.map(Number);
+            writeln!(w, "   vertex {x} {y} {z}")?;
+        }
+        writeln!(w, "  endloop\n endfacet")
+    })?;
+    writeln!(w, "endsolid ascii")
 }

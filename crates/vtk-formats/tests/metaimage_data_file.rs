@@ -52,6 +52,10 @@ fn assert_refused(e: &FormatError, header: &Path, why: &str) {
     assert!(msg.contains(why), "{msg}");
     assert!(msg.contains("--allow-external-data-file"), "{msg}");
     assert!(
+        !msg.contains("::"),
+        "a user's words, not a Rust API's: {msg}"
+    );
+    assert!(
         e.source().is_none(),
         "the text must not repeat as a source: {msg}"
     );

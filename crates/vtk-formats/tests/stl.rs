@@ -134,6 +134,66 @@ fn write_then_read_round_trip_with_fan_and_strip() {
     );
 }
 
+/// ASCII STL has `vtkSTLWriter`'s layout, reads back (with our reader) as the binary file does,
+/// and keeps every `f32` exactly, however small or long its decimal form.
+#[test]
+fn ascii_write_reads_back_as_the_binary_one() {
+    let xyz = [
+        0.1f64, 156.445, -24.609_4, 1.0e-30, 3.0, 7.25, 1.0, 2.0, -0.0, 4.5, 1.0e20, 5.0, 0.3, 0.7,
+        9.0,
+    ];
+    let pts = DataArray::new("Points", 3, ArrayData::F64(xyz.to_vec())).unwrap();
+    let cells = PolyCells {
+        polys: CellArray::from_cells([&[0i64, 1, 2, 3][..]]),
+        strips: CellArray::from_cells([&[3i64, 2, 4][..]]),
+        ..PolyCells::default()
+    };
+    let pd = PolyData::try_new(pts, cells, Attributes::new(), Attributes::new()).unwrap();
+    let d = tmp();
+    let (text_path, binary_path) = (d.path().join("a.stl"), d.path().join("b.stl"));
+    let mut ascii = StlWriteOptions::default();
+    ascii.ascii = true;
+    stl::write(&text_path, &pd, &ascii, Durability::default()).unwrap();
+    stl::write(
+        &binary_path,
+        &pd,
+        &StlWriteOptions::default(),
+        Durability::default(),
+    )
+    .unwrap();
+    let text = std::fs::read_to_string(&text_path).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2 + 3 * 7, "{text}");
+    assert!(lines[0].starts_with("solid"));
+    assert!(lines[1].starts_with(" facet normal "));
+    assert_eq!(lines[2], "  outer loop");
+    assert!(lines[3].starts_with("   vertex "));
+    assert_eq!(&lines[6..8], ["  endloop", " endfacet"]);
+    assert!(lines[lines.len() - 1].starts_with("endsolid"));
+    let from_text = stl::read(&text_path, &ReadOptions::default()).unwrap();
+    let from_binary = stl::read(&binary_path, &ReadOptions::default()).unwrap();
+    assert_eq!(from_text.num_points(), 5);
+    assert_eq!(
+        from_text.points().data().to_f64_vec(),
+        from_binary.points().data().to_f64_vec()
+    );
+    assert_eq!(
+        from_text.cells().polys.connectivity(),
+        from_binary.cells().polys.connectivity()
+    );
+    let as_f32: Vec<f64> = xyz.iter().map(|v| f64::from(*v as f32)).collect();
+    assert_eq!(from_text.points().data().to_f64_vec(), as_f32);
+    // The stream writer writes the same text.
+    let mut streamed = Vec::new();
+    stl::write_to(&mut streamed, &pd, &ascii).unwrap();
+    assert_eq!(streamed, text.as_bytes());
+    assert_eq!(
+        stl::polygons_split(&pd),
+        1,
+        "the quad is split, the strip not counted"
+    );
+}
+
 #[test]
 fn write_rejects_lines() {
     let pts = DataArray::new("Points", 3, ArrayData::F32(vec![0.0; 6])).unwrap();

@@ -109,9 +109,71 @@ pub fn location(offset: Option<u64>, within: Option<&str>) -> String {
     }
 }
 
+/// A size as people read it: `812 bytes`, `1.5 KiB`, `64 GiB` (binary units, one decimal when
+/// it is not whole), for the errors of the readers and the stores alike.
+pub fn byte_size(bytes: u64) -> String {
+    const UNITS: [&str; 6] = ["KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
+    if bytes < 1024 {
+        return format!("{bytes} byte{}", if bytes == 1 { "" } else { "s" });
+    }
+    let mut value = bytes as f64 / 1024.0;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    let text = format!("{value:.1}");
+    let text = text.strip_suffix(".0").unwrap_or(&text);
+    format!("{text} {}", UNITS[unit])
+}
+
+/// A size as [`byte_size`] says it, with the exact count after it when the units round it
+/// (`24.9 KiB (25470 bytes)`): a file one byte short must not read as a file of the right size.
+pub fn byte_size_exact(bytes: u64) -> String {
+    if bytes < 1024 {
+        byte_size(bytes)
+    } else {
+        format!("{} ({bytes} bytes)", byte_size(bytes))
+    }
+}
+
+/// What a refused declared size says about the readers' allocation limit: nothing when the size
+/// is within it, `", more than the readers' limit of 64 GiB"` when not.
+pub fn over_limit(declared: u64, limit: u64) -> String {
+    if declared > limit {
+        format!(", more than the readers' limit of {}", byte_size(limit))
+    } else {
+        String::new()
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::location;
+    use super::{byte_size, byte_size_exact, location, over_limit};
+
+    #[test]
+    fn exact_sizes_keep_the_count_the_units_round() {
+        assert_eq!(byte_size_exact(812), "812 bytes");
+        assert_eq!(byte_size_exact(25_470), "24.9 KiB (25470 bytes)");
+        assert_ne!(byte_size_exact(25_469), byte_size_exact(25_470));
+        assert_eq!(over_limit(10, 64 << 30), "");
+        assert_eq!(
+            over_limit(65 << 30, 64 << 30),
+            ", more than the readers' limit of 64 GiB"
+        );
+    }
+
+    #[test]
+    fn byte_sizes_are_in_binary_units() {
+        assert_eq!(byte_size(0), "0 bytes");
+        assert_eq!(byte_size(1), "1 byte");
+        assert_eq!(byte_size(1023), "1023 bytes");
+        assert_eq!(byte_size(1024), "1 KiB");
+        assert_eq!(byte_size(1536), "1.5 KiB");
+        assert_eq!(byte_size(64 << 30), "64 GiB");
+        assert_eq!(byte_size(68_719_476_736 + (100 << 20)), "64.1 GiB");
+        assert_eq!(byte_size(u64::MAX), "16 EiB");
+    }
 
     #[test]
     fn location_says_what_is_known() {

@@ -59,7 +59,7 @@ pub use cells::CellArray;
 pub use data::__typed;
 pub use data::{ArrayData, Element};
 pub use dtype::DType;
-pub use error::{location as error_location, ModelError};
+pub use error::{byte_size, byte_size_exact, location as error_location, over_limit, ModelError};
 pub use ids::StoredIds;
 pub use image::ImageData;
 pub use nalgebra::{Matrix3, Vector3};

@@ -1,4 +1,4 @@
-use crate::{Attributes, CellArray, CellType, DataArray, ModelError};
+use crate::{Attributes, CellArray, CellType, DataArray, ModelError, PolyData};
 
 /// Faces of polyhedron cells, VTK 9.4's layout: every face's point ids, and per cell the indices of
 /// its faces (empty for cells that are not polyhedra).
@@ -175,6 +175,38 @@ impl UnstructuredGrid {
     pub fn cell_data(&self) -> &Attributes {
         &self.cell_data
     }
+    /// The unstructured grid of a polydata, as `vtkAppendFilter` makes it: the same points, arrays
+    /// and cells, in the polydata's cell order (verts, lines, polys, strips, which its cell data
+    /// follows), each cell typed as `vtkPolyData::GetCellType` types it: a vertex (1 point) or
+    /// poly-vertex, a line (2) or poly-line, a triangle (3), quad (4) or polygon, a triangle strip.
+    pub fn from_poly_data(pd: PolyData) -> Result<Self, ModelError> {
+        let (points, poly_cells, point_data, cell_data) = pd.into_parts();
+        let n = poly_cells.num_cells();
+        let mut offsets = Vec::with_capacity(n + 1);
+        let mut connectivity = Vec::new();
+        let mut cell_types = Vec::with_capacity(n);
+        offsets.push(0);
+        let typed = |kind: &str, size: usize| match (kind, size) {
+            ("verts", 1) => CellType::VERTEX,
+            ("verts", _) => CellType::POLY_VERTEX,
+            ("lines", 2) => CellType::LINE,
+            ("lines", _) => CellType::POLY_LINE,
+            ("polys", 3) => CellType::TRIANGLE,
+            ("polys", 4) => CellType::QUAD,
+            ("polys", _) => CellType::POLYGON,
+            _ => CellType::TRIANGLE_STRIP,
+        };
+        for (kind, cells) in poly_cells.named() {
+            for cell in cells.iter() {
+                connectivity.extend_from_slice(cell);
+                offsets.push(connectivity.len() as i64);
+                cell_types.push(typed(kind, cell.len()));
+            }
+        }
+        let cells = CellArray::new(offsets, connectivity)?;
+        Self::try_new(points, cells, cell_types, None, point_data, cell_data)
+    }
+
     /// Splits into `(points, cells, cell_types, faces, point_data, cell_data)`.
     #[allow(clippy::type_complexity)]
     pub fn into_parts(
@@ -245,6 +277,34 @@ mod tests {
             ),
             Err(ModelError::BadFaces(_))
         ));
+    }
+
+    /// Every kind of polydata cell gets `vtkPolyData::GetCellType`'s type, in VTK's cell order,
+    /// and the cell data stays with its cells.
+    #[test]
+    fn a_polydata_becomes_the_grid_vtk_append_filter_makes() {
+        use crate::{PolyCells, PolyData};
+        let poly_cells = PolyCells {
+            verts: CellArray::from_cells([&[0i64][..], &[1, 2][..]]),
+            lines: CellArray::from_cells([&[0i64, 1][..], &[0, 1, 2][..]]),
+            polys: CellArray::from_cells([
+                &[0i64, 1, 2][..],
+                &[0, 1, 2, 3][..],
+                &[0, 1, 2, 3, 4][..],
+            ]),
+            strips: CellArray::from_cells([&[0i64, 1, 2, 3][..]]),
+        };
+        let mut cell_data = Attributes::new();
+        let ids = DataArray::new("Id", 1, ArrayData::I32((0..8).collect())).unwrap();
+        cell_data.push(ids.clone());
+        let pd = PolyData::try_new(pts(5), poly_cells, Attributes::new(), cell_data).unwrap();
+        let g = UnstructuredGrid::from_poly_data(pd).unwrap();
+        let types: Vec<u8> = g.cell_types().iter().map(|t| t.0).collect();
+        assert_eq!(types, [1, 2, 3, 4, 5, 9, 7, 6]);
+        assert_eq!(g.cells().offsets(), &[0, 1, 3, 5, 8, 11, 15, 20, 24]);
+        assert_eq!(&g.cells().connectivity()[15..20], &[0, 1, 2, 3, 4]);
+        assert_eq!(g.num_points(), 5);
+        assert_eq!(g.cell_data().iter().next(), Some(&ids));
     }
 
     #[test]

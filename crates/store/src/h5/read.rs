@@ -16,6 +16,29 @@ use crate::StoreError;
 const MAX_EXPANSION: u64 = 1032;
 const SMALL_DATASET: u64 = 16 << 20;
 
+/// True when the file has HDF5's superblock signature where the format allows it: at byte 0, or
+/// after a user block of 512, 1024, 2048, ... bytes. A file that cannot be read counts as one (the
+/// library's error then says why).
+fn has_hdf5_signature(path: &Path) -> bool {
+    use std::io::{Read as _, Seek as _, SeekFrom};
+    let Ok(mut file) = std::fs::File::open(path) else {
+        return true;
+    };
+    let len = file.metadata().map_or(0, |m| m.len());
+    let mut offset = 0u64;
+    while offset + 8 <= len {
+        let mut head = [0u8; 8];
+        if file.seek(SeekFrom::Start(offset)).is_err() || file.read_exact(&mut head).is_err() {
+            return true;
+        }
+        if head == *b"\x89HDF\r\n\x1a\n" {
+            return true;
+        }
+        offset = if offset == 0 { 512 } else { offset * 2 };
+    }
+    false
+}
+
 /// Reads the HDF5 file at `path`.
 pub(crate) fn read_file(path: &Path, map: bool) -> Result<Dict, StoreError> {
     read_with(path, map, None)
@@ -44,7 +67,20 @@ fn read_with(
     map: bool,
     log: Option<&std::cell::RefCell<InspectLog>>,
 ) -> Result<Dict, StoreError> {
-    let file = hdf5::File::open(path).map_err(super::hdf5_error(path, "/"))?;
+    let file = hdf5::File::open(path).map_err(|e| {
+        // The library's own words for it ("H5Fopen(): unable to synchronously open file: file
+        // signature not found") name its API, not the problem.
+        if has_hdf5_signature(path) {
+            super::hdf5_error(path, "/")(e)
+        } else {
+            StoreError::Malformed {
+                path: path.to_path_buf(),
+                offset: Some(0),
+                key: None,
+                detail: "not an HDF5 file (no HDF5 signature at byte 0, 512, 1024, ...)".into(),
+            }
+        }
+    })?;
     // Chunk addresses are relative to the HDF5 base address; read chunks ourselves only when
     // that is the file's start (no user block: h5py's and our default).
     let raw = if file.userblock() == 0 {

@@ -6,7 +6,7 @@ use std::path::Path;
 use vtk_model::{ArrayData, Attributes, CellArray, CellType, DataArray, DataSet, UnstructuredGrid};
 
 use super::values::{encode_name, type_name, write_values};
-use crate::{Durability, FormatError};
+use crate::{Commit, FormatError};
 
 /// Which legacy file version to write.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -28,16 +28,16 @@ pub struct LegacyWriteOptions {
 }
 
 /// Writes a dataset as a legacy VTK file at `path`, atomically (a failed write leaves no file and
-/// keeps an existing one), as [`write_to`] writes it; `durability` says whether it is flushed to disk
-/// before its rename. A dataset the format cannot hold is refused before the output is opened.
+/// keeps an existing one), as [`write_to`] writes it; `commit` says whether it is flushed to disk
+/// before its rename and whether it may replace a file. A dataset the format cannot hold is refused before the output is opened.
 pub fn write(
     path: &Path,
     ds: &DataSet,
     opts: &LegacyWriteOptions,
-    durability: Durability,
+    commit: impl Into<Commit>,
 ) -> Result<(), FormatError> {
     check_names(path, ds)?;
-    crate::atomic::write_atomic(path, durability, |w| write_checked(w, ds, *opts, path))
+    crate::atomic::write_atomic(path, commit, |w| write_checked(w, ds, *opts, path))
 }
 
 /// Writes a dataset as a legacy VTK file to any writer.

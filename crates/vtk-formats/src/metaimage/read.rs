@@ -274,7 +274,7 @@ fn data_file_path(
             "ElementDataFile",
             format!(
                 "data file '{name}' {why}; expected a path relative to the header's directory \
-                 (allow it with --allow-external-data-file / ReadOptions::allow_external_data_files)"
+                 (pass --allow-external-data-file to allow it; allow_external_data_file=True in Python)"
             ),
         )
     };

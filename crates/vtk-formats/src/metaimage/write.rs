@@ -9,7 +9,7 @@ use vtk_model::{DataArray, ImageData, Matrix3, Vector3};
 
 use super::header::met_name;
 use super::read::lps_ras;
-use crate::{Durability, FormatError, ImageFrame};
+use crate::{Commit, FormatError, ImageFrame};
 
 /// zlib level of compressed pixel data: `MetaIO`'s default (2). On CT-like data level 6 is ~6x slower
 /// for ~10% smaller files.
@@ -37,8 +37,8 @@ pub fn has_separate_data_file(path: &Path) -> bool {
 
 /// Writes an image with exactly one point array as `.mha` (data in the same file, as [`write_to`]
 /// writes it) or `.mhd` (data in `<stem>.raw`, or `<stem>.zraw` when compressed, next to it). Every
-/// file is written atomically; `durability` says whether they are flushed to disk before their
-/// rename.
+/// file is written atomically; `commit` says whether they are flushed to disk before their
+/// rename and whether they may replace files.
 ///
 /// A `.mhd` is written here only, not by [`write_to`]: it is two files, and the header names its data
 /// file, which goes beside the header's final file (through any symbolic links) -- a place a stream
@@ -52,11 +52,12 @@ pub fn write(
     path: &Path,
     img: &ImageData,
     opts: &MetaWriteOptions,
-    durability: Durability,
+    commit: impl Into<Commit>,
 ) -> Result<(), FormatError> {
+    let commit = commit.into();
     let encoded = Encoded::new(img, *opts, path)?;
     if !has_separate_data_file(path) {
-        return crate::atomic::write_atomic(path, durability, |w| encoded.write_mha(w, path));
+        return crate::atomic::write_atomic(path, commit, |w| encoded.write_mha(w, path));
     }
     let header_file = match atomic_output::OutputTarget::resolve(path) {
         Ok(atomic_output::OutputTarget::File(file)) => file,
@@ -81,10 +82,10 @@ pub fn write(
         .parent()
         .unwrap_or(Path::new(""))
         .join(data_name);
-    crate::atomic::write_atomic(&data_path, durability, |w| {
+    crate::atomic::write_atomic(&data_path, commit, |w| {
         w.write_all(&encoded.payload).map_err(io(&data_path))
     })?;
-    crate::atomic::write_atomic(path, durability, |w| {
+    crate::atomic::write_atomic(path, commit, |w| {
         w.write_all(header.as_bytes()).map_err(io(path))
     })
 }

@@ -44,7 +44,7 @@ use std::path::Path;
 
 use vtk_model::DataSet;
 
-use crate::{Durability, FormatError, ReadOptions};
+use crate::{Commit, FormatError, ReadOptions};
 
 /// How array data is stored in the file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -128,16 +128,15 @@ pub fn read_bytes(bytes: &[u8], path: &Path, opts: &ReadOptions) -> Result<DataS
 }
 
 /// Writes `ds` to `path` atomically (a failed write leaves no file and keeps an existing one), as
-/// [`write_to`] writes it; `durability` says whether it is flushed to disk before its rename.
+/// [`write_to`] writes it; `commit` says whether it is flushed to disk before its rename
+/// and whether it may replace a file.
 pub fn write(
     path: &Path,
     ds: &DataSet,
     opts: &XmlWriteOptions,
-    durability: Durability,
+    commit: impl Into<Commit>,
 ) -> Result<(), FormatError> {
-    crate::atomic::write_atomic(path, durability, |w| {
-        writer::write_document(w, ds, opts, path)
-    })
+    crate::atomic::write_atomic(path, commit, |w| writer::write_document(w, ds, opts, path))
 }
 
 /// Writes `ds` to any writer. The dataset kind picks the file type: `PolyData` is `.vtp`,
