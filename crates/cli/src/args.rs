@@ -413,6 +413,10 @@ pub struct VtkWriteArgs {
     /// VTK XML compressor.
     #[arg(long, value_enum, default_value_t = XmlCompressionArg::Zlib)]
     pub xml_compression: XmlCompressionArg,
+    /// Level of the zlib or LZMA compressor, 0 (fastest) to 9 (smallest); default 6 for zlib, 5
+    /// for LZMA (VTK's writers' default).
+    #[arg(long, value_name = "0-9", value_parser = clap::value_parser!(u32).range(0..=9))]
+    pub xml_level: Option<u32>,
     /// Legacy .vtk version.
     #[arg(long, value_enum, default_value_t = LegacyVersionArg::V42)]
     pub legacy_version: LegacyVersionArg,

@@ -207,6 +207,7 @@ pub(crate) fn run(a: &BatchArgs, run: &RunContext) -> Result<u8> {
         store: store_options(&a.store, Some(StoreFormat::Hdf5), run),
     };
     crate::options::check_store_format(opts.store.format, &run.given)?;
+    crate::options::check_xml_level(&a.vtk, &run.given)?;
     let extension =
         a.to.as_deref()
             .unwrap_or_else(|| store_extension(opts.store.format.unwrap_or(StoreFormat::Hdf5)));

@@ -236,11 +236,11 @@ pub fn vtk_options(
     };
     o.xml.compression = match v.xml_compression {
         XmlCompressionArg::Zlib => match vtk_formats::xml::XmlWriteOptions::default().compression {
-            c @ XmlCompression::Zlib(_) => c,
-            _ => XmlCompression::Zlib(6),
+            XmlCompression::Zlib(default) => XmlCompression::Zlib(v.xml_level.unwrap_or(default)),
+            _ => XmlCompression::Zlib(v.xml_level.unwrap_or(6)),
         },
         XmlCompressionArg::Lz4 => XmlCompression::Lz4,
-        XmlCompressionArg::Lzma => XmlCompression::Lzma(6),
+        XmlCompressionArg::Lzma => XmlCompression::Lzma(v.xml_level.unwrap_or(LZMA_DEFAULT_LEVEL)),
         XmlCompressionArg::None => XmlCompression::None,
     };
     o.legacy.version = match v.legacy_version {
@@ -342,6 +342,10 @@ impl From<VtkFormatArg> for vtk_formats::Format {
     }
 }
 
+/// VTK's writers compress LZMA at level 5 unless told otherwise (`vtkXMLWriter`'s
+/// `CompressionLevel`); files written with our default then compare with theirs.
+const LZMA_DEFAULT_LEVEL: u32 = 5;
+
 /// `arraydict from-numpy`.
 pub fn from_numpy(a: &FromNumpyArgs, run: &RunContext) -> Result<u8> {
     check_paths(&a.input, &a.output)?;
@@ -349,6 +353,7 @@ pub fn from_numpy(a: &FromNumpyArgs, run: &RunContext) -> Result<u8> {
         bail!("{}: a VTK file; from-numpy reads ArrayDict files (.pickle .hdf5 .msgpack); use to-numpy to convert it to an ArrayDict", a.input.display());
     }
     let format = options::check_vtk_output(&a.output, a.format, &run.given)?;
+    options::check_xml_level(&a.vtk, &run.given)?;
     if a.format.is_none() && is_std_stream(&a.output) {
         bail!("-o -: standard output has no extension to take the format from; pass --format vtp, vtu, vti, vtk, mha or stl");
     }

@@ -11,7 +11,7 @@ use clap::parser::ValueSource;
 use clap::ArgMatches;
 use vtk_formats::Format;
 
-use crate::args::{StoreFormatArg, VtkFormatArg};
+use crate::args::{StoreFormatArg, VtkFormatArg, VtkWriteArgs, XmlCompressionArg};
 
 /// An option that cannot apply, or a run the options forbid (`--no-clobber` and an existing
 /// output): a usage error, exit code 2.
@@ -223,7 +223,7 @@ pub fn check_vtk_format(format: Format, given: &GivenOptions) -> Result<(), Refu
         })
     };
     only(
-        &["--xml-encoding", "--xml-compression"],
+        &["--xml-encoding", "--xml-compression", "--xml-level"],
         &[Format::Vtp, Format::Vtu, Format::Vti],
         "VTK XML (.vtp .vtu .vti)",
     )?;
@@ -238,6 +238,20 @@ pub fn check_vtk_format(format: Format, given: &GivenOptions) -> Result<(), Refu
         "MetaImage (.mha .mhd)",
     )?;
     only(&["--stl-ascii"], &[Format::Stl], "STL")
+}
+
+/// Refuses `--xml-level` with a compressor that has no levels (`lz4`, `none`).
+pub fn check_xml_level(v: &VtkWriteArgs, given: &GivenOptions) -> Result<(), Refused> {
+    let compressor = match v.xml_compression {
+        XmlCompressionArg::Zlib | XmlCompressionArg::Lzma => return Ok(()),
+        XmlCompressionArg::Lz4 => "lz4",
+        XmlCompressionArg::None => "none",
+    };
+    given.refuse_any(&["--xml-level"], |_| {
+        format!(
+            "sets the level of --xml-compression zlib or lzma, and the compressor is {compressor}"
+        )
+    })
 }
 
 /// The options of [`ToTreeOptions`] that read MetaImage geometry and data files.

@@ -314,3 +314,49 @@ fn messages_say_what_to_do_in_the_users_words() {
     assert_eq!(r.code, 1, "{r:?}");
     assert!(r.stderr.contains("is a directory"), "{r:?}");
 }
+
+/// `--xml-level` reaches the zlib and LZMA compressors, and is refused where it cannot apply.
+#[test]
+fn xml_level_sets_the_compressor_level_and_is_refused_without_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = surface_pickle(dir.path());
+    let mut sizes = Vec::new();
+    for (compressor, level) in [("zlib", "0"), ("zlib", "9"), ("lzma", "0"), ("lzma", "9")] {
+        let out = dir.path().join(format!("{compressor}-{level}.vtp"));
+        let r = arraydict(&[
+            "from-numpy",
+            s(&input),
+            "-o",
+            s(&out),
+            "--xml-compression",
+            compressor,
+            "--xml-level",
+            level,
+        ]);
+        assert_eq!(r.code, 0, "{r:?}");
+        let back = dir.path().join(format!("{compressor}-{level}.pickle"));
+        let r = arraydict(&["to-numpy", s(&out), "-o", s(&back)]);
+        assert_eq!(r.code, 0, "{r:?}");
+        sizes.push(std::fs::read(&out).unwrap());
+    }
+    // Level 0 of zlib stores the data; level 9 compresses it: the files differ.
+    assert_ne!(sizes[0], sizes[1], "zlib level ignored");
+    assert_ne!(sizes[2], sizes[3], "lzma level ignored");
+    for (compressor, out) in [("lz4", "a.vtp"), ("none", "b.vtp")] {
+        let out = dir.path().join(out);
+        let r = arraydict(&[
+            "from-numpy",
+            s(&input),
+            "-o",
+            s(&out),
+            "--xml-compression",
+            compressor,
+            "--xml-level",
+            "3",
+        ]);
+        assert_refused(&r, "--xml-level", &out);
+    }
+    let out = dir.path().join("c.vtk");
+    let r = arraydict(&["from-numpy", s(&input), "-o", s(&out), "--xml-level", "3"]);
+    assert_refused(&r, "--xml-level", &out);
+}

@@ -137,6 +137,8 @@ pub struct WriteArgs<'a> {
     pub pickle_protocol: u8,
     /// `"zlib"`, `"lz4"`, `"lzma"` or `"none"`.
     pub xml_compression: &'a str,
+    /// Level 0-9 of the zlib or LZMA compressor (`None`: the command's default).
+    pub xml_level: Option<u32>,
     /// `"appended-raw"`, `"appended-base64"`, `"inline-base64"` or `"ascii"`.
     pub xml_encoding: &'a str,
     /// `"4.2"` or `"5.1"`.
@@ -145,6 +147,8 @@ pub struct WriteArgs<'a> {
     pub legacy_ascii: bool,
     /// MetaImage data uncompressed.
     pub meta_uncompressed: bool,
+    /// STL as text.
+    pub stl_ascii: bool,
     /// The frame of the tree's image geometry, for MetaImage output.
     pub frame: ImageFrame,
     /// Flush to disk before the rename.
@@ -173,6 +177,11 @@ pub fn write_settings(
         return Err(Failure::Argument(format!(
             "level={}: expected 0 to 9",
             a.level
+        )));
+    }
+    if let Some(level) = a.xml_level.filter(|&l| l > 9) {
+        return Err(Failure::Argument(format!(
+            "xml_level={level}: expected 0 to 9"
         )));
     }
     if !(2..=5).contains(&a.pickle_protocol) {
@@ -210,7 +219,8 @@ pub fn write_settings(
         legacy_version: choice(a.legacy_version, "legacy_version", "'4.2' or '5.1'")?,
         legacy_ascii: a.legacy_ascii,
         meta_uncompressed: a.meta_uncompressed,
-        stl_ascii: false,
+        stl_ascii: a.stl_ascii,
+        xml_level: a.xml_level,
     };
     let mut store = arraydict_cli::store_options(&store_args, None, &run);
     let mut vtk = arraydict_cli::vtk_options(&vtk_args, a.frame, &run);

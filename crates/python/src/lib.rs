@@ -141,10 +141,12 @@ fn write_settings(
     level: u8,
     pickle_protocol: u8,
     xml_compression: &str,
+    xml_level: Option<u32>,
     xml_encoding: &str,
     legacy_version: &str,
     legacy_ascii: bool,
     meta_uncompressed: bool,
+    stl_ascii: bool,
     frame: &str,
     sync: bool,
 ) -> Result<WriteSettings, Failure> {
@@ -157,10 +159,12 @@ fn write_settings(
             level,
             pickle_protocol,
             xml_compression,
+            xml_level,
             xml_encoding,
             legacy_version,
             legacy_ascii,
             meta_uncompressed,
+            stl_ascii,
             frame: io::parse_frame(frame)?,
             sync,
         },
@@ -199,12 +203,16 @@ fn write_settings(
 /// pickle_protocol : int
 ///     2-5; 4 loads in numpy 1.x and 2.x, 5 only in numpy 2.x.
 /// xml_compression : {"zlib", "lz4", "lzma", "none"}
+/// xml_level : int, optional
+///     0-9, the level of the zlib or LZMA compressor (default 6 for zlib, 5 for LZMA as VTK).
 /// xml_encoding : {"appended-raw", "appended-base64", "inline-base64", "ascii"}
 /// legacy_version : {"4.2", "5.1"}
 /// legacy_ascii : bool
 ///     Legacy .vtk as text instead of binary.
 /// meta_uncompressed : bool
 ///     MetaImage pixel data without zlib.
+/// stl_ascii : bool
+///     STL as text (vtkSTLWriter's ASCII layout) instead of binary.
 /// frame : {"ras", "lps"}
 ///     The frame of the tree's image geometry, for MetaImage output.
 /// sync : bool
@@ -231,8 +239,8 @@ fn write_settings(
 #[pyfunction]
 #[pyo3(signature = (
     tree, path, *, kind=None, format=None, compression="gzip", level=4, pickle_protocol=4,
-    xml_compression="zlib", xml_encoding="appended-raw", legacy_version="4.2", legacy_ascii=false,
-    meta_uncompressed=false, frame="ras", sync=false, threads=None
+    xml_compression="zlib", xml_level=None, xml_encoding="appended-raw", legacy_version="4.2", legacy_ascii=false,
+    meta_uncompressed=false, stl_ascii=false, frame="ras", sync=false, threads=None
 ))]
 #[allow(clippy::too_many_arguments, clippy::fn_params_excessive_bools)]
 fn write(
@@ -245,10 +253,12 @@ fn write(
     level: u8,
     pickle_protocol: u8,
     xml_compression: &str,
+    xml_level: Option<u32>,
     xml_encoding: &str,
     legacy_version: &str,
     legacy_ascii: bool,
     meta_uncompressed: bool,
+    stl_ascii: bool,
     frame: &str,
     sync: bool,
     threads: Option<usize>,
@@ -260,10 +270,12 @@ fn write(
         level,
         pickle_protocol,
         xml_compression,
+        xml_level,
         xml_encoding,
         legacy_version,
         legacy_ascii,
         meta_uncompressed,
+        stl_ascii,
         frame,
         sync,
     )
@@ -303,8 +315,8 @@ fn write(
 #[pyo3(signature = (
     src, dst, *, kind=None, cell_to_point=false, cells_as_list=false, type_names=true,
     frame="ras", allow_external_data_file=false, format=None, compression="gzip", level=4,
-    pickle_protocol=4, xml_compression="zlib", xml_encoding="appended-raw", legacy_version="4.2",
-    legacy_ascii=false, meta_uncompressed=false, sync=false, threads=None
+    pickle_protocol=4, xml_compression="zlib", xml_level=None, xml_encoding="appended-raw", legacy_version="4.2",
+    legacy_ascii=false, meta_uncompressed=false, stl_ascii=false, sync=false, threads=None
 ))]
 #[allow(clippy::too_many_arguments, clippy::fn_params_excessive_bools)]
 fn convert(
@@ -322,10 +334,12 @@ fn convert(
     level: u8,
     pickle_protocol: u8,
     xml_compression: &str,
+    xml_level: Option<u32>,
     xml_encoding: &str,
     legacy_version: &str,
     legacy_ascii: bool,
     meta_uncompressed: bool,
+    stl_ascii: bool,
     sync: bool,
     threads: Option<usize>,
 ) -> PyResult<()> {
@@ -346,10 +360,12 @@ fn convert(
             level,
             pickle_protocol,
             xml_compression,
+            xml_level,
             xml_encoding,
             legacy_version,
             legacy_ascii,
             meta_uncompressed,
+            stl_ascii,
             frame,
             sync,
         )?;

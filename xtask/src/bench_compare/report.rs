@@ -509,6 +509,7 @@ mod tests {
             cases: Vec::new(),
             steady: false,
             binary: None,
+            python: false,
         };
         let ctx = Context {
             cases: &cases,

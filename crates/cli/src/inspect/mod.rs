@@ -31,6 +31,7 @@ fn load(file: &Path, a: &InspectArgs, run: &RunContext) -> Result<Shown> {
     check_input(file)?;
     let file_size = std::fs::metadata(file).map_or(0, |m| m.len());
     if is_store_file(file) {
+        crate::options::check_store_input(file, &run.given)?;
         let opts = arraydict_store::ReadOptions {
             no_map: run.no_map,
             ..arraydict_store::ReadOptions::default()
@@ -45,7 +46,9 @@ fn load(file: &Path, a: &InspectArgs, run: &RunContext) -> Result<Shown> {
             file_size,
         })
     } else {
+        crate::options::check_vtk_input(file, &run.given)?;
         let (tree, kind) = vtk_to_tree(file, &a.tree)?;
+        crate::options::check_kind(kind, &run.given)?;
         Ok(Shown {
             tree,
             kind: Some(kind),
