@@ -128,6 +128,8 @@ pub fn parse_format(name: &str) -> Result<OutputFormat, Failure> {
 
 /// The keyword options of `write` that the `arraydict` command also has, as strings and numbers.
 #[derive(Clone, Debug)]
+// One field per flag of the command (`--legacy-ascii`, `--stl-ascii`, ...), as its arguments are.
+#[allow(clippy::struct_excessive_bools)]
 pub struct WriteArgs<'a> {
     /// `hdf5` compression: `"gzip"` or `"none"`.
     pub compression: &'a str,

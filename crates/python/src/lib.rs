@@ -431,6 +431,8 @@ fn detect_kind(tree: &Bound<'_, PyAny>) -> PyResult<Option<&'static str>> {
 /// Raises ArrayDictError naming every clash (two inputs, one output) or every input named
 /// explicitly that this direction does not convert, before anything is written.
 #[pyfunction]
+// pyo3 extracts arguments as owned values.
+#[allow(clippy::needless_pass_by_value)]
 fn batch_plan(
     py: Python<'_>,
     inputs: Vec<String>,

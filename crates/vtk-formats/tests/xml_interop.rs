@@ -209,7 +209,6 @@ fn interop_xml_lzma_size_within_1_1x_of_vtk_at_each_level() {
             compression: XmlCompression::Lzma(level),
             header: HeaderType::UInt64,
             block_size: 32768,
-            ..XmlWriteOptions::default()
         };
         let path = dir.path().join(format!("ours-{level}.vtp"));
         xml::write(&path, &ds, &opts, Durability::default()).unwrap();

@@ -4,7 +4,7 @@
 //!
 //! The package is the release wheel (`cargo xtask wheel`), installed with `pip --target` into
 //! `target/bench-compare/py-site` so the test venvs keep their dev wheel. VMTK's wheel is
-//! downloaded from PyPI into `target/bench-compare/vmtk` once (cp312 only, but its adaptors are
+//! downloaded from `PyPI` into `target/bench-compare/vmtk` once (cp312 only, but its adaptors are
 //! pure Python; the script runs them with stub compiled modules). VMTK's code is never committed.
 
 use std::fs;
@@ -78,7 +78,7 @@ fn install_wheel(root: &Path, python: &Path, dir: &Path) -> Result<std::path::Pa
     Ok(site)
 }
 
-/// VMTK's wheel in `dir`, downloaded from PyPI the first time.
+/// VMTK's wheel in `dir`, downloaded from `PyPI` the first time.
 fn vmtk_wheel(python: &Path, dir: &Path) -> Result<std::path::PathBuf, Failure> {
     let find = || {
         fs::read_dir(dir).ok().and_then(|entries| {
