@@ -548,7 +548,9 @@ fn temp_prefix() -> String {
 
 /// Removes temporaries left in `dir` by writers that were killed (SIGKILL, power loss) before they
 /// could clean up. Only on systems with `/proc`, where "process gone" can be told; best effort.
-fn remove_stale_temporaries(dir: &Path) {
+/// Every write does this in its output's directory; a host that ran writers in other processes
+/// (a Dask cluster's workers) calls it on the directories they wrote into once they are done.
+pub fn remove_stale_temporaries(dir: &Path) {
     let proc = Path::new("/proc");
     if !proc.join("self").exists() {
         return;

@@ -472,6 +472,17 @@ fn batch_plan(
     planned.map_err(errors::ArrayDictError::new_err)
 }
 
+/// Remove the temporaries that killed writers (a worker process lost mid-write) left in each of
+/// `dirs`; those of live processes are kept. `arraydict.dask.convert_many` calls it on its output
+/// directories at the end, as every write does in its own directory.
+#[pyfunction]
+fn remove_stale_temporaries(py: Python<'_>, dirs: Vec<PathBuf>) {
+    py.detach(|| {
+        dirs.iter()
+            .for_each(|d| atomic_output::remove_stale_temporaries(d))
+    });
+}
+
 /// Run the arraydict command with argv (the program name first) and return its exit code.
 ///
 /// The entry of the package's `arraydict` console script and of `python -m arraydict`
@@ -504,6 +515,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(detect_kind, m)?)?;
     m.add_function(wrap_pyfunction!(main, m)?)?;
     m.add_function(wrap_pyfunction!(batch_plan, m)?)?;
+    m.add_function(wrap_pyfunction!(remove_stale_temporaries, m)?)?;
     m.add_function(wrap_pyfunction!(vtk_objects::from_vtk_parts, m)?)?;
     m.add_function(wrap_pyfunction!(vtk_objects::to_vtk_parts, m)?)?;
     m.add("ArrayDictError", py.get_type::<errors::ArrayDictError>())?;

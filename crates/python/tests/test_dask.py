@@ -127,3 +127,15 @@ def test_missing_distributed_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "distributed", None)
     with pytest.raises(ImportError, match=r"arraydict\[dask\]"):
         dask_module.convert_many([], "out")
+
+
+def test_temporaries_of_dead_writers_are_removed_at_the_end(client, cohort, tmp_path):
+    # What a worker killed mid-write leaves: a temporary named for its (gone) process. The rerun
+    # writes nothing (every output exists), so only convert_many's own sweep can remove it.
+    out = tmp_path / "out"
+    convert_many([cohort / "surface"], out, client=client, progress=False)
+    stale = out / ".arraydict-4294967295-abc.tmp"
+    stale.write_bytes(b"partial")
+    again = convert_many([cohort / "surface"], out, client=client, progress=False, skip_existing=True)
+    assert all(r.seconds == 0.0 for r in again)
+    assert not stale.exists()

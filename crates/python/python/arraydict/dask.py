@@ -124,6 +124,7 @@ def convert_many(
         else:
             todo.append(i)
     if not todo:
+        _remove_stale_temporaries(pairs)
         return results  # type: ignore[return-value]
     for i in todo:
         os.makedirs(os.path.dirname(pairs[i][1]) or ".", exist_ok=True)
@@ -140,18 +141,30 @@ def convert_many(
         where = {f.key: i for f, i in zip(futures, todo)}
         if progress:
             distributed.progress(futures)
-        for future in distributed.as_completed(futures, raise_errors=False):
+        completed = distributed.as_completed(futures, raise_errors=False)
+        for future in completed:
             i = where[future.key]
             if future.status == "finished":
                 results[i] = future.result()
-            else:
+            elif future.status == "error":
                 src, dst = pairs[i]
                 results[i] = ConversionResult(src, dst, False, _failure(future), float("nan"))
+            else:
+                # "lost": its worker died holding the small result, and the scheduler computes
+                # it again (the conversion reruns; its write is atomic): wait for that.
+                completed.add(future)
+        _remove_stale_temporaries(pairs)
     finally:
         if own_cluster is not None:
             dask_client.close()
             own_cluster.close()
     return results  # type: ignore[return-value]
+
+
+def _remove_stale_temporaries(pairs) -> None:
+    # A worker killed mid-write leaves its temporary until the next write into that folder; the
+    # run is over, so clear them now (those of live processes are kept).
+    _native.remove_stale_temporaries(sorted({os.path.dirname(dst) for _, dst in pairs}))
 
 
 def _failure(future) -> str:
