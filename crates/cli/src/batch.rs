@@ -82,6 +82,12 @@ fn convert_one(
         Direction::ToVtk => {
             let tree = read_tree(input, run)?;
             let (ds, _) = tree_to_vtk(input, tree, a.tree.kind.map(Kind::from))?;
+            // As from-numpy: a surface to .vtu becomes a grid, STL's losses are said.
+            let format = output
+                .extension()
+                .and_then(|e| e.to_str())
+                .and_then(vtk_formats::Format::from_extension);
+            let ds = crate::commands::fit_output(ds, format, &output.display().to_string())?;
             vtk_formats::write(output, &ds, &opts.vtk)?;
         }
         Direction::ToArrayDict => {

@@ -285,6 +285,26 @@ fn to_writes_the_format_asked() {
     );
 }
 
+/// As from-numpy: a surface to `.vtu` becomes an UnstructuredGrid (not a refusal), and what STL
+/// drops is said.
+#[test]
+fn to_vtu_makes_grids_of_surfaces_and_stl_says_what_it_drops() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().join("d");
+    std::fs::create_dir(&d).unwrap();
+    mixed_directions(&d, 1, 0);
+    let out = dir.path().join("vtu");
+    let r = arraydict(&["batch", s(&d), "-o", s(&out), "--to", "vtu"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(r.stderr.contains("written as an UnstructuredGrid"), "{r:?}");
+    let r = arraydict(&["inspect", s(&out.join("p0.vtu"))]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(r.stdout.contains("(mesh)"), "{r:?}");
+    let r = arraydict(&["batch", s(&d), "-o", s(&dir.path().join("stl")), "--to", "stl"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(r.stderr.contains("STL has no arrays"), "{r:?}");
+}
+
 #[test]
 fn inputs_named_in_the_wrong_direction_are_refused() {
     let dir = tempfile::tempdir().unwrap();
