@@ -300,7 +300,14 @@ fn to_vtu_makes_grids_of_surfaces_and_stl_says_what_it_drops() {
     let r = arraydict(&["inspect", s(&out.join("p0.vtu"))]);
     assert_eq!(r.code, 0, "{r:?}");
     assert!(r.stdout.contains("(mesh)"), "{r:?}");
-    let r = arraydict(&["batch", s(&d), "-o", s(&dir.path().join("stl")), "--to", "stl"]);
+    let r = arraydict(&[
+        "batch",
+        s(&d),
+        "-o",
+        s(&dir.path().join("stl")),
+        "--to",
+        "stl",
+    ]);
     assert_eq!(r.code, 0, "{r:?}");
     assert!(r.stderr.contains("STL has no arrays"), "{r:?}");
 }
