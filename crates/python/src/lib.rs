@@ -15,15 +15,6 @@ mod to_python;
 mod vtk_objects;
 mod worker;
 
-// The Rust allocations of this extension (the arrays handed to numpy without a copy among them)
-// come from the CLI binary's allocator: blocks of 2-128 MiB are fresh 2 MiB-aligned mappings with
-// transparent huge pages. With glibc's malloc, once a long-lived interpreter has freed a few big
-// arrays its mmap threshold has grown and a zeroed array costs a memset plus a page fault per
-// 4 KiB: a quarter of `ad.read`'s time on a raw 1M-triangle `.vtp`. Only this library's own
-// allocations are affected; the interpreter and numpy keep theirs.
-#[global_allocator]
-static GLOBAL: huge_page_alloc::HugePageHint = huge_page_alloc::HugePageHint;
-
 use std::path::PathBuf;
 
 use pyo3::prelude::*;
