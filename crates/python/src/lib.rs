@@ -476,10 +476,13 @@ fn batch_plan(
 /// `dirs`; those of live processes are kept. `arraydict.dask.convert_many` calls it on its output
 /// directories at the end, as every write does in its own directory.
 #[pyfunction]
+// pyo3 extracts arguments as owned values.
+#[allow(clippy::needless_pass_by_value)]
 fn remove_stale_temporaries(py: Python<'_>, dirs: Vec<PathBuf>) {
     py.detach(|| {
-        dirs.iter()
-            .for_each(|d| atomic_output::remove_stale_temporaries(d))
+        for dir in &dirs {
+            atomic_output::remove_stale_temporaries(dir);
+        }
     });
 }
 
