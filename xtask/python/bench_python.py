@@ -201,25 +201,14 @@ def write_cases(ad, vmtk, inputs, work, rounds):
 def vtk_object_cases(ad, vmtk, surface, rounds):
     """Live VTK objects (issue 15): ad.from_vtk against vmtkSurfaceToNumpy on the same
     vtkPolyData, ad.to_vtk against vmtkNumpyToSurface on the same tree."""
-    from vtkmodules.vtkIOXML import vtkXMLPolyDataReader
-
-    reader = vtkXMLPolyDataReader()
-    reader.SetFileName(surface)
-    reader.Update()
-    polydata = reader.GetOutput()
+    polydata = vmtk._run("vmtksurfacereader", "vmtkSurfaceReader", InputFileName=surface).Surface
     tree = ad.read(surface)
-    to_numpy = vmtk.m["vmtksurfacetonumpy"].vmtkSurfaceToNumpy
-    to_surface = vmtk.m["vmtknumpytosurface"].vmtkNumpyToSurface
 
     def vmtk_from():
-        script = to_numpy()
-        script.Surface = polydata
-        script.Execute()
+        vmtk._run("vmtksurfacetonumpy", "vmtkSurfaceToNumpy", Surface=polydata)
 
     def vmtk_to():
-        script = to_surface()
-        script.ArrayDict = tree
-        script.Execute()
+        vmtk._run("vmtknumpytosurface", "vmtkNumpyToSurface", ArrayDict=tree)
 
     rows = []
     print("from_vtk surface", file=sys.stderr, flush=True)

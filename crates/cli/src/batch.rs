@@ -83,10 +83,7 @@ fn convert_one(
             let tree = read_tree(input, run)?;
             let (ds, _) = tree_to_vtk(input, tree, a.tree.kind.map(Kind::from))?;
             // As from-numpy: a surface to .vtu becomes a grid, STL's losses are said.
-            let format = output
-                .extension()
-                .and_then(|e| e.to_str())
-                .and_then(vtk_formats::Format::from_extension);
+            let format = vtk_formats::Format::from_path(output);
             let ds = crate::commands::fit_output(ds, format, &output.display().to_string())?;
             vtk_formats::write(output, &ds, &opts.vtk)?;
         }

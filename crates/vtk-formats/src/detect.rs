@@ -35,6 +35,13 @@ impl Format {
             _ => return None,
         })
     }
+
+    /// The format `path`'s extension names, as [`Format::from_extension`].
+    pub fn from_path(path: &Path) -> Option<Format> {
+        path.extension()
+            .and_then(|e| e.to_str())
+            .and_then(Format::from_extension)
+    }
 }
 
 /// Reads a whole file, naming it in the error.
@@ -50,11 +57,7 @@ pub(crate) fn read_all(path: &Path) -> Result<Vec<u8>, FormatError> {
 /// header key (`ObjectType =`, `NDims =`, ...), an ascii STL `solid` line or a binary STL whose size is
 /// `84 + 50 * triangles`.
 pub fn detect(path: &Path) -> Result<Format, FormatError> {
-    if let Some(f) = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .and_then(Format::from_extension)
-    {
+    if let Some(f) = Format::from_path(path) {
         return Ok(f);
     }
     let io = |source: std::io::Error| FormatError::Io {

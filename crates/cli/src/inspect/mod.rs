@@ -219,12 +219,7 @@ fn listing(file: &Path, shown: &Shown, a: &InspectArgs, path: &str) -> Result<(S
 /// in the file system's root either (so a missing `/data/x.hdf5` or `/tmp/y` is a missing file).
 fn is_tree_path(arg: &Path) -> bool {
     let text = arg.to_string_lossy();
-    let known_extension = is_store_file(arg)
-        || arg
-            .extension()
-            .and_then(|e| e.to_str())
-            .and_then(vtk_formats::Format::from_extension)
-            .is_some();
+    let known_extension = is_store_file(arg) || vtk_formats::Format::from_path(arg).is_some();
     let first = text.trim_start_matches('/').split('/').next().unwrap_or("");
     text.starts_with('/')
         && !arg.exists()
